@@ -1,0 +1,114 @@
+"""Where the shipped configs live, and how a config is composed and validated.
+
+The app's Hydra configs are in `conf/` and the named scenarios in `scenarios/` at the top of
+the repository. Installed from a wheel they ship inside the package as `sim.conf` and
+`sim.scenarios`; in a source checkout they are found beside the `sim/` folder. Scenarios are
+registered in Hydra's ConfigStore as options of the `scenario` group (and shared district
+files as options of `district`), so `scenario=NAME` selects one from any working directory.
+
+`compose_job(overrides)` composes and validates a config without running anything; Hydra's
+own errors (an unknown scenario, a key that does not exist, a bad override) are turned into
+`ConfigError`s that name the key, the value and what is allowed.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib.resources
+import re
+from collections.abc import Sequence
+from pathlib import Path
+
+from hydra import compose, initialize_config_dir
+from hydra.core.config_store import ConfigStore
+from hydra.errors import HydraException, MissingConfigException
+from omegaconf import OmegaConf
+from omegaconf.errors import OmegaConfBaseException
+
+from sim.config import JobConfig, validate
+from sim.schema import ConfigError
+
+SCENARIO_FILE = "scenario.yaml"
+
+
+def shipped_dir(name: str) -> Path:
+    """The folder `conf` or `scenarios`: inside the installed package, else beside `sim/`."""
+    try:
+        return Path(str(importlib.resources.files(f"sim.{name}")))
+    except ModuleNotFoundError:
+        candidate = Path(__file__).resolve().parent.parent / name
+        if candidate.is_dir():
+            return candidate
+        raise FileNotFoundError(
+            f"cannot find the shipped folder {name!r} (broken install?)"
+        ) from None
+
+
+def scenario_names() -> list[str]:
+    """Names of the shipped scenarios (folders of `scenarios/` with a scenario.yaml)."""
+    root = shipped_dir("scenarios")
+    return sorted(p.parent.name for p in root.glob(f"*/{SCENARIO_FILE}"))
+
+
+@functools.cache
+def register_scenarios() -> None:
+    """Put every shipped scenario and district into Hydra's ConfigStore (once per process)."""
+    store = ConfigStore.instance()
+    root = shipped_dir("scenarios")
+    for name in scenario_names():
+        node = OmegaConf.load(root / name / SCENARIO_FILE)
+        store.store(group="scenario", name=name, node=node, package="_global_")
+    for path in sorted((root / "districts").glob("*.yaml")):
+        store.store(group="district", name=path.stem, node=OmegaConf.load(path), package="_global_")
+
+
+def compose_config(overrides: Sequence[str] = ()) -> dict[str, object]:
+    """The composed config as a plain dict (interpolations resolved), or `ConfigError`."""
+    register_scenarios()
+    try:
+        with initialize_config_dir(str(shipped_dir("conf")), version_base="1.3"):
+            cfg = compose(config_name="config", overrides=list(overrides))
+        return to_plain(cfg)
+    except MissingConfigException as error:
+        raise _missing_option_error(error) from None
+    except (HydraException, OmegaConfBaseException) as error:
+        raise _override_error(error, overrides) from None
+
+
+def compose_job(overrides: Sequence[str] = ()) -> JobConfig:
+    """Compose and validate: the `JobConfig` a run with these overrides would use."""
+    return validate(compose_config(overrides))
+
+
+def to_plain(cfg: object) -> dict[str, object]:
+    """An OmegaConf node as plain containers, interpolations resolved, or `ConfigError`."""
+    try:
+        plain = OmegaConf.to_container(cfg, resolve=True)  # type: ignore[arg-type]
+    except OmegaConfBaseException as error:
+        raise ConfigError(
+            str(getattr(error, "full_key", "") or "config"), None, _first_line(error)
+        ) from None
+    assert isinstance(plain, dict)
+    return {str(k): v for k, v in plain.items()}
+
+
+def _missing_option_error(error: MissingConfigException) -> ConfigError:
+    missing = error.missing_cfg_file or ""
+    group, _, option = missing.rpartition("/")
+    if group and error.options:
+        return ConfigError(group, option, "unknown option; allowed: " + ", ".join(error.options))
+    return ConfigError(group or "config", option or missing, _first_line(error))
+
+
+def _override_error(error: BaseException, overrides: Sequence[str]) -> ConfigError:
+    unknown = re.search(r"Could not override '([^']+)'", str(error))
+    if unknown:
+        key = unknown.group(1)
+        value = next((o.split("=", 1)[1] for o in overrides if o.split("=", 1)[0] == key), None)
+        return ConfigError(key, value, f"unknown key; check the spelling, or add it with +{key}=...")
+    return ConfigError("override", " ".join(overrides), _first_line(error))
+
+
+def _first_line(error: BaseException) -> str:
+    lines = [line.strip() for line in str(error).splitlines() if line.strip()]
+    return " ".join(lines[:2]) if lines else type(error).__name__
