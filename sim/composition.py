@@ -14,7 +14,7 @@ own errors (an unknown scenario, a key that does not exist, a bad override) are 
 from __future__ import annotations
 
 import functools
-import importlib.resources
+import importlib.util
 import re
 from collections.abc import Sequence
 from pathlib import Path
@@ -34,14 +34,15 @@ SCENARIO_FILE = "scenario.yaml"
 def shipped_dir(name: str) -> Path:
     """The folder `conf` or `scenarios`: inside the installed package, else beside `sim/`."""
     try:
-        return Path(str(importlib.resources.files(f"sim.{name}")))
+        spec = importlib.util.find_spec(f"sim.{name}")
     except ModuleNotFoundError:
-        candidate = Path(__file__).resolve().parent.parent / name
-        if candidate.is_dir():
-            return candidate
-        raise FileNotFoundError(
-            f"cannot find the shipped folder {name!r} (broken install?)"
-        ) from None
+        spec = None
+    if spec is not None and spec.submodule_search_locations:
+        return Path(next(iter(spec.submodule_search_locations)))
+    candidate = Path(__file__).resolve().parent.parent / name  # a source checkout
+    if candidate.is_dir():
+        return candidate
+    raise FileNotFoundError(f"cannot find the shipped folder {name!r} (broken install?)")
 
 
 def scenario_names() -> list[str]:
@@ -105,7 +106,8 @@ def _override_error(error: BaseException, overrides: Sequence[str]) -> ConfigErr
     if unknown:
         key = unknown.group(1)
         value = next((o.split("=", 1)[1] for o in overrides if o.split("=", 1)[0] == key), None)
-        return ConfigError(key, value, f"unknown key; check the spelling, or add it with +{key}=...")
+        allowed = f"unknown key; check the spelling, or add it with +{key}=..."
+        return ConfigError(key, value, allowed)
     return ConfigError("override", " ".join(overrides), _first_line(error))
 
 

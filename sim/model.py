@@ -55,7 +55,11 @@ class _Waiting:
 
 
 class Model:
-    """Build with a scenario, streams and a time window; `run()` returns the records."""
+    """Build with a scenario, streams and a time window; `run()` returns the records.
+
+    `incidents` replaces the drawn incident stream (a replayed trace or a test case);
+    `event_log`, if given, receives one row per event as it happens.
+    """
 
     def __init__(
         self,
@@ -65,13 +69,16 @@ class Model:
         warmup_min: float,
         horizon_min: float,
         event_log: EventLog | None = None,
+        incidents: IncidentStream | None = None,
     ) -> None:
         self.scenario = scenario
         self.env = simpy.Environment()
         self.warmup_min = warmup_min
         self.horizon_min = horizon_min
         self.log = event_log
-        self.incidents: IncidentStream = draw_incidents(scenario, streams, warmup_min + horizon_min)
+        if incidents is None:
+            incidents = draw_incidents(scenario, streams, warmup_min + horizon_min)
+        self.incidents = incidents  # given explicitly: a trace, or a hand-made test case
         self._build_stations_and_units()
         self.policy = POLICIES[scenario.dispatch.policy]
         types = list(scenario.incident_types.values())
@@ -85,6 +92,7 @@ class Model:
         """Each pre-drawn call arrives at its time and goes to the dispatcher."""
         for incident_id, t_arrival in enumerate(self.incidents.t_arrival_min.tolist()):
             yield self.env.timeout(max(0.0, t_arrival - self.env.now))
+            self.t_arrival[incident_id] = self.env.now  # the drawn time, to SimPy's rounding
             self._note(
                 "arrive", incident_id, self.type_names[self.incidents.type_index[incident_id]]
             )
@@ -226,6 +234,7 @@ class Model:
 
     def _allocate_records(self) -> None:
         n = len(self.incidents)
+        self.t_arrival = self.incidents.t_arrival_min.copy()
         self.t_dispatch = np.full(n, np.nan)
         self.t_first_on_scene = np.full(n, np.nan)
         self.t_team_on_scene = np.full(n, np.nan)

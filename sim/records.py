@@ -60,10 +60,10 @@ def build_records(model: Model) -> ReplicationRecords:
 
 def _incident_table(model: Model) -> pd.DataFrame:
     stream = model.incidents
-    keep = stream.t_arrival_min >= model.warmup_min
+    keep = model.t_arrival >= model.warmup_min
     type_names = list(model.scenario.incident_types)
     priorities = np.array([t.priority for t in model.scenario.incident_types.values()])
-    t_arrival = stream.t_arrival_min
+    t_arrival = model.t_arrival
     table = pd.DataFrame(
         {
             "incident_id": np.arange(len(stream), dtype=np.int64),

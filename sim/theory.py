@@ -42,6 +42,7 @@ References
 * Larson, R. C. (1974) "A hypercube queuing model for facility location and
   redistricting in urban emergency services", Computers & Operations
   Research 1(1):67-95.
+
 """
 
 from __future__ import annotations
@@ -49,7 +50,6 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from fractions import Fraction
 
 import numpy as np
 import numpy.typing as npt
@@ -65,9 +65,10 @@ MINUTES_PER_HOUR = 60.0
 HOURS_PER_DAY = 24
 MINUTES_PER_DAY = MINUTES_PER_HOUR * HOURS_PER_DAY
 DEFAULT_TRUNCATED_MASS = 1e-12
-MAX_TEAM_PAIR_STATES = 5_000_000
+MAX_TEAM_PAIR_STATES = 2_000_000
 MAX_HYPERCUBE_UNITS = 16
 Z_0_9 = float(norm.ppf(0.9))
+QUANTILE_RANK_TOLERANCE = 1e-9
 
 
 # --------------------------------------------------------------------------
@@ -87,7 +88,7 @@ def _require_non_negative(name: str, value: float) -> None:
 
 def _require_count(name: str, value: int, minimum: int) -> None:
     if isinstance(value, bool) or not isinstance(value, int | np.integer):
-        raise ValueError(f"{name} must be an integer, got {value!r}")
+        raise TypeError(f"{name} must be an integer, got {value!r}")
     if value < minimum:
         raise ValueError(f"{name} must be >= {minimum}, got {value}")
 
@@ -367,7 +368,7 @@ def mt_infinite_mean_busy_sinusoid(
 def _generator_from_rates(
     sources: IntArray, targets: IntArray, rates_per_min: FloatArray, n_states: int
 ) -> sparse.csr_matrix:
-    """Generator ``Q`` from off-diagonal transitions (duplicates are summed)."""
+    """Build the generator ``Q`` from off-diagonal transitions (duplicates summed)."""
     off_diagonal = sparse.coo_matrix(
         (rates_per_min, (sources, targets)), shape=(n_states, n_states)
     ).tocsr()
@@ -375,29 +376,41 @@ def _generator_from_rates(
     return sparse.csr_matrix(off_diagonal - sparse.diags(exit_rates))
 
 
+def _pinned_solution(transposed: sparse.csr_matrix, pinned: int) -> FloatArray:
+    """Solve ``Q^T x = 0`` with ``x[pinned] = 1`` (drop that balance equation)."""
+    keep = np.flatnonzero(np.arange(transposed.shape[0]) != pinned)
+    reduced = transposed[keep][:, keep].tocsc()
+    rhs = -transposed[keep][:, [pinned]].toarray().ravel()
+    solution = np.ones(transposed.shape[0])
+    solution[keep] = spsolve(reduced, rhs)
+    return solution
+
+
 def stationary_distribution(generator: sparse.spmatrix | FloatArray) -> FloatArray:
     """Stationary ``pi`` of an irreducible finite CTMC: ``pi Q = 0``, ``sum pi = 1``.
 
-    Solves ``Q^T pi = 0`` with the first balance equation replaced by the
-    normalisation ``sum(pi) = 1`` (a non-singular system for an irreducible
-    chain), using a sparse LU solve (``scipy.sparse.linalg.spsolve``).
-    Round-off negatives (of order 1e-17) are clipped and ``pi`` renormalised.
+    Fixes one component (``pi[s] = 1``), drops that state's balance equation
+    and solves the remaining sparse system ``Q^T pi = 0`` by sparse LU
+    (``scipy.sparse.linalg.spsolve``); the reduced matrix is a principal
+    sub-matrix of an irreducible generator, hence non-singular, and keeps the
+    generator's sparsity (no dense normalisation row).  It solves first with
+    ``s = 0`` and again with ``s`` the most likely state, for accuracy, then
+    normalises.  Round-off negatives (order 1e-17) are clipped.
     """
-    q_matrix = sparse.csr_matrix(generator)
+    q_matrix = sparse.csr_matrix(generator, dtype=np.float64)
     n_states = q_matrix.shape[0]
     if q_matrix.shape != (n_states, n_states) or n_states == 0:
         raise ValueError(f"generator must be a non-empty square matrix, got {q_matrix.shape}")
     if n_states == 1:
         return np.ones(1)
-    balance = sparse.csr_matrix(q_matrix.T)[1:, :]
-    system = sparse.vstack([sparse.csr_matrix(np.ones((1, n_states))), balance]).tocsc()
-    rhs = np.zeros(n_states)
-    rhs[0] = 1.0
-    solution = np.asarray(spsolve(system, rhs), dtype=np.float64)
-    if not np.all(np.isfinite(solution)):
+    transposed = sparse.csr_matrix(q_matrix.T)
+    solution = _pinned_solution(transposed, 0)
+    if np.all(np.isfinite(solution)):
+        solution = _pinned_solution(transposed, int(np.argmax(solution)))
+    if not np.all(np.isfinite(solution)) or solution.sum() <= 0.0:
         raise ValueError("singular generator: is the chain irreducible?")
-    solution = np.clip(solution, 0.0, None)
-    return solution / solution.sum()
+    clipped: FloatArray = np.clip(solution, 0.0, None)
+    return clipped / float(clipped.sum())
 
 
 # --------------------------------------------------------------------------
@@ -469,7 +482,7 @@ def team_pairs_states(n_units: int, queue_cap: int) -> list[tuple[int, int]]:
 def team_pairs_generator(
     arrival_per_min: float, service_mean_min: float, n_units: int, queue_cap: int
 ) -> sparse.csr_matrix:
-    """Generator of the truncated team-pairs CTMC (states as ``team_pairs_states``).
+    """Build the truncated team-pairs CTMC generator (states as ``team_pairs_states``).
 
     Transitions: an arrival (rate lambda) starts a pair if ``k < K``, else
     joins the queue (blocked at ``q = queue_cap``, the truncation); each busy
@@ -589,9 +602,10 @@ def _hypercube_inputs(
     arrivals_per_min_by_atom: Sequence[float], preference_lists: Sequence[Sequence[int]]
 ) -> tuple[FloatArray, IntArray]:
     rates = np.array(_rates("arrivals_per_min_by_atom", arrivals_per_min_by_atom))
-    preferences = np.array([list(p) for p in preference_lists], dtype=np.int64)
-    if preferences.ndim != 2 or preferences.shape[0] != rates.size:
+    lists = [[int(unit) for unit in preference] for preference in preference_lists]
+    if len(lists) != rates.size or len({len(preference) for preference in lists}) != 1:
         raise ValueError("need one preference list per atom, all of the same length")
+    preferences = np.array(lists, dtype=np.int64)
     n_units = preferences.shape[1]
     _require_count("number of units", n_units, 1)
     if n_units > MAX_HYPERCUBE_UNITS:
@@ -625,7 +639,7 @@ def hypercube_generator(
     preference_lists: Sequence[Sequence[int]],
     service_mean_min: float,
 ) -> sparse.csr_matrix:
-    """Generator of the hypercube chain on busy-set bitmasks ``0 .. 2^N - 1``.
+    """Build the hypercube CTMC generator on busy-set bitmasks ``0 .. 2^N - 1``.
 
     A call from atom j (rate ``lambda_j``) in state b goes to the first free
     unit i of atom j's preference list: ``b -> b | 2^i``.  A busy unit
@@ -776,11 +790,20 @@ def empirical_resample_quantile(values: Sequence[float], probability: float) -> 
 
     The draw has the empirical CDF ``F(x) = #{v <= x} / n``; its quantile is
     ``inf {x : F(x) >= p} = sorted(values)[ceil(p n) - 1]`` (the minimum for
-    p = 0), numpy's ``inverted_cdf`` method.  ``ceil(p n)`` is computed in
-    exact rational arithmetic so, e.g., p = 0.7, n = 10 selects the 7th value.
+    p = 0), numpy's ``inverted_cdf`` method.  A product ``p n`` within
+    round-off (1e-9 relative) of an integer k is taken as k, so decimal
+    probabilities behave as written (p = 0.07, n = 100 selects the 7th value,
+    although the float 0.07 * 100 exceeds 7).  At such p the CDF is flat
+    between the k-th and (k+1)-th order statistics, every value there is a
+    p-quantile, and the lower one is returned.
     """
     data = sorted(_empirical_values(values))
     if not (math.isfinite(probability) and 0.0 <= probability <= 1.0):
         raise ValueError(f"probability must be in [0, 1], got {probability!r}")
-    rank = math.ceil(Fraction(probability) * len(data))
+    product = probability * len(data)
+    nearest = round(product)
+    if abs(product - nearest) <= QUANTILE_RANK_TOLERANCE * max(1.0, product):
+        rank = nearest
+    else:
+        rank = math.ceil(product)
     return data[max(rank, 1) - 1]

@@ -1,0 +1,40 @@
+"""KPI and confidence-interval functions over small hand-made tables."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from sim.metrics import mean_ci, summarise, utilisation_by_role
+from tests.builders import scenario_of, tiny
+
+
+def test_the_confidence_interval_is_the_student_t_interval():
+    values = np.array([1.0, 2.0, 4.0, 7.0])
+    mean, half_width, sd, n = mean_ci(values)
+    assert (mean, n) == (3.5, 4)
+    assert np.isclose(half_width, stats.t.ppf(0.975, 3) * values.std(ddof=1) / 2.0)
+    assert np.isclose(sd, values.std(ddof=1))
+
+
+def test_a_single_replication_has_no_interval():
+    assert np.isnan(mean_ci(np.array([5.0]))[1])
+
+
+def test_summary_has_one_row_per_kpi_with_the_documented_columns():
+    reps = pd.DataFrame({"replication": [0, 1, 2], "x": [1.0, 2.0, 3.0], "y": [2.0, 2.0, 2.0]})
+    summary = summarise(reps)
+    assert list(summary.columns) == ["metric", "mean", "sd", "ci_low", "ci_high", "n"]
+    assert summary["metric"].tolist() == ["x", "y"]
+    assert summary.loc[1, ["ci_low", "ci_high"]].tolist() == [2.0, 2.0]
+
+
+def test_utilisation_counts_only_busy_time_inside_the_window():
+    scenario = scenario_of(tiny())
+    busy = pd.DataFrame(
+        {"role": ["police", "police"], "t_start": [50.0, 150.0], "t_end": [150.0, 400.0]}
+    )
+    result = utilisation_by_role(busy, scenario, warmup_min=100.0, horizon_min=200.0)
+    assert result["utilisation_police"] == (50.0 + 150.0) / 200.0
+    assert np.isnan(result["utilisation_mediator"])  # no mediators on duty
