@@ -9,6 +9,9 @@ key, the value and what is allowed, with exit status 2 and no traceback.
 
 from __future__ import annotations
 
+import functools
+import importlib
+import importlib.util
 import sys
 import time
 import traceback
@@ -64,13 +67,35 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(USAGE)
         return 0
     command, rest = args[0], args[1:]
-    commands: dict[str, Callable[[list[str]], int]] = {
-        "run": run_command,
-        "scenarios": scenarios_command,
-    }
+    commands = available_commands()
     if command not in commands:
         return _fail(ConfigError("command", command, "unknown; allowed: " + ", ".join(commands)))
-    return commands[command](rest)
+    return commands[command]()(rest)
+
+
+# Each command lives in its own module and is imported only when it is used.
+COMMAND_MODULES: dict[str, str] = {
+    "run": "sim.cli:run_command",
+    "scenarios": "sim.cli:scenarios_command",
+    "compare": "sim.compare:compare_command",
+    "collect": "sim.collect:collect_command",
+    "validate": "sim.validate:validate_command",
+    "fit-demand": "sim.demand_fit:fit_demand_command",
+}
+
+
+def available_commands() -> dict[str, Callable[[], Callable[[list[str]], int]]]:
+    """Command name -> loader of its function, for the commands whose module exists."""
+    found: dict[str, Callable[[], Callable[[list[str]], int]]] = {}
+    for name, target in COMMAND_MODULES.items():
+        module_name, _, function = target.partition(":")
+        if importlib.util.find_spec(module_name) is not None:
+            found[name] = functools.partial(_load_command, module_name, function)
+    return found
+
+
+def _load_command(module_name: str, function: str) -> Callable[[list[str]], int]:
+    return getattr(importlib.import_module(module_name), function)
 
 
 def scenarios_command(args: list[str]) -> int:

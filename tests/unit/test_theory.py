@@ -526,7 +526,9 @@ def test_hypercube_two_symmetric_atoms_give_equal_workloads() -> None:
     )
 
 
-def random_hypercube(seed: int, n_units: int, n_atoms: int, rho: float):
+def random_hypercube(
+    seed: int, n_units: int, n_atoms: int, rho: float
+) -> tuple[list[float], list[list[int]], float]:
     rng = np.random.default_rng(seed)
     weights = rng.uniform(0.2, 1.0, n_atoms)
     mean = 25.0
@@ -589,14 +591,14 @@ def explicit_tail_hypercube(
     """
     n = len(preferences[0])
     full = 2**n - 1
-    states = list(range(full)) + [(full, q) for q in range(cap + 1)]
+    states: list[int | tuple[int, int]] = [*range(full), *((full, q) for q in range(cap + 1))]
     index = {s: i for i, s in enumerate(states)}
     generator = np.zeros((len(states), len(states)))
 
     def first_free(mask: int, preference: list[int]) -> int:
         return next(u for u in preference if not mask >> u & 1)
 
-    def add(source: object, target: object, rate: float) -> None:
+    def add(source: int | tuple[int, int], target: int | tuple[int, int], rate: float) -> None:
         generator[index[source], index[target]] += rate
         generator[index[source], index[source]] -= rate
 
