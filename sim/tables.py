@@ -40,7 +40,7 @@ def write_atomic(path: Path, write: Callable[[Path], None]) -> None:
 
 def job_json(job: JobConfig) -> str:
     """The validated job as canonical JSON."""
-    return json.dumps(dataclasses.asdict(job), sort_keys=True)
+    return json.dumps(dataclasses.asdict(job))  # key order matters: it orders the draws
 
 
 def write_parquet(table: pd.DataFrame, path: Path, job: JobConfig) -> None:
