@@ -17,12 +17,17 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
-from sim.schema import ConfigError, bounded, build
+from sim.schema import bounded, build
 
 DistributionKind = Literal["exponential", "fixed", "lognormal", "empirical"]
 StationKind = Literal["police_station", "police_room", "joint_duty"]
 TravelMetric = Literal["euclidean", "manhattan", "zero"]
 DispatchPolicyName = Literal["nearest", "borrow"]
+MserMetric = Literal["resolution_min", "response_min", "wait_min"]
+ShiftChange = Literal["finish", "handover"]
+RosterPattern = Literal["3x8", "2x12", "day", "custom"]
+StageKind = Literal["followup", "referral"]
+ALL_DAYS = (0, 1, 2, 3, 4, 5, 6)
 
 N_HOURS_PER_DAY = 24
 N_DAYS_PER_WEEK = 7
@@ -50,11 +55,20 @@ class RegionConfig:
 
 @dataclass(frozen=True)
 class RoleConfig:
-    """A kind of staff: how fast they travel, how long they take to set off, what they cost."""
+    """A kind of staff: how fast they travel, how long they take to set off, what they cost.
+
+    `shift_change` says what a unit busy at the end of its shift does: `finish` the job
+    (overtime) or `handover` it to the next shift. Volunteers and on-call staff accept a
+    call-out with probability `p_accept` and need a `callout_delay` before they set off.
+    """
 
     speed_kmh: float = field(metadata=bounded(gt=0))
     cost_per_hour: float = field(default=0.0, metadata=bounded(ge=0))
     turnout_min: float = field(default=0.0, metadata=bounded(ge=0))
+    shift_change: ShiftChange = "finish"
+    p_accept: float = field(default=1.0, metadata=bounded(ge=0, le=1))
+    callout_delay: DistributionConfig | None = None
+    is_volunteer: bool = False
 
 
 @dataclass(frozen=True)
@@ -81,13 +95,58 @@ class SlotConfig:
 
 
 @dataclass(frozen=True)
+class OfficeHoursConfig:
+    """When a later stage may start: from `start_hour` to `end_hour` on the given weekdays."""
+
+    start_hour: float = field(default=8.0, metadata=bounded(ge=0, le=24))
+    end_hour: float = field(default=17.0, metadata=bounded(ge=0, le=24))
+    days: tuple[int, ...] = (0, 1, 2, 3, 4)
+
+
+@dataclass(frozen=True)
+class StageConfig:
+    """A later stage of an incident: follow-up sessions or a referral to another agency.
+
+    With probability `p` the stage is needed; it then takes `sessions` jobs one after the
+    other, each starting `delay` after the previous one ends (moved to the next office hours if
+    `office_hours` is set), each needing `team` for a `handling` time.
+    """
+
+    kind: StageKind
+    team: dict[str, int | SlotConfig]
+    handling: DistributionConfig
+    delay: DistributionConfig
+    p: float = field(default=1.0, metadata=bounded(ge=0, le=1))
+    sessions: int = field(default=1, metadata=bounded(ge=1, le=50))
+    priority: int = field(default=3, metadata=bounded(ge=1))
+    office_hours: OfficeHoursConfig | None = None
+
+
+@dataclass(frozen=True)
+class RootCauseConfig:
+    """Settling a matter at its root: more likely when the team included the root-cause roles.
+
+    An unsettled matter calls again after `repeat_delay`, at most `max_repeats` times.
+    """
+
+    roles: tuple[str, ...]
+    p_settled_with: float = field(metadata=bounded(ge=0, le=1))
+    p_settled_without: float = field(metadata=bounded(ge=0, le=1))
+    repeat_delay: DistributionConfig
+    max_repeats: int = field(default=3, metadata=bounded(ge=0, le=20))
+
+
+@dataclass(frozen=True)
 class IncidentTypeConfig:
-    """A kind of incident: its share of the stream, priority, team and handling time."""
+    """A kind of incident: share of the stream, priority, team, handling time and later life."""
 
     share: float = field(metadata=bounded(gt=0))
     priority: int = field(metadata=bounded(ge=1))
     team: dict[str, int | SlotConfig]
     handling: DistributionConfig
+    stages: tuple[StageConfig, ...] = ()
+    root_cause: RootCauseConfig | None = None
+    deterrable: bool = False
 
 
 @dataclass(frozen=True)
@@ -101,13 +160,40 @@ class DemandConfig:
 
 
 @dataclass(frozen=True)
+class ShiftConfig:
+    """One shift: `count` units from `start_hour` for `hours` on the given weekdays."""
+
+    start_hour: float = field(metadata=bounded(ge=0, le=23.99))
+    hours: float = field(metadata=bounded(gt=0, le=24))
+    count: int = field(metadata=bounded(ge=0))
+    days: tuple[int, ...] = ALL_DAYS
+
+
+@dataclass(frozen=True)
+class RosterConfig:
+    """Units of one role at one station by shift.
+
+    Named patterns: `3x8` (shifts from 00, 08 and 16 h), `2x12` (08 and 20 h), `day`
+    (08-18 h); `count` staffs every shift alike, `counts` one per shift. `custom` lists its
+    own non-overlapping `shifts`. A roster must cover all 24 hours of every day unless
+    `cover_24h` is false (the default for `day`).
+    """
+
+    pattern: RosterPattern = "custom"
+    count: int | None = field(default=None, metadata=bounded(ge=0))
+    counts: tuple[int, ...] | None = None
+    shifts: tuple[ShiftConfig, ...] = ()
+    cover_24h: bool | None = None
+
+
+@dataclass(frozen=True)
 class StationConfig:
-    """A place where staff are based, with the number of units of each role on duty."""
+    """A place where staff are based: units of each role on duty (a count, or a roster)."""
 
     kind: StationKind
     x_km: float
     y_km: float
-    staff: dict[str, int]
+    staff: dict[str, int | RosterConfig]
 
 
 @dataclass(frozen=True)
@@ -126,8 +212,20 @@ class DispatchConfig:
 
 
 @dataclass(frozen=True)
+class DeterrenceConfig:
+    """Visible presence: stations of a kind multiply the rate of deterrable types nearby."""
+
+    radius_km: float = field(metadata=bounded(gt=0))
+    factor: float = field(metadata=bounded(ge=0, le=1))
+
+
+@dataclass(frozen=True)
 class ScenarioConfig:
-    """Everything one replication of the model needs, apart from its random streams."""
+    """Everything one replication of the model needs, apart from its random streams.
+
+    `deterrence` maps a station kind to its deterrent effect; `joint_categories` names kinds
+    of joint handling by the roles that mark them (e.g. `mediation: [mediator]`).
+    """
 
     name: str
     region: RegionConfig
@@ -138,16 +236,45 @@ class ScenarioConfig:
     description: str = ""
     travel: TravelConfig = field(default_factory=TravelConfig)
     dispatch: DispatchConfig = field(default_factory=DispatchConfig)
+    deterrence: dict[str, DeterrenceConfig] = field(default_factory=dict)
+    joint_categories: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
 class RunConfig:
-    """How to run a scenario: replications of `horizon_days` after `warmup_days`, from `seed`."""
+    """How to run a scenario: replications of `horizon_days` after `warmup_days`, from `seed`.
 
-    replications: int = field(default=5, metadata=bounded(ge=1))
+    `replications: auto` replicates until the relative 95 % CI half-width of every KPI in
+    `precision_metrics` is at most `precision` (at least `min_replications`, at most
+    `max_replications`); `warmup_days: auto` chooses the warm-up by MSER-5 on the batch
+    means of the incident column `mser_metric` (see `sim.output_analysis`).
+    """
+
+    replications: int | Literal["auto"] = field(default=5, metadata=bounded(ge=1))
     horizon_days: float = field(default=28.0, metadata=bounded(gt=0, le=3660))
-    warmup_days: float = field(default=1.0, metadata=bounded(ge=0, le=3660))
+    warmup_days: float | Literal["auto"] = field(default=1.0, metadata=bounded(ge=0, le=3660))
     seed: int = field(default=20210201, metadata=bounded(ge=0))
+    precision: float = field(default=0.05, metadata=bounded(gt=0, le=1))
+    precision_metrics: tuple[str, ...] = ("response_min_mean", "resolution_min_mean")
+    min_replications: int = field(default=5, metadata=bounded(ge=2, le=100000))
+    max_replications: int = field(default=100, metadata=bounded(ge=2, le=100000))
+    mser_metric: MserMetric = "resolution_min"
+
+
+@dataclass(frozen=True)
+class PlacementConfig:
+    """Where to put stations: `n_stations` new ones by p-median on the demand (sim.placement).
+
+    Off while `n_stations` is null. The scenario's stations named in `keep` stay; the others
+    are replaced by `n_stations` stations of `kind`, each with `staff` (empty: the staff of
+    the scenario's first station of that kind, else of its first station).
+    """
+
+    n_stations: int | None = field(default=None, metadata=bounded(ge=1, le=50))
+    kind: StationKind = "joint_duty"
+    staff: dict[str, int] = field(default_factory=dict)
+    keep: tuple[str, ...] = ()
+    cell_km: float = field(default=0.25, metadata=bounded(gt=0, le=10))
 
 
 @dataclass(frozen=True)
@@ -156,6 +283,7 @@ class JobConfig:
 
     scenario: ScenarioConfig
     run: RunConfig
+    placement: PlacementConfig = field(default_factory=PlacementConfig)
 
 
 def validate(mapping: Mapping[str, object]) -> JobConfig:
@@ -166,25 +294,12 @@ def validate(mapping: Mapping[str, object]) -> JobConfig:
     if isinstance(name, str):
         data.pop(name, None)  # a scenario may expose its own parameters under its name
     run = build(RunConfig, data.pop("run", {}), "run")
+    placement = build(PlacementConfig, data.pop("placement", None) or {}, "placement")
     scenario = build(ScenarioConfig, data, "")
+    from sim.checks import check_scenario  # checks import the dispatch rules
+
     check_scenario(scenario)
-    return JobConfig(scenario=scenario, run=run)
-
-
-def check_scenario(scenario: ScenarioConfig) -> None:
-    """Check the relations between fields; raise `ConfigError` on the first problem."""
-    _require_nonempty("roles", scenario.roles)
-    _require_nonempty("incident_types", scenario.incident_types)
-    _require_nonempty("stations", scenario.stations)
-    _check_region(scenario.region)
-    _check_demand(scenario.demand)
-    for type_name, incident_type in scenario.incident_types.items():
-        _check_team(f"incident_types.{type_name}.team", incident_type.team, scenario.roles)
-        _check_distribution(f"incident_types.{type_name}.handling", incident_type.handling)
-    for station_name, station in scenario.stations.items():
-        _check_station(f"stations.{station_name}", station, scenario)
-    for type_name, incident_type in scenario.incident_types.items():
-        _check_team_can_be_fielded(type_name, incident_type, scenario)
+    return JobConfig(scenario=scenario, run=run, placement=placement)
 
 
 def team_slots(team: Mapping[str, int | SlotConfig]) -> dict[str, SlotConfig]:
@@ -194,125 +309,3 @@ def team_slots(team: Mapping[str, int | SlotConfig]) -> dict[str, SlotConfig]:
         for role, slot in team.items()
     }
     return {role: slot for role, slot in slots.items() if slot.count > 0}
-
-
-def _require_nonempty(key: str, value: Mapping[str, object]) -> None:
-    if not value:
-        raise ConfigError(key, dict(value), "must declare at least one entry")
-
-
-def _check_region(region: RegionConfig) -> None:
-    for name, hotspot in region.hotspots.items():
-        _check_inside(f"region.hotspots.{name}", hotspot.x_km, hotspot.y_km, region)
-    if region.background_weight == 0 and not region.hotspots:
-        raise ConfigError("region.background_weight", 0.0, "must be > 0 when there are no hotspots")
-
-
-def _check_inside(key: str, x_km: float, y_km: float, region: RegionConfig) -> None:
-    if not 0 <= x_km <= region.width_km:
-        raise ConfigError(f"{key}.x_km", x_km, f"must lie in the region, 0 to {region.width_km:g}")
-    if not 0 <= y_km <= region.height_km:
-        raise ConfigError(f"{key}.y_km", y_km, f"must lie in the region, 0 to {region.height_km:g}")
-
-
-def _check_demand(demand: DemandConfig) -> None:
-    if (demand.per_day is None) == (demand.per_hour is None):
-        raise ConfigError(
-            "demand.per_day", demand.per_day, "set exactly one of demand.per_day, demand.per_hour"
-        )
-    _check_weights("demand.hour_of_day", demand.hour_of_day, N_HOURS_PER_DAY)
-    _check_weights("demand.day_of_week", demand.day_of_week, N_DAYS_PER_WEEK)
-
-
-def _check_weights(key: str, weights: tuple[float, ...], n_expected: int) -> None:
-    if len(weights) != n_expected:
-        raise ConfigError(key, list(weights), f"must list exactly {n_expected} weights")
-    for index, weight in enumerate(weights):
-        if weight < 0:
-            raise ConfigError(f"{key}.{index}", weight, "must be >= 0")
-    if sum(weights) <= 0:
-        raise ConfigError(key, list(weights), "must have a positive sum")
-
-
-def _check_team(
-    key: str, team: Mapping[str, int | SlotConfig], roles: Mapping[str, object]
-) -> None:
-    declared = ", ".join(roles)
-    for role, slot in team.items():
-        count = slot.count if isinstance(slot, SlotConfig) else slot
-        if role not in roles:
-            raise ConfigError(
-                f"{key}.{role}", role, f"is not a declared role; declared: {declared}"
-            )
-        if count < 0:
-            raise ConfigError(f"{key}.{role}", count, "must be a count >= 0 (0 removes the role)")
-    if not team_slots(team):
-        raise ConfigError(key, dict(team), "must need at least one unit of some role")
-    for role, slot in team_slots(team).items():
-        for substitute in slot.substitutes:
-            if substitute not in roles or substitute == role:
-                raise ConfigError(
-                    f"{key}.{role}.substitutes",
-                    substitute,
-                    f"must be another declared role; declared: {declared}",
-                )
-
-
-def _check_distribution(key: str, spec: DistributionConfig) -> None:
-    needed = {
-        "exponential": ("mean_min",),
-        "fixed": ("value_min",),
-        "lognormal": ("median_min", "p90_min"),
-        "empirical": ("values_min",),
-    }[spec.dist]
-    for name in needed:
-        if getattr(spec, name) is None:
-            raise ConfigError(f"{key}.{name}", None, f"is required when dist={spec.dist}")
-    if spec.dist == "lognormal" and spec.p90_min is not None and spec.median_min is not None:
-        if spec.p90_min <= spec.median_min:
-            raise ConfigError(f"{key}.p90_min", spec.p90_min, "must be > median_min")
-    if spec.dist == "empirical" and spec.values_min is not None:
-        if not spec.values_min or min(spec.values_min) < 0:
-            raise ConfigError(f"{key}.values_min", list(spec.values_min), "must be values >= 0")
-
-
-def _check_station(key: str, station: StationConfig, scenario: ScenarioConfig) -> None:
-    _check_inside(key, station.x_km, station.y_km, scenario.region)
-    declared = ", ".join(scenario.roles)
-    for role, count in station.staff.items():
-        if role not in scenario.roles:
-            raise ConfigError(
-                f"{key}.staff.{role}", role, f"is not a declared role; declared: {declared}"
-            )
-        if count < 0:
-            raise ConfigError(f"{key}.staff.{role}", count, "must be a count >= 0")
-
-
-def _check_team_can_be_fielded(
-    type_name: str, incident_type: IncidentTypeConfig, scenario: ScenarioConfig
-) -> None:
-    slots = team_slots(incident_type.team)
-    staffs = [station.staff for station in scenario.stations.values()]
-    if scenario.dispatch.policy == "borrow":
-        staffs = [_total_staff(staffs)]
-    if not any(_staff_covers(slots, staff) for staff in staffs):
-        where = "all stations together" if scenario.dispatch.policy == "borrow" else "any station"
-        raise ConfigError(
-            f"incident_types.{type_name}.team",
-            {role: slot.count for role, slot in slots.items()},
-            f"cannot be fielded by {where} (policy {scenario.dispatch.policy}); add staff",
-        )
-
-
-def _total_staff(staffs: list[dict[str, int]]) -> dict[str, int]:
-    total: dict[str, int] = {}
-    for staff in staffs:
-        for role, count in staff.items():
-            total[role] = total.get(role, 0) + count
-    return total
-
-
-def _staff_covers(slots: Mapping[str, SlotConfig], staff: Mapping[str, int]) -> bool:
-    from sim.dispatch import field_team  # the same rule the dispatcher uses
-
-    return field_team(slots, staff) is not None
