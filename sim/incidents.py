@@ -7,9 +7,10 @@ Within an hour, the number of arrivals is Poisson and their times are uniform, w
 for a rate that is constant over the hour.
 
 Everything about an incident that does not depend on staffing (time, type, place, handling
-time) is drawn here before the simulation starts, each from its own named stream. Scenario
-variants that share a district and demand therefore see the very same incidents on the same
-seed (common random numbers), whatever their stations, staff or dispatch policy.
+time, and whether visible presence deters it) is drawn here before the simulation starts,
+each from its own named stream. Scenario variants that share a district and demand
+therefore see the very same candidate incidents on the same seed (common random numbers),
+whatever their stations, staff or dispatch policy.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.config import DemandConfig, ScenarioConfig
+from sim.deterrence import deterred_mask
 from sim.distributions import make_distribution
 from sim.geography import sample_locations
 from sim.rng import Streams
@@ -36,6 +38,7 @@ class IncidentStream:
     x_km: np.ndarray
     y_km: np.ndarray
     handling_min: np.ndarray
+    deterred: np.ndarray | None = None  # candidates prevented by visible presence
 
     def __len__(self) -> int:
         return len(self.t_arrival_min)
@@ -84,4 +87,18 @@ def draw_incidents(scenario: ScenarioConfig, streams: Streams, t_end_min: float)
         x_km=x_km,
         y_km=y_km,
         handling_min=handling_min,
+        deterred=_draw_deterred(scenario, streams, type_index, x_km, y_km),
     )
+
+
+def _draw_deterred(
+    scenario: ScenarioConfig,
+    streams: Streams,
+    type_index: np.ndarray,
+    x_km: np.ndarray,
+    y_km: np.ndarray,
+) -> np.ndarray | None:
+    if not scenario.deterrence or not any(t.deterrable for t in scenario.incident_types.values()):
+        return None
+    uniforms = streams["deterrence"].random(len(type_index))
+    return deterred_mask(scenario, type_index, x_km, y_km, uniforms)

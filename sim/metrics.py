@@ -13,10 +13,17 @@ import pandas as pd
 from scipy import stats
 
 from sim.config import ScenarioConfig
+from sim.staff_kpis import mechanism_kpis, staff_kpis
 
 MIN_PER_DAY = 1440.0
-HOURS_PER_DAY = 24.0
 SUMMARY_COLUMNS: tuple[str, ...] = ("metric", "mean", "sd", "ci_low", "ci_high", "n")
+EMPTY_OVERTIME = pd.DataFrame(
+    {
+        "role": pd.Series(dtype=str),
+        "t_shift_end": pd.Series(dtype=float),
+        "t_free": pd.Series(dtype=float),
+    }
+)
 
 
 def replication_kpis(
@@ -26,8 +33,12 @@ def replication_kpis(
     *,
     warmup_min: float,
     horizon_min: float,
+    jobs: pd.DataFrame | None = None,
+    overtime: pd.DataFrame | None = None,
+    n_deterred: int = 0,
 ) -> dict[str, float]:
     """Every KPI of one replication, in a fixed order."""
+    window = {"warmup_min": warmup_min, "horizon_min": horizon_min}
     kpis: dict[str, float] = {
         "n_incidents": float(len(incidents)),
         "incidents_per_day": len(incidents) / (horizon_min / MIN_PER_DAY),
@@ -38,8 +49,10 @@ def replication_kpis(
         kpis[f"response_min_mean_prio{priority}"] = _mean(of_priority)
         kpis[f"response_min_p90_prio{priority}"] = _quantile(of_priority, 0.9)
     kpis["joint_share"] = _mean(incidents["team"].astype(str).str.contains("+", regex=False))
-    kpis.update(utilisation_by_role(busy, scenario, warmup_min=warmup_min, horizon_min=horizon_min))
-    kpis["staff_cost"] = staff_cost_per_day(scenario)
+    overtime = EMPTY_OVERTIME if overtime is None else overtime
+    kpis.update(staff_kpis(busy, overtime, scenario, **window))
+    if jobs is not None:
+        kpis.update(mechanism_kpis(incidents, jobs, scenario, n_deterred=n_deterred, **window))
     return kpis
 
 
@@ -59,32 +72,6 @@ def _time_kpis(incidents: pd.DataFrame) -> dict[str, float]:
         "resolution_min_p90": _quantile(resolution, 0.9),
         "same_day_share": _mean(same_day[incidents["t_resolved"].notna()]),
     }
-
-
-def utilisation_by_role(
-    busy: pd.DataFrame, scenario: ScenarioConfig, *, warmup_min: float, horizon_min: float
-) -> dict[str, float]:
-    """Share of on-duty unit time spent busy inside the measurement window, per role."""
-    t_from, t_to = warmup_min, warmup_min + horizon_min
-    overlap = (busy["t_end"].clip(t_from, t_to) - busy["t_start"].clip(t_from, t_to)).to_numpy()
-    busy_by_role = pd.Series(overlap).groupby(busy["role"].to_numpy()).sum()
-    result: dict[str, float] = {}
-    for role in scenario.roles:
-        n_units = sum(station.staff.get(role, 0) for station in scenario.stations.values())
-        busy_min = float(busy_by_role.get(role, 0.0))
-        result[f"utilisation_{role}"] = busy_min / (n_units * horizon_min) if n_units else np.nan
-    return result
-
-
-def staff_cost_per_day(scenario: ScenarioConfig) -> float:
-    """Cost of the staff on duty around the clock, per day (currency of `cost_per_hour`)."""
-    return float(
-        sum(
-            count * scenario.roles[role].cost_per_hour * HOURS_PER_DAY
-            for station in scenario.stations.values()
-            for role, count in station.staff.items()
-        )
-    )
 
 
 def summarise(replications: pd.DataFrame, metrics: list[str] | None = None) -> pd.DataFrame:

@@ -2,19 +2,24 @@
 
 The story of one incident:
 1. A call arrives (`receive_calls`). Its time, type, place and handling time were drawn up
-   front (`sim.incidents`), so they do not depend on anything that happens here.
-2. The dispatch policy (`sim.dispatch`) looks at the free units by station and role and
-   either sends a whole team now or queues the incident at a station.
-3. A team is dispatched as a whole (`respond`): each member sets off from their station and
-   travels at their role's speed. The first arrival on scene ends the response time; handling
-   begins once the whole team is there, and takes the incident's handling time.
-4. When handling ends the incident is resolved; each member drives back to their station and
-   is free again on arrival, at which point the queues are retried by priority, then arrival.
+   front (`sim.incidents`); a deterrable call near a deterring station may never happen.
+2. The dispatch policy (`sim.dispatch`) looks at the free units on duty by station and role
+   (volunteers answer a call-out only with their `p_accept`) and either sends a whole team now
+   or queues the job at a station, where jobs wait by priority, then by the time they became
+   ready.
+3. A team is dispatched as a whole (`respond`): each member sets off after their turnout (and
+   call-out delay) and travels at their role's speed. The first arrival ends the response
+   time; handling begins once the whole team is there.
+4. When handling ends, each member drives back to their station and is free on arrival. If
+   the incident has later stages (follow-up sessions, a referral), the next one becomes a job
+   after its delay, in office hours (`follow_up`). After the last one the incident is resolved;
+   a matter not settled at its root calls again later as a repeat call (`call_again`).
+Meanwhile `work_shifts` brings each roster's shifts on and off duty: a unit busy at the end of
+its shift finishes the job on overtime, or hands it over to the next shift.
 
-Arrivals stop at the end of the horizon; the model then runs on until every incident that
-arrived is resolved, so no measured incident is censored. Utilisation is measured only inside
-the window after warm-up. The model owns its environment, streams and records: no global
-state, no files, no printing.
+Arrivals stop at the end of the horizon; the model runs on until every incident that arrived
+is resolved, so no measured incident is censored. The model owns its environment, streams and
+records: no global state, no files, no printing.
 """
 
 from __future__ import annotations
@@ -22,36 +27,38 @@ from __future__ import annotations
 import bisect
 from collections import deque
 from collections.abc import Generator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import simpy
 
-from sim.config import ScenarioConfig, SlotConfig, team_slots
+from sim.config import ScenarioConfig, SlotConfig, StageConfig, team_slots
 from sim.dispatch import POLICIES, Assign, Queue
+from sim.distributions import make_distribution
 from sim.geography import return_min, road_distance_km, travel_min
 from sim.incidents import IncidentStream, draw_incidents
+from sim.ledger import IncidentLedger
+from sim.pool import Unit, UnitPool
 from sim.records import EventLog, ReplicationRecords, build_records
 from sim.rng import Streams
+from sim.rosters import ShiftInstance, iter_shift_instances, max_on_duty
+from sim.stages import draw_repeats, draw_stages, next_office_time
 
-MIN_PER_DAY = 1440.0
-
-
-@dataclass(frozen=True)
-class Unit:
-    """One member of staff on duty: a role at a home station."""
-
-    unit_id: int
-    role: str
-    station: int
+DRAIN_LIMIT_MIN = 60 * 1440.0  # rosters stop this long after the horizon, even with open work
 
 
-@dataclass(order=True, frozen=True)
-class _Waiting:
-    priority: int
-    t_arrival_min: float
+@dataclass(eq=False)
+class Job:
+    """One handling session of an incident: stage 0 is the first response."""
+
+    job_id: int
     incident_id: int
-    station: int
+    stage: int
+    kind: str  # response, followup or referral
+    slots: dict[str, SlotConfig]
+    priority: int
+    handling_min: float
+    members: list[Unit] = field(default_factory=list)
 
 
 class Model:
@@ -71,112 +78,286 @@ class Model:
         event_log: EventLog | None = None,
         incidents: IncidentStream | None = None,
     ) -> None:
-        self.scenario = scenario
+        self.scenario, self.streams, self.log = scenario, streams, event_log
         self.env = simpy.Environment()
-        self.warmup_min = warmup_min
-        self.horizon_min = horizon_min
-        self.log = event_log
+        self.warmup_min, self.horizon_min = warmup_min, horizon_min
+        self.t_end_min = warmup_min + horizon_min
         if incidents is None:
-            incidents = draw_incidents(scenario, streams, warmup_min + horizon_min)
-        self.incidents = incidents  # given explicitly: a trace, or a hand-made test case
-        self._build_stations_and_units()
-        self.policy = POLICIES[scenario.dispatch.policy]
+            incidents = draw_incidents(scenario, streams, self.t_end_min)
+        self.incidents = incidents
+        self.ledger = IncidentLedger(incidents)
         types = list(scenario.incident_types.values())
-        self.type_slots: list[dict[str, SlotConfig]] = [team_slots(t.team) for t in types]
-        self.type_priority = [t.priority for t in types]
-        self._allocate_records()
+        self.types, self.type_names = types, list(scenario.incident_types)
+        self.type_slots = [team_slots(t.team) for t in types]
+        self.stage_draws = draw_stages(scenario, streams, incidents.type_index)
+        self.repeat_draws = draw_repeats(scenario, streams, incidents.type_index)
+        self.policy = POLICIES[scenario.dispatch.policy]
+        self._build_stations()
+        self.queues: list[list[tuple[int, float, int, int]]] = [[] for _ in self.station_names]
+        self.jobs: dict[int, Job] = {}
+        self.unit_job: dict[int, Job] = {}
+        self.busy_since: dict[int, tuple[int, int, float]] = {}
+        self.leaving: dict[int, float] = {}  # unit id -> end of its shift (it works overtime)
+        self.plans: dict[int, deque[tuple[StageConfig, Job, float]]] = {}
+        self.busy: list[tuple[int, int, int, float, float]] = []
+        self.overtime: list[tuple[int, float, float]] = []
+        self.job_rows: list[tuple[int, int, str, float, float, str]] = []
+        self.n_open = 0
+        self._order: dict[int, list[int]] = {}
+        self._distance_km: dict[int, np.ndarray] = {}
 
     # --- the SimPy processes -------------------------------------------------------------
 
     def receive_calls(self) -> Generator[simpy.Event, None, None]:
         """Each pre-drawn call arrives at its time and goes to the dispatcher."""
+        deterred = self.incidents.deterred
         for incident_id, t_arrival in enumerate(self.incidents.t_arrival_min.tolist()):
+            if deterred is not None and deterred[incident_id]:
+                continue
             yield self.env.timeout(max(0.0, t_arrival - self.env.now))
-            self.t_arrival[incident_id] = self.env.now  # the drawn time, to SimPy's rounding
-            self._note(
-                "arrive", incident_id, self.type_names[self.incidents.type_index[incident_id]]
-            )
-            self.dispatch_new_call(incident_id)
+            self.ledger.t_arrival[incident_id] = self.env.now  # the drawn time, to SimPy's rounding
+            self.open_incident(incident_id)
 
-    def respond(self, incident_id: int, members: list[Unit]) -> Generator[simpy.Event, None, None]:
-        """The team travels, handles the incident together, resolves it and drives back."""
-        distance_km = self._distance_km[incident_id]
-        roles = self.scenario.roles
-        trips_min = [travel_min(roles[u.role], distance_km[u.station]) for u in members]
+    def respond(self, job: Job, trips_min: list[float]) -> Generator[simpy.Event, None, None]:
+        """The team travels, handles the job together, and drives back."""
         first_min, last_min = min(trips_min), max(trips_min)
         if first_min > 0:
             yield self.env.timeout(first_min)
-        self.t_first_on_scene[incident_id] = self.env.now
-        self._note("on_scene", incident_id, "")
+        self._note("on_scene", job.incident_id, "" if job.stage == 0 else f"stage {job.stage}")
+        if job.stage == 0:
+            self.ledger.t_first_on_scene[job.incident_id] = self.env.now
         if last_min > first_min:
             yield self.env.timeout(last_min - first_min)
-        self.t_team_on_scene[incident_id] = self.env.now
-        yield self.env.timeout(float(self.incidents.handling_min[incident_id]))
-        self.t_resolved[incident_id] = self.env.now
+        if job.stage == 0:
+            self.ledger.t_team_on_scene[job.incident_id] = self.env.now
+        yield self.env.timeout(job.handling_min)
+        self._finish_job(job)
+
+    def follow_up(
+        self, job: Job, stage: StageConfig, delay_min: float
+    ) -> Generator[simpy.Event, None, None]:
+        """A later stage becomes a job after its delay, at the next office hours."""
+        t_ready = next_office_time(self.env.now + delay_min, stage.office_hours)
+        yield self.env.timeout(t_ready - self.env.now)
+        self._note(job.kind, job.incident_id, f"stage {job.stage}")
+        self.dispatch(job)
+
+    def call_again(
+        self, original_id: int, generation: int, delay_min: float
+    ) -> Generator[simpy.Event, None, None]:
+        """An unsettled matter calls again: a new incident, same place and type."""
+        yield self.env.timeout(delay_min)
+        repeats = self.repeat_draws[int(self.ledger.type_index[original_id])]
+        assert repeats is not None
+        handling_min = float(repeats.handling_min[original_id, generation - 1])
+        incident_id = self.ledger.add_repeat(original_id, generation, self.env.now, handling_min)
+        self.n_open -= 1  # the pending repeat becomes an open incident
+        self.open_incident(incident_id)
+
+    def work_shifts(self, station: int, role: str) -> Generator[simpy.Event, None, None]:
+        """Shift after shift: units come on duty, go off it, finish or hand over their jobs."""
+        entry = self.scenario.stations[self.station_names[station]].staff[role]
+        assert not isinstance(entry, int)
+        handing_over: list[Unit] = []
+        for shift in iter_shift_instances(entry):
+            done = self.env.now >= self.t_end_min and self.n_open == 0
+            if done or self.env.now >= self.t_end_min + DRAIN_LIMIT_MIN:
+                return
+            yield self.env.timeout(max(0.0, shift.t_start_min - self.env.now))
+            group = self.pool.add_units(station, role, shift.count)
+            self._note("shift_start", -1, f"{self.station_names[station]} {role} {shift.count}")
+            self._hand_over(handing_over)
+            self._retry_queue(station)
+            yield self.env.timeout(shift.t_end_min - self.env.now)
+            handing_over = self._end_shift(group, shift)
+
+    # --- incidents and jobs ------------------------------------------------------------
+
+    def open_incident(self, incident_id: int) -> None:
+        """A call arrives: plan its later stages and dispatch its first response."""
+        self.n_open += 1
+        type_index = int(self.ledger.type_index[incident_id])
+        self._note("arrive", incident_id, self.type_names[type_index])
+        if self.types[type_index].stages:
+            self.plans[incident_id] = self._plan_later_stages(incident_id, type_index)
+        handling_min = float(self.ledger.handling_min[incident_id])
+        priority = self.types[type_index].priority
+        self.dispatch(
+            self._new_job(
+                incident_id, 0, "response", self.type_slots[type_index], priority, handling_min
+            )
+        )
+
+    def dispatch(self, job: Job) -> None:
+        """Ask the policy what to do with a job that is ready, and do it."""
+        order = self._stations_by_distance(job.incident_id)
+        decision = self.policy.on_arrival(job.slots, order, self._free_view(), self.max_staff)
+        if isinstance(decision, Assign):
+            self._send_team(job, decision)
+        else:
+            self._enqueue(job, decision)
+
+    def _finish_job(self, job: Job) -> None:
+        """Handling is over: record the job, start the next stage or resolve, drive back."""
+        ledger, incident_id = self.ledger, job.incident_id
+        team = _team_label(job.members)
+        self.job_rows.append(
+            (incident_id, job.stage, job.kind, self._t_job_start(job), self.env.now, team)
+        )
+        ledger.n_jobs[incident_id] += 1
+        distance_km = self._distance_km[incident_id]
+        trips = [
+            (u, return_min(self.scenario.roles[u.role], distance_km[u.station]))
+            for u in job.members
+        ]
+        for unit in job.members:
+            ledger.roles_seen[incident_id] |= 1 << self.role_index[unit.role]
+            del self.unit_job[unit.unit_id]
+        plan = self.plans.get(incident_id)
+        if plan:
+            self._note("handled", incident_id, f"stage {job.stage}")
+            stage, next_job, delay_min = plan.popleft()
+            self.env.process(self.follow_up(next_job, stage, delay_min))
+        else:
+            self._resolve(incident_id)
+        for unit, trip_min in trips:
+            self._drive_back(unit, trip_min)
+
+    def _resolve(self, incident_id: int) -> None:
+        self.ledger.t_resolved[incident_id] = self.env.now
+        self.plans.pop(incident_id, None)
+        self._order.pop(incident_id, None)
+        self._distance_km.pop(incident_id, None)
+        self.n_open -= 1
         self._note("resolved", incident_id, "")
-        del self._distance_km[incident_id]
-        for unit in members:
-            self._drive_back(unit, return_min(roles[unit.role], distance_km[unit.station]))
+        self._settle_or_call_again(incident_id)
+
+    def _settle_or_call_again(self, incident_id: int) -> None:
+        ledger = self.ledger
+        type_index = int(ledger.type_index[incident_id])
+        root, draws = self.types[type_index].root_cause, self.repeat_draws[type_index]
+        if root is None or draws is None:
+            return
+        original, generation = (
+            int(ledger.original_id[incident_id]),
+            int(ledger.generation[incident_id]),
+        )
+        needed = sum(1 << self.role_index[r] for r in root.roles)
+        with_roots = ledger.roles_seen[incident_id] & needed == needed
+        p_settled = root.p_settled_with if with_roots else root.p_settled_without
+        settled = bool(draws.u_settle[original, generation] < p_settled)
+        ledger.settled[incident_id] = float(settled)
+        self._note("settled" if settled else "unsettled", incident_id, "")
+        if settled or generation >= root.max_repeats:
+            return
+        delay_min = float(draws.delay_min[original, generation])
+        if self.env.now + delay_min < self.t_end_min:
+            self.n_open += 1  # a repeat call is on its way
+            self.env.process(self.call_again(original, generation + 1, delay_min))
+
+    def _plan_later_stages(
+        self, incident_id: int, type_index: int
+    ) -> deque[tuple[StageConfig, Job, float]]:
+        """The jobs of the stages this incident needs (a repeat follows its original's draws)."""
+        row = int(self.ledger.original_id[incident_id])
+        plan: deque[tuple[StageConfig, Job, float]] = deque()
+        for stage_index, stage in enumerate(self.types[type_index].stages):
+            draws = self.stage_draws[type_index][stage_index]
+            if not draws.needed[row]:
+                continue
+            for session in range(stage.sessions):
+                handling_min = float(draws.handling_min[row, session])
+                slots = team_slots(stage.team)
+                job = self._new_job(
+                    incident_id, len(plan) + 1, stage.kind, slots, stage.priority, handling_min
+                )
+                plan.append((stage, job, float(draws.delay_min[row, session])))
+        return plan
+
+    def _new_job(
+        self,
+        incident_id: int,
+        stage: int,
+        kind: str,
+        slots: dict[str, SlotConfig],
+        priority: int,
+        handling_min: float,
+    ) -> Job:
+        job = Job(len(self.jobs), incident_id, stage, kind, slots, priority, handling_min)
+        self.jobs[job.job_id] = job
+        return job
 
     # --- dispatching -------------------------------------------------------------------
 
-    def dispatch_new_call(self, incident_id: int) -> None:
-        """Ask the policy what to do with a new call and do it."""
-        order = self._stations_by_distance(incident_id)
-        slots = self.type_slots[self.incidents.type_index[incident_id]]
-        decision = self.policy.on_arrival(slots, order, self.free_counts, self.staff_counts)
-        if isinstance(decision, Assign):
-            self._send_team(incident_id, decision)
-        else:
-            self._enqueue(incident_id, decision)
-
-    def _enqueue(self, incident_id: int, decision: Queue) -> None:
-        waiting = _Waiting(
-            priority=self.type_priority[self.incidents.type_index[incident_id]],
-            t_arrival_min=float(self.incidents.t_arrival_min[incident_id]),
-            incident_id=incident_id,
-            station=decision.station,
-        )
-        queue_index = 0 if self.policy.shared_queue else decision.station
-        bisect.insort(self.queues[queue_index], waiting)
-        self.station_of[incident_id] = decision.station
-        self._note("queue", incident_id, self.station_names[decision.station])
+    def _enqueue(self, job: Job, decision: Queue) -> None:
+        queue = self.queues[0 if self.policy.shared_queue else decision.station]
+        bisect.insort(queue, (job.priority, self.env.now, job.job_id, decision.station))
+        if job.stage == 0:
+            self.ledger.station_of[job.incident_id] = decision.station
+        self._note("queue", job.incident_id, self.station_names[decision.station])
 
     def _retry_queue(self, station: int) -> None:
-        """A unit of `station` is free again: serve queued incidents, most urgent first."""
+        """Units of `station` are free: serve queued jobs, most urgent first."""
         queue = self.queues[0 if self.policy.shared_queue else station]
-        served: list[_Waiting] = []
-        for waiting in queue:
-            if self._n_free_for(station) == 0:
+        served = []
+        for entry in queue:
+            if (
+                self.pool.n_free_total if self.policy.shared_queue else self.pool.n_free_at[station]
+            ) == 0:
                 break
-            incident_id = waiting.incident_id
-            slots = self.type_slots[self.incidents.type_index[incident_id]]
-            order = self._order[incident_id]
-            decision = self.policy.retry(slots, order, waiting.station, self.free_counts)
+            job = self.jobs[entry[2]]
+            decision = self.policy.retry(
+                job.slots, self._order[job.incident_id], entry[3], self._free_view()
+            )
             if decision is not None:
-                served.append(waiting)
-                self._send_team(incident_id, decision)
-        for waiting in served:
-            queue.remove(waiting)
+                served.append(entry)
+                self._send_team(job, decision)
+        for entry in served:
+            queue.remove(entry)
 
-    def _n_free_for(self, station: int) -> int:
-        return self.n_free_total if self.policy.shared_queue else self.n_free_at[station]
-
-    def _send_team(self, incident_id: int, decision: Assign) -> None:
-        members: list[Unit] = []
-        for station, role, n_units in decision.units:
-            free = self.free_units[station][role]
-            members.extend(free.popleft() for _ in range(n_units))
-            self._count_free(station, role, -n_units)
+    def _send_team(self, job: Job, decision: Assign) -> None:
+        members = [
+            u for station, role, n in decision.units for u in self.pool.take(station, role, n)
+        ]
+        job.members = members
+        distance_km = self._distance_km[job.incident_id]
+        trips_min = []
         for unit in members:
-            self.unit_incident[unit.unit_id] = incident_id
-        self.t_dispatch[incident_id] = self.env.now
-        self.station_of[incident_id] = decision.units[0][0]
-        self.team_of[incident_id] = _team_label(members)
-        self.n_stations_of[incident_id] = len({station for station, _, _ in decision.units})
-        self._order.pop(incident_id, None)
-        self._note("dispatch", incident_id, " ".join(f"u{u.unit_id}" for u in members))
-        self.env.process(self.respond(incident_id, members))
+            self.unit_job[unit.unit_id] = job
+            self.busy_since[unit.unit_id] = (job.incident_id, job.stage, self.env.now)
+            trips_min.append(
+                travel_min(self.scenario.roles[unit.role], distance_km[unit.station])
+                + self._callout_delay(unit.role)
+            )
+        if job.stage == 0:
+            self._record_first_dispatch(job, decision, members)
+        self._note("dispatch", job.incident_id, " ".join(f"u{u.unit_id}" for u in members))
+        self.env.process(self.respond(job, trips_min))
+
+    def _record_first_dispatch(self, job: Job, decision: Assign, members: list[Unit]) -> None:
+        ledger, incident_id = self.ledger, job.incident_id
+        ledger.t_dispatch[incident_id] = self.env.now
+        ledger.station_of[incident_id] = decision.units[0][0]
+        ledger.team_of[incident_id] = _team_label(members)
+        ledger.n_stations_of[incident_id] = len({station for station, _, _ in decision.units})
+
+    def _free_view(self) -> list[dict[str, int]]:
+        """Free units as the policy sees them: volunteers answer only with `p_accept`."""
+        if not self.uncertain_roles:
+            return self.pool.free_counts
+        rng = self.streams["callouts"]
+        view = [dict(counts) for counts in self.pool.free_counts]
+        for counts in view:
+            for role, p_accept in self.uncertain_roles.items():
+                if counts[role]:
+                    counts[role] = int(rng.binomial(counts[role], p_accept))
+        return view
+
+    def _callout_delay(self, role: str) -> float:
+        sampler = self.callout_samplers.get(role)
+        return float(sampler.sample(self.streams["callouts"], 1)[0]) if sampler else 0.0
+
+    # --- units coming back, shifts ending ------------------------------------------------
 
     def _drive_back(self, unit: Unit, trip_min: float) -> None:
         if trip_min > 0:
@@ -185,77 +366,99 @@ class Model:
             self._release(unit)
 
     def _release(self, unit: Unit) -> None:
-        incident_id = self.unit_incident.pop(unit.unit_id)
-        self.busy.append((unit.unit_id, incident_id, self.t_dispatch[incident_id], self.env.now))
+        incident_id, stage, t_start = self.busy_since.pop(unit.unit_id)
+        self.busy.append((unit.unit_id, incident_id, stage, t_start, self.env.now))
         self._note("free", incident_id, f"u{unit.unit_id}")
-        self.free_units[unit.station][unit.role].append(unit)
-        self._count_free(unit.station, unit.role, +1)
+        t_shift_end = self.leaving.pop(unit.unit_id, None)
+        if t_shift_end is not None:
+            self.overtime.append((unit.unit_id, t_shift_end, self.env.now))
+            return
+        self.pool.put_back(unit)
         self._retry_queue(unit.station)
 
-    def _count_free(self, station: int, role: str, change: int) -> None:
-        self.free_counts[station][role] += change
-        self.n_free_at[station] += change
-        self.n_free_total += change
+    def _end_shift(self, group: list[Unit], shift: ShiftInstance) -> list[Unit]:
+        """Free units go home; busy ones are on overtime until they are free or hand over."""
+        self.pool.remove_free(group)
+        busy = [u for u in group if u.unit_id in self.busy_since]
+        handover = self.scenario.roles[group[0].role].shift_change == "handover" if group else False
+        for unit in busy:
+            self.leaving[unit.unit_id] = shift.t_end_min
+        return [u for u in busy if handover and u.unit_id in self.unit_job]
+
+    def _hand_over(self, outgoing: list[Unit]) -> None:
+        """Jobs of the outgoing shift pass to free units of the incoming one, on scene.
+
+        A unit with nobody free to take over, or already driving back, stays on overtime.
+        """
+        for unit in outgoing:
+            job = self.unit_job.get(unit.unit_id)
+            if unit.unit_id not in self.leaving or job is None:
+                continue
+            if not self.pool.free_counts[unit.station][unit.role]:
+                continue
+            del self.leaving[unit.unit_id]
+            successor = self.pool.take(unit.station, unit.role, 1)[0]
+            job.members[job.members.index(unit)] = successor
+            incident_id, stage, t_start = self.busy_since.pop(unit.unit_id)
+            self.busy.append((unit.unit_id, incident_id, stage, t_start, self.env.now))
+            self.busy_since[successor.unit_id] = (incident_id, stage, self.env.now)
+            del self.unit_job[unit.unit_id]
+            self.unit_job[successor.unit_id] = job
+            self._note("handover", incident_id, f"u{unit.unit_id} u{successor.unit_id}")
 
     # --- running -------------------------------------------------------------------------
 
     def run(self) -> ReplicationRecords:
         """Simulate until every call has arrived and been resolved; return the records."""
         self.env.process(self.receive_calls())
+        for station, role in self.rostered:
+            self.env.process(self.work_shifts(station, role))
         self.env.run()
         return build_records(self)
 
     # --- set-up helpers --------------------------------------------------------------------
 
-    def _build_stations_and_units(self) -> None:
-        stations = self.scenario.stations
+    def _build_stations(self) -> None:
+        stations, roles = self.scenario.stations, list(self.scenario.roles)
         self.station_names = list(stations)
-        self.type_names = list(self.scenario.incident_types)
+        self.role_index = {role: index for index, role in enumerate(roles)}
         self.station_x_km = np.array([s.x_km for s in stations.values()])
         self.station_y_km = np.array([s.y_km for s in stations.values()])
-        roles = list(self.scenario.roles)
-        self.staff_counts = [{r: s.staff.get(r, 0) for r in roles} for s in stations.values()]
-        self.free_counts = [dict(counts) for counts in self.staff_counts]
-        self.units: list[Unit] = []
-        self.free_units: list[dict[str, deque[Unit]]] = []
-        for index, counts in enumerate(self.staff_counts):
-            by_role: dict[str, deque[Unit]] = {}
+        self.max_staff = [
+            {r: max_on_duty(s.staff.get(r, 0)) for r in roles} for s in stations.values()
+        ]
+        self.pool = UnitPool(len(stations), roles)
+        self.rostered: list[tuple[int, str]] = []
+        for index, station in enumerate(stations.values()):
             for role in roles:
-                new = [Unit(len(self.units) + k, role, index) for k in range(counts[role])]
-                self.units.extend(new)
-                by_role[role] = deque(new)
-            self.free_units.append(by_role)
-        self.n_free_at = [sum(counts.values()) for counts in self.staff_counts]
-        self.n_free_total = len(self.units)
-        self.queues: list[list[_Waiting]] = [[] for _ in stations]
-        self.unit_incident: dict[int, int] = {}
-        self._order: dict[int, list[int]] = {}
-        self._distance_km: dict[int, np.ndarray] = {}
-
-    def _allocate_records(self) -> None:
-        n = len(self.incidents)
-        self.t_arrival = self.incidents.t_arrival_min.copy()
-        self.t_dispatch = np.full(n, np.nan)
-        self.t_first_on_scene = np.full(n, np.nan)
-        self.t_team_on_scene = np.full(n, np.nan)
-        self.t_resolved = np.full(n, np.nan)
-        self.station_of = np.full(n, -1, dtype=np.int32)
-        self.n_stations_of = np.zeros(n, dtype=np.int32)
-        self.team_of: list[str] = [""] * n
-        self.busy: list[tuple[int, int, float, float]] = []
+                entry = station.staff.get(role, 0)
+                if isinstance(entry, int):
+                    self.pool.add_units(index, role, entry)
+                else:
+                    self.rostered.append((index, role))
+        role_configs = self.scenario.roles.items()
+        self.uncertain_roles = {r: c.p_accept for r, c in role_configs if c.p_accept < 1}
+        self.callout_samplers = {
+            r: make_distribution(c.callout_delay) for r, c in role_configs if c.callout_delay
+        }
 
     def _stations_by_distance(self, incident_id: int) -> list[int]:
+        if incident_id in self._order:
+            return self._order[incident_id]
         distance_km = road_distance_km(
             self.scenario.travel,
             self.station_x_km,
             self.station_y_km,
-            float(self.incidents.x_km[incident_id]),
-            float(self.incidents.y_km[incident_id]),
+            float(self.ledger.x_km[incident_id]),
+            float(self.ledger.y_km[incident_id]),
         )
         self._distance_km[incident_id] = distance_km
         order = np.argsort(distance_km, kind="stable").tolist() if len(distance_km) > 1 else [0]
         self._order[incident_id] = order
         return order
+
+    def _t_job_start(self, job: Job) -> float:
+        return min(self.busy_since[u.unit_id][2] for u in job.members)
 
     def _note(self, event: str, incident_id: int, detail: str) -> None:
         if self.log is not None:

@@ -1,4 +1,4 @@
-"""Record tables of one replication: one row per incident, one row per unit busy interval.
+"""Record tables of one replication: incidents, unit busy intervals, jobs and overtime.
 
 A field name here is the column name in every output table and the label in reports. Times
 are minutes from the start of the replication (warm-up included); durations end in `_min`.
@@ -40,51 +40,105 @@ INCIDENT_COLUMNS: tuple[str, ...] = (
     "handling_min",
     "response_min",
     "resolution_min",
+    "is_repeat",
+    "original_id",
+    "generation",
+    "n_jobs",
+    "settled",
 )
 
-BUSY_COLUMNS: tuple[str, ...] = ("unit_id", "role", "station", "incident_id", "t_start", "t_end")
+BUSY_COLUMNS: tuple[str, ...] = (
+    "unit_id",
+    "role",
+    "station",
+    "incident_id",
+    "stage",
+    "t_start",
+    "t_end",
+)
+JOB_COLUMNS: tuple[str, ...] = (
+    "incident_id",
+    "stage",
+    "kind",
+    "t_start",
+    "t_end",
+    "team",
+    "n_roles",
+)
+OVERTIME_COLUMNS: tuple[str, ...] = ("unit_id", "role", "station", "t_shift_end", "t_free")
 
 
 @dataclass(frozen=True)
 class ReplicationRecords:
-    """The incident and busy-interval tables of one replication."""
+    """The tables of one replication: incidents, unit busy intervals, jobs and overtime."""
 
     incidents: pd.DataFrame
     busy: pd.DataFrame
+    jobs: pd.DataFrame
+    overtime: pd.DataFrame
+    n_deterred: int = 0  # candidate incidents in the window that visible presence prevented
 
 
 def build_records(model: Model) -> ReplicationRecords:
-    """Turn the model's record arrays into tables (measured incidents only)."""
-    return ReplicationRecords(incidents=_incident_table(model), busy=_busy_table(model))
+    """Turn the model's ledger and lists into tables (measured incidents only)."""
+    return ReplicationRecords(
+        incidents=_incident_table(model),
+        busy=_busy_table(model),
+        jobs=_job_table(model),
+        overtime=_overtime_table(model),
+        n_deterred=_n_deterred(model),
+    )
+
+
+def _n_deterred(model: Model) -> int:
+    deterred = model.incidents.deterred
+    if deterred is None:
+        return 0
+    return int((deterred & (model.incidents.t_arrival_min >= model.warmup_min)).sum())
 
 
 def _incident_table(model: Model) -> pd.DataFrame:
-    stream = model.incidents
-    keep = model.t_arrival >= model.warmup_min
+    ledger, n = model.ledger, model.ledger.size
+    keep = ledger.t_arrival[:n] >= model.warmup_min
+    if model.incidents.deterred is not None:
+        keep[: ledger.n_candidates] &= ~model.incidents.deterred
     type_names = list(model.scenario.incident_types)
     priorities = np.array([t.priority for t in model.scenario.incident_types.values()])
-    t_arrival = model.t_arrival
+    type_index = ledger.type_index[:n]
+    t_arrival, t_dispatch = ledger.t_arrival[:n], ledger.t_dispatch[:n]
+    t_first, t_team, t_resolved = (
+        ledger.t_first_on_scene[:n],
+        ledger.t_team_on_scene[:n],
+        ledger.t_resolved[:n],
+    )
     table = pd.DataFrame(
         {
-            "incident_id": np.arange(len(stream), dtype=np.int64),
-            "kind": pd.Categorical.from_codes(stream.type_index, categories=type_names),
-            "priority": priorities[stream.type_index].astype(np.int16),
-            "x_km": stream.x_km,
-            "y_km": stream.y_km,
-            "station": pd.Categorical.from_codes(model.station_of, categories=model.station_names),
-            "team": pd.Categorical(model.team_of),
-            "n_stations": model.n_stations_of.astype(np.int16),
+            "incident_id": np.arange(n, dtype=np.int64),
+            "kind": pd.Categorical.from_codes(type_index, categories=type_names),
+            "priority": priorities[type_index].astype(np.int16),
+            "x_km": ledger.x_km[:n],
+            "y_km": ledger.y_km[:n],
+            "station": pd.Categorical.from_codes(
+                ledger.station_of[:n], categories=model.station_names
+            ),
+            "team": pd.Categorical(ledger.team_of),
+            "n_stations": ledger.n_stations_of[:n].astype(np.int16),
             "t_arrival": t_arrival,
-            "t_dispatch": model.t_dispatch,
-            "t_first_on_scene": model.t_first_on_scene,
-            "t_team_on_scene": model.t_team_on_scene,
-            "t_resolved": model.t_resolved,
-            "wait_min": model.t_dispatch - t_arrival,
-            "travel_min": model.t_first_on_scene - model.t_dispatch,
-            "assembly_min": model.t_team_on_scene - model.t_first_on_scene,
-            "handling_min": model.t_resolved - model.t_team_on_scene,
-            "response_min": model.t_first_on_scene - t_arrival,
-            "resolution_min": model.t_resolved - t_arrival,
+            "t_dispatch": t_dispatch,
+            "t_first_on_scene": t_first,
+            "t_team_on_scene": t_team,
+            "t_resolved": t_resolved,
+            "wait_min": t_dispatch - t_arrival,
+            "travel_min": t_first - t_dispatch,
+            "assembly_min": t_team - t_first,
+            "handling_min": ledger.handling_min[:n],
+            "response_min": t_first - t_arrival,
+            "resolution_min": t_resolved - t_arrival,
+            "is_repeat": ledger.generation[:n] > 0,
+            "original_id": ledger.original_id[:n],
+            "generation": ledger.generation[:n].astype(np.int16),
+            "n_jobs": ledger.n_jobs[:n].astype(np.int16),
+            "settled": ledger.settled[:n],
         },
         columns=list(INCIDENT_COLUMNS),
     )
@@ -92,21 +146,49 @@ def _incident_table(model: Model) -> pd.DataFrame:
 
 
 def _busy_table(model: Model) -> pd.DataFrame:
-    rows = np.array(model.busy, dtype=float).reshape(-1, 4)
+    rows = np.array(model.busy, dtype=float).reshape(-1, 5)
     unit_ids = rows[:, 0].astype(np.int64)
-    role_names = list(model.scenario.roles)
-    role_code = np.array([role_names.index(u.role) for u in model.units], dtype=np.int64)
-    station_code = np.array([u.station for u in model.units], dtype=np.int64)
     return pd.DataFrame(
         {
             "unit_id": unit_ids,
-            "role": pd.Categorical.from_codes(role_code[unit_ids], categories=role_names),
-            "station": pd.Categorical.from_codes(
-                station_code[unit_ids], categories=model.station_names
-            ),
+            **_unit_columns(model, unit_ids),
             "incident_id": rows[:, 1].astype(np.int64),
-            "t_start": rows[:, 2],
-            "t_end": rows[:, 3],
+            "stage": rows[:, 2].astype(np.int16),
+            "t_start": rows[:, 3],
+            "t_end": rows[:, 4],
         },
         columns=list(BUSY_COLUMNS),
     )
+
+
+def _job_table(model: Model) -> pd.DataFrame:
+    table = pd.DataFrame(model.job_rows, columns=list(JOB_COLUMNS[:-1]))
+    table["n_roles"] = table["team"].str.count(r"\+").astype(np.int16) + 1
+    return table
+
+
+def _overtime_table(model: Model) -> pd.DataFrame:
+    rows = np.array(model.overtime, dtype=float).reshape(-1, 3)
+    unit_ids = rows[:, 0].astype(np.int64)
+    return pd.DataFrame(
+        {
+            "unit_id": unit_ids,
+            **_unit_columns(model, unit_ids),
+            "t_shift_end": rows[:, 1],
+            "t_free": rows[:, 2],
+        },
+        columns=list(OVERTIME_COLUMNS),
+    )
+
+
+def _unit_columns(model: Model, unit_ids: np.ndarray) -> dict[str, pd.Categorical]:
+    units = model.pool.units
+    role_names = list(model.scenario.roles)
+    role_code = np.array([model.role_index[u.role] for u in units], dtype=np.int64)
+    station_code = np.array([u.station for u in units], dtype=np.int64)
+    return {
+        "role": pd.Categorical.from_codes(role_code[unit_ids], categories=role_names),
+        "station": pd.Categorical.from_codes(
+            station_code[unit_ids], categories=model.station_names
+        ),
+    }

@@ -17,6 +17,10 @@ STREAM_NAMES: tuple[str, ...] = (
     "types",  # incident type of each candidate incident
     "locations",  # where each incident happens
     "handling",  # on-scene handling time of each incident
+    "deterrence",  # one uniform per candidate incident, to thin deterred ones
+    "followups",  # whether later stages are needed, their delays and handling times
+    "repeats",  # whether a matter is settled, and when and how an unsettled one calls again
+    "callouts",  # volunteers' acceptance of a call-out, and their call-out delays
 )
 
 

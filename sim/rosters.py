@@ -11,6 +11,7 @@ is laid on a weekly timeline of 168 hours: shifts of one roster may not overlap,
 from __future__ import annotations
 
 import itertools
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from sim.config import ALL_DAYS, RosterConfig, ShiftConfig
@@ -79,19 +80,22 @@ def check_roster(roster: RosterConfig, key: str) -> None:
             )
 
 
-def shift_instances(roster: RosterConfig, t_end_min: float) -> list[ShiftInstance]:
-    """Every shift of the roster that starts before `t_end_min`, in order of start."""
-    instances = []
-    n_days = int(t_end_min // (24 * MIN_PER_HOUR)) + 2
-    for day in range(-1, n_days):  # day -1: a night shift still running at t = 0
-        for shift in roster_shifts(roster):
-            if day % 7 not in shift.days:
-                continue
+def iter_shift_instances(roster: RosterConfig) -> Iterator[ShiftInstance]:
+    """The roster's shifts day after day, for ever, in order of start (from t = 0)."""
+    shifts = sorted(roster_shifts(roster), key=lambda shift: shift.start_hour)
+    for day in itertools.count(-1):  # day -1: a night shift still running at t = 0
+        for shift in shifts:
             start = (day * 24 + shift.start_hour) * MIN_PER_HOUR
             end = start + shift.hours * MIN_PER_HOUR
-            if end > 0 and start < t_end_min and shift.count > 0:
-                instances.append(ShiftInstance(max(start, 0.0), end, shift.count))
-    return sorted(instances, key=lambda s: s.t_start_min)
+            if day % 7 in shift.days and end > 0 and shift.count > 0:
+                yield ShiftInstance(max(start, 0.0), end, shift.count)
+
+
+def shift_instances(roster: RosterConfig, t_end_min: float) -> list[ShiftInstance]:
+    """Every shift of the roster that starts before `t_end_min`, in order of start."""
+    return list(
+        itertools.takewhile(lambda s: s.t_start_min < t_end_min, iter_shift_instances(roster))
+    )
 
 
 def on_duty_minutes(entry: int | RosterConfig, t_from_min: float, t_to_min: float) -> float:

@@ -25,8 +25,20 @@ def test_the_stored_config_reproduces_the_golden_tables(scenario):
     incidents = result.incidents[golden_incidents.columns]
     for column in ("kind", "station", "team"):
         incidents = incidents.assign(**{column: incidents[column].astype(str)})
+    # The core model derived handling_min as t_resolved - t_team_on_scene; it is now the drawn
+    # first-session handling time itself, so the two differ by the rounding of one subtraction.
+    exact = [c for c in golden_incidents.columns if c != "handling_min"]
     pd.testing.assert_frame_equal(
-        incidents.reset_index(drop=True), golden_incidents, check_dtype=False, check_exact=True
+        incidents[exact].reset_index(drop=True),
+        golden_incidents[exact],
+        check_dtype=False,
+        check_exact=True,
+    )
+    pd.testing.assert_series_equal(
+        incidents["handling_min"].reset_index(drop=True),
+        golden_incidents["handling_min"],
+        check_exact=False,
+        rtol=1e-12,
     )
     golden_replications = pd.read_csv(GOLDEN / f"{scenario}.replications.csv")
     pd.testing.assert_frame_equal(

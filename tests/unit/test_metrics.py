@@ -6,7 +6,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from sim.metrics import mean_ci, summarise, utilisation_by_role
+from sim.metrics import EMPTY_OVERTIME, mean_ci, summarise
+from sim.staff_kpis import staff_kpis
 from tests.builders import scenario_of, tiny
 
 
@@ -35,6 +36,6 @@ def test_utilisation_counts_only_busy_time_inside_the_window():
     busy = pd.DataFrame(
         {"role": ["police", "police"], "t_start": [50.0, 150.0], "t_end": [150.0, 400.0]}
     )
-    result = utilisation_by_role(busy, scenario, warmup_min=100.0, horizon_min=200.0)
+    result = staff_kpis(busy, EMPTY_OVERTIME, scenario, warmup_min=100.0, horizon_min=200.0)
     assert result["utilisation_police"] == (50.0 + 150.0) / 200.0
     assert np.isnan(result["utilisation_mediator"])  # no mediators on duty

@@ -1,0 +1,71 @@
+"""The unit pool: which units are on duty, and which of them are free, by station and role.
+
+A unit is one member of staff on duty, with a role and a home station. Units join the pool
+when their shift starts (or at t = 0 for plain counts) and leave it when it ends. Free units
+wait in a first-in-first-out line per station and role, so work spreads over them. The
+dispatch policies see only counts (`free_counts`), never the units themselves.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Unit:
+    """One member of staff on duty: a role at a home station."""
+
+    unit_id: int
+    role: str
+    station: int
+
+
+class UnitPool:
+    """Units by station and role, with counts of the free ones kept in step."""
+
+    def __init__(self, n_stations: int, roles: list[str]) -> None:
+        self.units: list[Unit] = []
+        self.free: list[dict[str, deque[Unit]]] = [
+            {r: deque() for r in roles} for _ in range(n_stations)
+        ]
+        self.free_counts: list[dict[str, int]] = [
+            dict.fromkeys(roles, 0) for _ in range(n_stations)
+        ]
+        self.n_free_at = [0] * n_stations
+        self.n_free_total = 0
+
+    def add_units(self, station: int, role: str, n_units: int) -> list[Unit]:
+        """New units come on duty, free."""
+        new = [Unit(len(self.units) + k, role, station) for k in range(n_units)]
+        self.units.extend(new)
+        for unit in new:
+            self.put_back(unit)
+        return new
+
+    def take(self, station: int, role: str, n_units: int) -> list[Unit]:
+        """The `n_units` longest-free units of a role at a station."""
+        line = self.free[station][role]
+        taken = [line.popleft() for _ in range(n_units)]
+        self._count(station, role, -n_units)
+        return taken
+
+    def put_back(self, unit: Unit) -> None:
+        self.free[unit.station][unit.role].append(unit)
+        self._count(unit.station, unit.role, +1)
+
+    def remove_free(self, units: list[Unit]) -> list[Unit]:
+        """Take those of `units` that are free off duty; return the ones that were free."""
+        removed = []
+        for unit in units:
+            line = self.free[unit.station][unit.role]
+            if unit in line:
+                line.remove(unit)
+                self._count(unit.station, unit.role, -1)
+                removed.append(unit)
+        return removed
+
+    def _count(self, station: int, role: str, change: int) -> None:
+        self.free_counts[station][role] += change
+        self.n_free_at[station] += change
+        self.n_free_total += change
