@@ -17,12 +17,13 @@ from sim.config import (
     IncidentTypeConfig,
     OfficeHoursConfig,
     RegionConfig,
+    RosterConfig,
     ScenarioConfig,
     SlotConfig,
     StationConfig,
     team_slots,
 )
-from sim.rosters import max_on_duty
+from sim.rosters import check_roster, max_on_duty
 from sim.schema import ConfigError
 
 STATION_KINDS = ("police_station", "police_room", "joint_duty")
@@ -181,7 +182,9 @@ def _check_station(key: str, station: StationConfig, scenario: ScenarioConfig) -
             raise ConfigError(
                 f"{key}.staff.{role}", role, f"is not a declared role; declared: {declared}"
             )
-        if count < 0:
+        if isinstance(count, RosterConfig):
+            check_roster(count, f"{key}.staff.{role}")
+        elif count < 0:
             raise ConfigError(f"{key}.staff.{role}", count, "must be a count >= 0")
 
 

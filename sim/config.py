@@ -66,7 +66,7 @@ class RoleConfig:
     cost_per_hour: float = field(default=0.0, metadata=bounded(ge=0))
     turnout_min: float = field(default=0.0, metadata=bounded(ge=0))
     shift_change: ShiftChange = "finish"
-    p_accept: float = field(default=1.0, metadata=bounded(ge=0, le=1))
+    p_accept: float = field(default=1.0, metadata=bounded(gt=0, le=1))
     callout_delay: DistributionConfig | None = None
     is_volunteer: bool = False
 

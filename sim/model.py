@@ -98,6 +98,7 @@ class Model:
         self.unit_job: dict[int, Job] = {}
         self.busy_since: dict[int, tuple[int, int, float]] = {}
         self.leaving: dict[int, float] = {}  # unit id -> end of its shift (it works overtime)
+        self.shift_of: dict[int, ShiftInstance] = {}  # rostered unit id -> its shift
         self.plans: dict[int, deque[tuple[StageConfig, Job, float]]] = {}
         self.busy: list[tuple[int, int, int, float, float]] = []
         self.overtime: list[tuple[int, float, float]] = []
@@ -112,9 +113,11 @@ class Model:
         """Each pre-drawn call arrives at its time and goes to the dispatcher."""
         deterred = self.incidents.deterred
         for incident_id, t_arrival in enumerate(self.incidents.t_arrival_min.tolist()):
+            # Deterred candidates still step the clock, so that the others' arrival times
+            # round exactly as they would without deterrence.
+            yield self.env.timeout(max(0.0, t_arrival - self.env.now))
             if deterred is not None and deterred[incident_id]:
                 continue
-            yield self.env.timeout(max(0.0, t_arrival - self.env.now))
             self.ledger.t_arrival[incident_id] = self.env.now  # the drawn time, to SimPy's rounding
             self.open_incident(incident_id)
 
@@ -165,6 +168,7 @@ class Model:
                 return
             yield self.env.timeout(max(0.0, shift.t_start_min - self.env.now))
             group = self.pool.add_units(station, role, shift.count)
+            self.shift_of.update((unit.unit_id, shift) for unit in group)
             self._note("shift_start", -1, f"{self.station_names[station]} {role} {shift.count}")
             self._hand_over(handing_over)
             self._retry_queue(station)

@@ -181,13 +181,8 @@ def _check_bounds(field: dataclasses.Field[Any], value: object, key: str) -> Non
     if not meta or not isinstance(value, (int, float)) or isinstance(value, bool):
         return
     gt, ge, le = meta.get("gt"), meta.get("ge"), meta.get("le")
-    if gt is not None and not value > gt:
-        raise ConfigError(key, value, f"must be > {gt:g}{_upper(le)}")
-    if ge is not None and not value >= ge:
-        raise ConfigError(key, value, f"must be >= {ge:g}{_upper(le)}")
-    if le is not None and not value <= le:
-        raise ConfigError(key, value, f"must be <= {le:g}")
-
-
-def _upper(le: float | None) -> str:
-    return f" and <= {le:g}" if le is not None else ""
+    bounds = ((">", gt), (">=", ge), ("<=", le))
+    parts = [f"{sign} {bound:g}" for sign, bound in bounds if bound is not None]
+    too_low = (gt is not None and not value > gt) or (ge is not None and not value >= ge)
+    if too_low or (le is not None and not value <= le):
+        raise ConfigError(key, value, "must be " + " and ".join(parts))

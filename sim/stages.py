@@ -94,10 +94,12 @@ def draw_repeats(
         u_settle[rows] = rng.random((len(rows), generations + 1))
         size = rows.size * generations
         delay[rows] = (
-            make_distribution(root.repeat_delay).sample(rng, size).reshape(-1, generations)
+            make_distribution(root.repeat_delay).sample(rng, size).reshape(len(rows), generations)
         )
         handling[rows] = (
-            make_distribution(incident_type.handling).sample(rng, size).reshape(-1, generations)
+            make_distribution(incident_type.handling)
+            .sample(rng, size)
+            .reshape(len(rows), generations)
         )
         draws.append(RepeatDraws(u_settle, delay, handling))
     return draws

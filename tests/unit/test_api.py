@@ -21,5 +21,5 @@ def test_run_scenario_returns_one_row_per_replication():
 
 
 def test_a_bad_override_raises_a_config_error():
-    with pytest.raises(ConfigError, match="run.horizon_days"):
+    with pytest.raises(ConfigError, match=r"run\.horizon_days"):
         load_job("taozhu_2019", ["run.horizon_days=-1"])
