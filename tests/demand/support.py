@@ -1,0 +1,47 @@
+"""Shared paths and helpers for the demand-from-logs tests."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from sim.config import ScenarioConfig, validate
+from sim.projection import Projection
+
+REPO = Path(__file__).resolve().parents[2]
+FIXTURE = REPO / "tests" / "data" / "mke_calls_sample.csv"
+REAL = REPO.parent / "shared" / "data" / "real"  # CI: a read-only copy of shared/ beside the clone
+MKE = REAL / "mke_police_cfs_2018-05-01_2018-05-21.csv.gz"
+LA = [REAL / "la311_2017-12-27_2017-12-31.csv.gz", REAL / "la311_2018-01-01_2018-01-04.csv.gz"]
+
+
+def need_real_data() -> None:
+    if not MKE.is_file() or not all(path.is_file() for path in LA):
+        pytest.skip(f"the real data samples are not at {REAL} (shared/ beside the repository)")
+
+
+def scenario_from_district(path: Path, n_police: int = 2) -> tuple[ScenarioConfig, Projection]:
+    """A fitted district plus one station at its centre, validated; and its projection.
+
+    The `incidents` block (projection, source) is kept when the config schema knows it and
+    set aside otherwise, so these tests work before and after it is wired into sim.config.
+    """
+    data: dict[str, Any] = yaml.safe_load(path.read_text())
+    incidents = data.get("incidents", {})
+    if "incidents" not in {f.name for f in dataclasses.fields(ScenarioConfig)}:
+        data.pop("incidents", None)
+    region = data["region"]
+    data["name"] = "fitted"
+    data["stations"] = {
+        "centre": {
+            "kind": "police_station",
+            "x_km": region["width_km"] / 2,
+            "y_km": region["height_km"] / 2,
+            "staff": {"police": n_police},
+        }
+    }
+    return validate(data).scenario, Projection(**incidents["projection"])
