@@ -90,6 +90,8 @@ def _check_deterrence_and_categories(scenario: ScenarioConfig) -> None:
             raise ConfigError(
                 f"deterrence.{kind}", kind, "must be a station kind: " + ", ".join(STATION_KINDS)
             )
+    for name, area in scenario.areas.items():
+        _check_inside(f"areas.{name}", area.x_km, area.y_km, scenario.region)
     for category, roles in scenario.joint_categories.items():
         _check_roles_declared(f"joint_categories.{category}", roles, scenario.roles)
 

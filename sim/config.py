@@ -220,11 +220,21 @@ class DeterrenceConfig:
 
 
 @dataclass(frozen=True)
+class AreaConfig:
+    """A circle whose incidents get their own KPIs (e.g. a station's neighbourhood)."""
+
+    x_km: float
+    y_km: float
+    radius_km: float = field(metadata=bounded(gt=0))
+
+
+@dataclass(frozen=True)
 class ScenarioConfig:
     """Everything one replication of the model needs, apart from its random streams.
 
     `deterrence` maps a station kind to its deterrent effect; `joint_categories` names kinds
-    of joint handling by the roles that mark them (e.g. `mediation: [mediator]`).
+    of joint handling by the roles that mark them (e.g. `mediation: [mediator]`); `areas`
+    names circles whose incidents get their own KPIs.
     """
 
     name: str
@@ -238,6 +248,7 @@ class ScenarioConfig:
     dispatch: DispatchConfig = field(default_factory=DispatchConfig)
     deterrence: dict[str, DeterrenceConfig] = field(default_factory=dict)
     joint_categories: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    areas: dict[str, AreaConfig] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

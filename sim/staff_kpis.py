@@ -2,8 +2,9 @@
 
 Staff: utilisation (busy share of on-duty time, overtime counted as on duty), cost per day,
 overtime and volunteer hours per day. Mechanisms: repeat calls, matters settled at their root,
-deterred incidents, later sessions, and joint handlings per year (a job served by two or more
-roles at once), split into the scenario's joint categories. Everything is measured inside the
+deterred incidents, later sessions, joint handlings per year (a job served by two or more
+roles at once) split into the scenario's joint categories, and incidents, repeat calls and
+same-day share inside each named area. Everything is measured inside the
 window after warm-up; pure pandas/numpy.
 """
 
@@ -91,11 +92,27 @@ def mechanism_kpis(
         "later_sessions_per_day": float((in_window["stage"] > 0).sum()) / days,
         "joint_handlings_per_year": len(joint) / days * DAYS_PER_YEAR,
     }
+    for name, area in scenario.areas.items():
+        kpis.update(area_kpis(name, incidents, area.x_km, area.y_km, area.radius_km, days))
     teams = joint["team"].str.split("+")
     for category, roles in scenario.joint_categories.items():
         marked = teams.apply(lambda team, roles=roles: any(m.split("*")[0] in roles for m in team))
         kpis[f"joint_{category}_per_year"] = float(marked.sum()) / days * DAYS_PER_YEAR
     return kpis
+
+
+def area_kpis(
+    name: str, incidents: pd.DataFrame, x_km: float, y_km: float, radius_km: float, days: float
+) -> dict[str, float]:
+    """Incidents, repeat calls and same-day share of the incidents inside one area."""
+    inside = np.hypot(incidents["x_km"] - x_km, incidents["y_km"] - y_km) <= radius_km
+    local = incidents[inside]
+    same_day = (local["t_resolved"] // MIN_PER_DAY) == (local["t_arrival"] // MIN_PER_DAY)
+    return {
+        f"area_{name}_incidents_per_day": len(local) / days,
+        f"area_{name}_repeat_calls_per_day": float(local["is_repeat"].sum()) / days,
+        f"area_{name}_same_day_share": float(same_day.mean()) if len(local) else np.nan,
+    }
 
 
 def _by_role(minutes: np.ndarray, roles: pd.Series) -> dict[str, float]:

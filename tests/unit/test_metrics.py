@@ -39,3 +39,23 @@ def test_utilisation_counts_only_busy_time_inside_the_window():
     result = staff_kpis(busy, EMPTY_OVERTIME, scenario, warmup_min=100.0, horizon_min=200.0)
     assert result["utilisation_police"] == (50.0 + 150.0) / 200.0
     assert np.isnan(result["utilisation_mediator"])  # no mediators on duty
+
+
+def test_area_kpis_count_only_the_incidents_inside_the_circle():
+    from sim.staff_kpis import area_kpis
+
+    incidents = pd.DataFrame(
+        {
+            "x_km": [0.0, 0.5, 3.0],
+            "y_km": [0.0, 0.0, 0.0],
+            "is_repeat": [False, True, True],
+            "t_arrival": [10.0, 100.0, 200.0],
+            "t_resolved": [20.0, 1500.0, 300.0],
+        }
+    )
+    kpis = area_kpis("x", incidents, 0.0, 0.0, 1.0, days=2.0)
+    assert kpis == {
+        "area_x_incidents_per_day": 1.0,
+        "area_x_repeat_calls_per_day": 0.5,
+        "area_x_same_day_share": 0.5,
+    }
