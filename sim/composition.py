@@ -8,7 +8,9 @@ files as options of `district`), so `scenario=NAME` selects one from any working
 
 `compose_job(overrides)` composes and validates a config without running anything; Hydra's
 own errors (an unknown scenario, a key that does not exist, a bad override) are turned into
-`ConfigError`s that name the key, the value and what is allowed.
+`ConfigError`s that name the key, the value and what is allowed. `sweeper_params` reads the
+sweep grid a config declares in `hydra.sweeper.params` (as `conf/experiment/` presets do), so
+that the command line can validate every point of a sweep before it starts.
 """
 
 from __future__ import annotations
@@ -22,13 +24,15 @@ from pathlib import Path
 from hydra import compose, initialize_config_dir
 from hydra.core.config_store import ConfigStore
 from hydra.errors import HydraException, MissingConfigException
-from omegaconf import OmegaConf
+from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
 from sim.config import JobConfig, validate
 from sim.schema import ConfigError
 
 SCENARIO_FILE = "scenario.yaml"
+# Shared pieces that scenarios pull in through their defaults lists: folder -> config group.
+SHARED_GROUPS = {"districts": "district", "calibration": "calibration"}
 
 
 def shipped_dir(name: str) -> Path:
@@ -53,23 +57,40 @@ def scenario_names() -> list[str]:
 
 @functools.cache
 def register_scenarios() -> None:
-    """Put every shipped scenario and district into Hydra's ConfigStore (once per process)."""
+    """Put every shipped scenario and shared piece into Hydra's ConfigStore (once per process)."""
     store = ConfigStore.instance()
     root = shipped_dir("scenarios")
     for name in scenario_names():
         node = OmegaConf.load(root / name / SCENARIO_FILE)
         store.store(group="scenario", name=name, node=node, package="_global_")
-    for path in sorted((root / "districts").glob("*.yaml")):
-        store.store(group="district", name=path.stem, node=OmegaConf.load(path), package="_global_")
+    for folder, group in SHARED_GROUPS.items():
+        for path in sorted((root / folder).glob("*.yaml")):
+            node = OmegaConf.load(path)
+            store.store(group=group, name=path.stem, node=node, package="_global_")
 
 
 def compose_config(overrides: Sequence[str] = ()) -> dict[str, object]:
     """The composed config as a plain dict (interpolations resolved), or `ConfigError`."""
+    return to_plain(_compose(overrides, with_hydra=False))
+
+
+def sweeper_params(overrides: Sequence[str] = ()) -> dict[str, str]:
+    """`hydra.sweeper.params` as composed with these overrides (e.g. from `+experiment=...`)."""
+    params = OmegaConf.select(_compose(overrides, with_hydra=True), "hydra.sweeper.params")
+    if params is None:
+        return {}
+    plain = OmegaConf.to_container(params, resolve=False)
+    assert isinstance(plain, dict)
+    return {str(key): str(value) for key, value in plain.items()}
+
+
+def _compose(overrides: Sequence[str], *, with_hydra: bool) -> DictConfig:
     register_scenarios()
     try:
         with initialize_config_dir(str(shipped_dir("conf")), version_base="1.3"):
-            cfg = compose(config_name="config", overrides=list(overrides))
-        return to_plain(cfg)
+            return compose(
+                config_name="config", overrides=list(overrides), return_hydra_config=with_hydra
+            )
     except MissingConfigException as error:
         raise _missing_option_error(error) from None
     except (HydraException, OmegaConfBaseException) as error:
@@ -77,8 +98,11 @@ def compose_config(overrides: Sequence[str] = ()) -> dict[str, object]:
 
 
 def compose_job(overrides: Sequence[str] = ()) -> JobConfig:
-    """Compose and validate: the `JobConfig` a run with these overrides would use."""
-    return validate(compose_config(overrides))
+    """Compose and validate: the `JobConfig` a run with these overrides would use, with its
+    stations placed if `placement.n_stations` is set (`sim.placement`)."""
+    from sim.placement import place_stations
+
+    return place_stations(validate(compose_config(overrides)))
 
 
 def to_plain(cfg: object) -> dict[str, object]:
