@@ -94,7 +94,7 @@ def _region_lines(fit: DemandFit, base: Mapping[str, Any] | None) -> list[str]:
         f"region:  # {spots.n_points:,} located calls; background = share far from every hotspot",
         f"  width_km: {_ceil2(frame.width_km)}",
         f"  height_km: {_ceil2(frame.height_km)}",
-        f"  background_weight: {_sig(spots.background_weight)}",
+        f"  background_weight: {_flow(_sig(spots.background_weight))}",
         "  hotspots:" + ("" if spots.hotspots else " {}"),
     ]
     for index, spot in enumerate(spots.hotspots, start=1):
@@ -114,7 +114,7 @@ def _demand_lines(fit: DemandFit) -> list[str]:
     return [
         "",
         "demand:",
-        f"  per_day: {round(profile.per_day, 2)}  # week-average rate; observed "
+        f"  per_day: {_flow(round(profile.per_day, 2))}  # week-average rate; observed "
         f"{profile.observed_per_day:,.2f} a day over the window",
         "  # weights of mean 1; the hour x weekday table is "
         f"{100 * sep.share_explained:.1f} % separable (G2 {sep.g2:,.0f} on {sep.df} df)",
@@ -139,7 +139,7 @@ def _type_lines(fit: DemandFit, base: Mapping[str, Any] | None, roles: Sequence[
         spec = base_types.get(name)
         origin = "from --base" if spec else "PLACEHOLDER"
         lines.append(f"  {name}:  # log: {_log_types(fit, name)}; priority/team/handling {origin}")
-        lines.append(f"    share: {_sig(share)}")
+        lines.append(f"    share: {_flow(_sig(share))}")
         fields = {k: v for k, v in (spec or default).items() if k != "share"}
         lines += [f"    {key}: {_flow(value)}" for key, value in fields.items()]
     return lines
