@@ -101,6 +101,9 @@ def test_milwaukee_citizen_calls_are_the_derivation_s_798_a_day(tmp_path):
     shares = citizens.profile.hour_of_day / 24
     assert int(np.argmin(shares)) == 5 and abs(shares.min() - 0.0147) <= 1e-4
     assert int(np.argmax(shares)) == 16 and abs(shares.max() - 0.0663) <= 1e-4
+    # derivation, section 2: day-of-week factors of citizen calls (3 dp)
+    expected = [1.014, 1.026, 1.018, 0.953, 0.971, 1.010, 1.009]
+    assert np.round(citizens.profile.day_of_week, 3).tolist() == expected
 
 
 def test_la_311_citizen_requests_arrive_in_office_hours_as_the_readme_says(la_citizens):
