@@ -8,6 +8,7 @@ field. Each problem raises one `ConfigError` naming the key, the value and what 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from pathlib import Path
 
 from sim.config import (
     N_DAYS_PER_WEEK,
@@ -44,6 +45,7 @@ def check_scenario(scenario: ScenarioConfig) -> None:
     for station_name, station in scenario.stations.items():
         _check_station(f"stations.{station_name}", station, scenario)
     _check_deterrence_and_categories(scenario)
+    _check_incident_source(scenario)
     for type_name, incident_type in scenario.incident_types.items():
         key = f"incident_types.{type_name}"
         _check_team_can_be_fielded(f"{key}.team", incident_type.team, scenario)
@@ -82,6 +84,16 @@ def _check_roles_declared(key: str, roles: tuple[str, ...], declared: Mapping[st
     for role in roles:
         if role not in declared:
             raise ConfigError(key, role, "is not a declared role; declared: " + ", ".join(declared))
+
+
+def _check_incident_source(scenario: ScenarioConfig) -> None:
+    source = scenario.incidents
+    if source.source != "trace":
+        return
+    if not source.trace_file:
+        raise ConfigError("incidents.trace_file", None, "is required when incidents.source=trace")
+    if not Path(source.trace_file).is_file():
+        raise ConfigError("incidents.trace_file", source.trace_file, "no such file")
 
 
 def _check_deterrence_and_categories(scenario: ScenarioConfig) -> None:

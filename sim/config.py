@@ -220,6 +220,25 @@ class DeterrenceConfig:
 
 
 @dataclass(frozen=True)
+class ProjectionConfig:
+    """Local equirectangular projection: the lat/lon of the (0, 0) corner, a reference latitude."""
+
+    origin_lat_deg: float = field(metadata=bounded(ge=-90, le=90))
+    origin_lon_deg: float = field(metadata=bounded(ge=-180, le=180))
+    ref_lat_deg: float = field(metadata=bounded(ge=-89, le=89))
+
+
+@dataclass(frozen=True)
+class IncidentSourceConfig:
+    """Where incidents come from: sampled from the demand model, or replayed from a trace file."""
+
+    source: Literal["sample", "trace"] = "sample"
+    trace_file: str | None = None
+    trace_start: str | None = None  # model minute 0; default: midnight of the trace's first day
+    projection: ProjectionConfig | None = None  # for lat/lon traces; written by fit-demand
+
+
+@dataclass(frozen=True)
 class AreaConfig:
     """A circle whose incidents get their own KPIs (e.g. a station's neighbourhood)."""
 
@@ -249,6 +268,7 @@ class ScenarioConfig:
     deterrence: dict[str, DeterrenceConfig] = field(default_factory=dict)
     joint_categories: dict[str, tuple[str, ...]] = field(default_factory=dict)
     areas: dict[str, AreaConfig] = field(default_factory=dict)
+    incidents: IncidentSourceConfig = field(default_factory=IncidentSourceConfig)
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ whatever their stations, staff or dispatch policy.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
@@ -89,6 +90,32 @@ def draw_incidents(scenario: ScenarioConfig, streams: Streams, t_end_min: float)
         handling_min=handling_min,
         deterred=_draw_deterred(scenario, streams, type_index, x_km, y_km),
     )
+
+
+def incident_stream(scenario: ScenarioConfig, streams: Streams, t_end_min: float) -> IncidentStream:
+    """The candidate incidents of a replication: sampled, or replayed from a trace.
+
+    A replayed trace is thinned by deterrence like a sampled stream, with its own uniforms.
+    """
+    source = scenario.incidents
+    if source.source == "sample":
+        return draw_incidents(scenario, streams, t_end_min)
+    from sim.projection import Projection
+    from sim.trace import load_trace
+
+    projection = Projection(**dataclasses.asdict(source.projection)) if source.projection else None
+    assert source.trace_file is not None  # checked by validation
+    stream = load_trace(
+        source.trace_file,
+        scenario,
+        streams["handling"],
+        t_end_min,
+        rng_for_locations=streams["locations"],
+        projection=projection,
+        t_start=source.trace_start,
+    )
+    deterred = _draw_deterred(scenario, streams, stream.type_index, stream.x_km, stream.y_km)
+    return dataclasses.replace(stream, deterred=deterred)
 
 
 def _draw_deterred(

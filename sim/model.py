@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import bisect
 from collections import deque
-from collections.abc import Generator
+from collections.abc import Generator, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -35,9 +35,10 @@ import simpy
 from sim.config import ScenarioConfig, SlotConfig, StageConfig, team_slots
 from sim.dispatch import POLICIES, Assign, Queue
 from sim.distributions import make_distribution
-from sim.geography import return_min, road_distance_km, travel_min
-from sim.incidents import IncidentStream, draw_incidents
+from sim.geography import return_min, travel_min
+from sim.incidents import IncidentStream, incident_stream
 from sim.ledger import IncidentLedger
+from sim.nearest import Distances, StationOrder
 from sim.pool import Unit, UnitPool
 from sim.records import EventLog, ReplicationRecords, build_records
 from sim.rng import Streams
@@ -83,7 +84,7 @@ class Model:
         self.warmup_min, self.horizon_min = warmup_min, horizon_min
         self.t_end_min = warmup_min + horizon_min
         if incidents is None:
-            incidents = draw_incidents(scenario, streams, self.t_end_min)
+            incidents = incident_stream(scenario, streams, self.t_end_min)
         self.incidents = incidents
         self.ledger = IncidentLedger(incidents)
         types = list(scenario.incident_types.values())
@@ -104,8 +105,8 @@ class Model:
         self.overtime: list[tuple[int, float, float]] = []
         self.job_rows: list[tuple[int, int, str, float, float, str]] = []
         self.n_open = 0
-        self._order: dict[int, list[int]] = {}
-        self._distance_km: dict[int, np.ndarray] = {}
+        self._order: dict[int, Sequence[int]] = {}  # stations by distance, per open incident
+        self._distance_km: dict[int, Sequence[float] | Distances] = {}
 
     # --- the SimPy processes -------------------------------------------------------------
 
@@ -428,6 +429,9 @@ class Model:
         self.role_index = {role: index for index, role in enumerate(roles)}
         self.station_x_km = np.array([s.x_km for s in stations.values()])
         self.station_y_km = np.array([s.y_km for s in stations.values()])
+        self.station_order = StationOrder(
+            self.scenario.travel, self.station_x_km, self.station_y_km
+        )
         self.max_staff = [
             {r: max_on_duty(s.staff.get(r, 0)) for r in roles} for s in stations.values()
         ]
@@ -446,18 +450,16 @@ class Model:
             r: make_distribution(c.callout_delay) for r, c in role_configs if c.callout_delay
         }
 
-    def _stations_by_distance(self, incident_id: int) -> list[int]:
+    def _stations_by_distance(self, incident_id: int) -> Sequence[int]:
         if incident_id in self._order:
             return self._order[incident_id]
-        distance_km = road_distance_km(
-            self.scenario.travel,
-            self.station_x_km,
-            self.station_y_km,
-            float(self.ledger.x_km[incident_id]),
-            float(self.ledger.y_km[incident_id]),
-        )
+        if incident_id < self.ledger.n_candidates:  # drawn up front: computed block by block
+            x_km, y_km = self.incidents.x_km, self.incidents.y_km
+            distance_km, order = self.station_order.for_block_row(incident_id, x_km, y_km)
+        else:  # a repeat call
+            x, y = float(self.ledger.x_km[incident_id]), float(self.ledger.y_km[incident_id])
+            distance_km, order = self.station_order.for_place(x, y)
         self._distance_km[incident_id] = distance_km
-        order = np.argsort(distance_km, kind="stable").tolist() if len(distance_km) > 1 else [0]
         self._order[incident_id] = order
         return order
 
