@@ -28,6 +28,7 @@ from sim.rosters import check_roster, max_on_duty
 from sim.schema import ConfigError
 
 STATION_KINDS = ("police_station", "police_room", "joint_duty")
+MAX_UNITS = 100_000
 
 
 def check_scenario(scenario: ScenarioConfig) -> None:
@@ -156,7 +157,7 @@ def _check_team(
             raise ConfigError(
                 f"{key}.{role}", role, f"is not a declared role; declared: {declared}"
             )
-        if count < 0:
+        if not 0 <= count <= MAX_UNITS:
             raise ConfigError(f"{key}.{role}", count, "must be a count >= 0 (0 removes the role)")
     if not team_slots(team):
         raise ConfigError(key, dict(team), "must need at least one unit of some role")
@@ -198,8 +199,10 @@ def _check_station(key: str, station: StationConfig, scenario: ScenarioConfig) -
             )
         if isinstance(count, RosterConfig):
             check_roster(count, f"{key}.staff.{role}")
-        elif count < 0:
-            raise ConfigError(f"{key}.staff.{role}", count, "must be a count >= 0")
+        elif not 0 <= count <= MAX_UNITS:
+            raise ConfigError(
+                f"{key}.staff.{role}", count, f"must be a count >= 0 and <= {MAX_UNITS}"
+            )
 
 
 def _check_team_can_be_fielded(

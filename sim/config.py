@@ -47,8 +47,8 @@ class HotspotConfig:
 class RegionConfig:
     """The district: a rectangle from (0, 0) to (width_km, height_km) with hotspots."""
 
-    width_km: float = field(metadata=bounded(gt=0))
-    height_km: float = field(metadata=bounded(gt=0))
+    width_km: float = field(metadata=bounded(gt=0, le=5000))
+    height_km: float = field(metadata=bounded(gt=0, le=5000))
     background_weight: float = field(default=1.0, metadata=bounded(ge=0))
     hotspots: dict[str, HotspotConfig] = field(default_factory=dict)
 
@@ -90,7 +90,7 @@ class SlotConfig:
     A count of 0 removes the role from a team inherited from a shared district file.
     """
 
-    count: int = field(default=1, metadata=bounded(ge=0))
+    count: int = field(default=1, metadata=bounded(ge=0, le=1000))
     substitutes: tuple[str, ...] = ()
 
 
@@ -153,8 +153,8 @@ class IncidentTypeConfig:
 class DemandConfig:
     """The arrival process: a mean rate shaped by hour-of-day and day-of-week weights."""
 
-    per_day: float | None = field(default=None, metadata=bounded(gt=0))
-    per_hour: float | None = field(default=None, metadata=bounded(gt=0))
+    per_day: float | None = field(default=None, metadata=bounded(gt=0, le=1e6))
+    per_hour: float | None = field(default=None, metadata=bounded(gt=0, le=1e6 / 24))
     hour_of_day: tuple[float, ...] = (1.0,) * N_HOURS_PER_DAY
     day_of_week: tuple[float, ...] = (1.0,) * N_DAYS_PER_WEEK
 
@@ -165,7 +165,7 @@ class ShiftConfig:
 
     start_hour: float = field(metadata=bounded(ge=0, le=23.99))
     hours: float = field(metadata=bounded(gt=0, le=24))
-    count: int = field(metadata=bounded(ge=0))
+    count: int = field(metadata=bounded(ge=0, le=100_000))
     days: tuple[int, ...] = ALL_DAYS
 
 
