@@ -1,0 +1,151 @@
+"""The staffing optimiser: targets, levers, the CRN search and the command."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from sim import theory
+from sim.composition import compose_job
+from sim.experiment import run_replication
+from sim.levers import apply, as_overrides, current_staffing, levers_of, staff_cost_per_day
+from sim.optimize import optimise
+from sim.schema import ConfigError
+from sim.targets import check_kpis, parse_target, split_targets
+from tests.planner.support import mmc_job
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def options(**changes: object) -> argparse.Namespace:
+    defaults = {
+        "max_per_shift": None,
+        "min_per_shift": 0,
+        "max_evaluations": 20,
+        "confirm_replications": 20,
+        "strict": False,
+        "wait_min": 5.0,
+        "service_level": 0.9,
+    }
+    return argparse.Namespace(**{**defaults, **changes})
+
+
+def test_targets_read_their_direction_from_the_kpi_or_an_explicit_sign():
+    assert parse_target("target.response_min_p90_prio1=15").upper
+    assert not parse_target("target.same_day_share=0.6").upper
+    assert not parse_target("target.area_future_city_same_day_share=0.5").upper
+    joint = parse_target("target.joint_share=>=0.3")
+    assert (joint.kpi, joint.bound, joint.upper) == ("joint_share", 0.3, False)
+    targets, rest = split_targets(["scenario=mmc", "target.p_wait=0.2", "--strict"])
+    assert [t.kpi for t in targets] == ["p_wait"] and rest == ["scenario=mmc", "--strict"]
+
+
+@pytest.mark.parametrize(
+    "arg", ["target.p_wait=soon", "target.=3", "target.p_wait=", "target.x=nan"]
+)
+def test_a_malformed_target_is_a_config_error(arg):
+    with pytest.raises(ConfigError):
+        parse_target(arg)
+
+
+def test_an_unknown_kpi_is_named_with_the_kpis_allowed():
+    with pytest.raises(ConfigError, match=r"unknown KPI; KPIs: .*p_wait"):
+        check_kpis([parse_target("target.response_p90=3")], ["p_wait", "response_min_p90"])
+
+
+def test_a_met_target_knows_the_mean_rule_from_the_strict_ci_rule():
+    target = parse_target("target.response_min_p90=15")
+    assert target.met(14.0, 13.0, 16.0) and not target.met(14.0, 13.0, 16.0, strict=True)
+    assert target.shortfall(18.0) == pytest.approx(0.2) and target.shortfall(12.0) == 0
+
+
+def test_overrides_of_a_staffing_reproduce_it_when_composed():
+    scenario = compose_job(["scenario=future_city_2021"]).scenario
+    levers = levers_of(scenario)
+    staffing = tuple(range(1, len(levers) + 1))
+    changed = apply(scenario, levers, staffing)
+    recomposed = compose_job(["scenario=future_city_2021", *as_overrides(changed, levers)])
+    assert current_staffing(recomposed.scenario, levers) == staffing
+    assert current_staffing(scenario, levers) != staffing
+
+
+def test_rostered_cost_per_day_is_the_simulated_staff_cost_without_overtime():
+    job = mmc_job(servers=4, replications=1, horizon_days=2.0)
+    assert staff_cost_per_day(job.scenario) == pytest.approx(4 * 24 * 100.0)
+    _records, kpis = run_replication(job.scenario, job.run, 0)
+    assert kpis["staff_cost"] == pytest.approx(staff_cost_per_day(job.scenario))
+
+
+def test_search_finds_the_fewest_servers_erlang_c_says_meet_the_wait_share():
+    # Erlang C with a = 3: P(wait) is 0.51 with 4 servers, 0.24 with 5: the answer is 5.
+    job = mmc_job(servers=8, replications=6, horizon_days=4.0)
+    levers = levers_of(job.scenario)
+    outcome = optimise(job, [parse_target("target.p_wait=0.35")], levers, options())
+    assert outcome.result.best is not None
+    assert outcome.result.best.staffing == (5,)
+    _mean, low, high = outcome.confirmed.stats("p_wait")
+    assert low <= theory.erlang_c_wait_probability(9 / 60, 20.0, 5) <= high
+    assert outcome.confirmed.cost_per_day == pytest.approx(5 * 24 * 100.0)
+    assert not outcome.result.unattainable
+
+
+def test_a_target_no_staffing_within_the_bounds_meets_is_reported_unattainable():
+    job = mmc_job(servers=4, replications=3, horizon_days=2.0)
+    levers = levers_of(job.scenario)
+    targets = [parse_target("target.resolution_min_mean=5")]  # handling alone takes 20 min
+    outcome = optimise(job, targets, levers, options(max_per_shift=6))
+    assert [t.kpi for t in outcome.result.unattainable] == ["resolution_min_mean"]
+    assert outcome.result.best is None
+
+
+def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "sim", *args], capture_output=True, text=True, cwd=REPO, timeout=600
+    )
+
+
+@pytest.mark.slow
+def test_optimize_command_reports_the_choice_its_cost_and_each_target(tmp_path):
+    result = run_cli(
+        "optimize",
+        "scenario=taozhu_2019",
+        "run.replications=3",
+        "run.horizon_days=7",
+        "target.response_min_p90_prio1=16",
+        "target.resolution_min_mean=1",
+        "--max-evaluations",
+        "8",
+        "--confirm-replications",
+        "3",
+        "--out",
+        str(tmp_path),
+    )
+    assert result.returncode == 0, result.stderr
+    assert "UNATTAINABLE" in result.stdout and "resolution_min_mean" in result.stdout
+    assert "evaluation 1:" in result.stderr  # progress
+    record = json.loads((tmp_path / "optimization.json").read_text())
+    assert record["unattainable"] == ["resolution_min_mean"]
+    assert (tmp_path / "evaluations.csv").is_file()
+
+
+@pytest.mark.parametrize(
+    ("args", "key"),
+    [
+        ([], "target"),
+        (["target.p_wait=often"], "target.p_wait"),
+        (["target.no_such_kpi=3", "run.horizon_days=1"], "target.no_such_kpi"),
+        (["target.p_wait=0.2", "--roles", "astronaut"], "--roles"),
+        (["target.p_wait=0.2", "--max-evaluations", "0"], "--max-evaluations"),
+        (["target.p_wait=0.2", "run.replications=auto"], "run.replications"),
+    ],
+)
+def test_optimize_command_rejects_bad_input_with_one_line(args, key):
+    result = run_cli("optimize", "scenario=taozhu_2019", *args)
+    assert result.returncode == 2, result.stdout + result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"jointduty: config error: {key}")
