@@ -25,6 +25,7 @@ from sim.config import (
     team_slots,
 )
 from sim.rosters import check_roster, max_on_duty
+from sim.safety import check_plain_name
 from sim.schema import ConfigError
 
 STATION_KINDS = ("police_station", "police_room", "joint_duty")
@@ -33,6 +34,7 @@ MAX_UNITS = 100_000
 
 def check_scenario(scenario: ScenarioConfig) -> None:
     """Check the relations between fields; raise `ConfigError` on the first problem."""
+    check_plain_name("name", scenario.name)
     _require_nonempty("roles", scenario.roles)
     _require_nonempty("incident_types", scenario.incident_types)
     _require_nonempty("stations", scenario.stations)

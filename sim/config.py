@@ -13,6 +13,7 @@ value and what is allowed. Nothing here imports Hydra or SimPy.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
@@ -322,7 +323,8 @@ def validate(mapping: Mapping[str, object]) -> JobConfig:
     data = dict(mapping)
     data.pop("hydra", None)
     name = data.get("name")
-    if isinstance(name, str):
+    reserved = {f.name for f in dataclasses.fields(ScenarioConfig)} | {"run", "placement"}
+    if isinstance(name, str) and name not in reserved:
         data.pop(name, None)  # a scenario may expose its own parameters under its name
     run = build(RunConfig, data.pop("run", {}), "run")
     placement = build(PlacementConfig, data.pop("placement", None) or {}, "placement")

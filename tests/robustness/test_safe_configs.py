@@ -1,0 +1,49 @@
+"""Configs cannot make the tool call arbitrary Python, nor name folders outside results/."""
+
+from __future__ import annotations
+
+import pytest
+
+from sim.config import validate
+from sim.safety import check_targets
+from sim.schema import ConfigError
+from tests.builders import tiny
+
+
+def test_hydra_and_package_targets_are_allowed():
+    check_targets(
+        {
+            "hydra": {
+                "launcher": {
+                    "_target_": "hydra._internal.core_plugins.basic_launcher.BasicLauncher"
+                },
+                "sweeper": {"_target_": "hydra_plugins.hydra_joblib_launcher.JoblibLauncher"},
+            },
+            "x": [{"_target_": "sim.sweep.ResumingSweeper"}],
+        }
+    )
+
+
+@pytest.mark.parametrize("target", ["os.system", "builtins.eval", "subprocess.Popen", 42])
+def test_any_other_target_is_refused_with_its_key(target):
+    config = {"hydra": {"sweeper": {"params": {}, "_target_": target}}}
+    with pytest.raises(ConfigError, match="is not an allowed _target_") as caught:
+        check_targets(config)
+    assert caught.value.key == "hydra.sweeper._target_"
+
+
+def test_a_target_hidden_in_a_list_is_found():
+    with pytest.raises(ConfigError) as caught:
+        check_targets({"stations": [{"a": {"_target_": "os.remove"}}]})
+    assert caught.value.key == "stations.0.a._target_"
+
+
+@pytest.mark.parametrize("name", ["../../etc", "/tmp/x", "a/b", ".hidden", "a..b", ""])
+def test_a_scenario_name_that_is_a_path_is_refused(name):
+    with pytest.raises(ConfigError, match="must be a plain name"):
+        validate(tiny(name=name))
+
+
+def test_ordinary_scenario_names_are_fine():
+    for name in ("future_city_2021", "mmc", "zhejiang-712.v2"):
+        validate(tiny(name=name))
