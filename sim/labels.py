@@ -1,0 +1,77 @@
+"""Plain-word labels with units for KPI names, for tables and plot axes.
+
+One vocabulary: a KPI keeps its column name in the tables, and the report shows this label
+beside it. Names without an entry are read by rule (`_min` means minutes, `prio<k>` means
+priority k, `utilisation_<role>` is that role's busy share, and so on).
+"""
+
+from __future__ import annotations
+
+import re
+
+LABELS: dict[str, str] = {
+    "n_incidents": "Incidents measured (count)",
+    "incidents_per_day": "Incidents per day",
+    "wait_min_mean": "Mean wait for a team (minutes)",
+    "p_wait": "Share of calls that waited for a team",
+    "response_min_mean": "Mean response time (minutes)",
+    "response_min_median": "Median response time (minutes)",
+    "response_min_p90": "Response time, 90th percentile (minutes)",
+    "resolution_min_mean": "Mean resolution time (minutes)",
+    "resolution_min_median": "Median resolution time (minutes)",
+    "resolution_min_p90": "Resolution time, 90th percentile (minutes)",
+    "same_day_share": "Share resolved the same day",
+    "joint_share": "Share handled jointly (two or more roles)",
+    "staff_cost": "Staff cost per day (currency)",
+    "volunteer_hours": "Volunteer hours per day",
+    "later_sessions_per_day": "Follow-up and referral sessions per day",
+    "repeat_call_share": "Share of calls that are repeat calls",
+    "repeat_calls_per_day": "Repeat calls per day",
+    "settled_share": "Share of matters settled at the root",
+    "deterred_per_day": "Incidents prevented by visible presence, per day",
+    "joint_handlings_per_year": "Joint handlings per year",
+}
+
+RULES: list[tuple[str, str]] = [
+    (r"^response_min_mean_prio(\d+)$", r"Mean response time, priority \1 (minutes)"),
+    (r"^response_min_p90_prio(\d+)$", r"Response time, 90th percentile, priority \1 (minutes)"),
+    (r"^utilisation_(\w+)$", r"Utilisation of \1 (busy share of paid time)"),
+    (r"^overtime_min_(\w+)$", r"Overtime of \1 (minutes per day)"),
+    (r"^joint_(\w+)_per_year$", r"Joint handlings with \1, per year"),
+    (r"^area_(\w+?)_incidents_per_day$", r"Incidents per day in area \1"),
+    (r"^area_(\w+?)_repeat_calls_per_day$", r"Repeat calls per day in area \1"),
+    (r"^area_(\w+?)_same_day_share$", r"Share resolved the same day in area \1"),
+]
+
+SHARE_SUFFIXES = ("_share", "p_wait")
+
+
+def kpi_label(name: str) -> str:
+    """The KPI in plain words with its unit."""
+    if name in LABELS:
+        return LABELS[name]
+    for pattern, replacement in RULES:
+        if re.match(pattern, name):
+            return words(re.sub(pattern, replacement, name))
+    return words(name).capitalize()
+
+
+def words(name: str) -> str:
+    """Identifiers to words: `grid_worker` -> `grid worker`."""
+    return name.replace("_", " ")
+
+
+def is_share(name: str) -> bool:
+    """KPIs that are shares (shown as percentages)."""
+    return name.endswith(SHARE_SUFFIXES) or name.startswith("utilisation_")
+
+
+def format_value(name: str, value: float) -> str:
+    """A KPI value as text: shares as percentages, large numbers with separators."""
+    if value != value:  # NaN
+        return "-"
+    if is_share(name):
+        return f"{value:.1%}"
+    if abs(value) >= 1000:
+        return f"{value:,.0f}"
+    return f"{value:.3g}" if abs(value) < 10 else f"{value:,.1f}"
