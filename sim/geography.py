@@ -34,9 +34,17 @@ def sample_locations(
 
 
 def road_distance_km(
-    travel: TravelConfig, x0_km: np.ndarray, y0_km: np.ndarray, x1_km: float, y1_km: float
+    travel: TravelConfig,
+    x0_km: np.ndarray,
+    y0_km: np.ndarray,
+    x1_km: float | np.ndarray,
+    y1_km: float | np.ndarray,
 ) -> np.ndarray:
-    """Road distance from each point (x0, y0) to (x1, y1) under the configured metric."""
+    """Road distance from each point (x0, y0) to (x1, y1) under the configured metric.
+
+    Arrays broadcast: stations along one axis and incidents along the other give every
+    distance at once, each rounded exactly as when computed alone.
+    """
     dx, dy = np.abs(x0_km - x1_km), np.abs(y0_km - y1_km)
     if travel.metric == "manhattan":
         return dx + dy
