@@ -61,6 +61,23 @@ def hand_made(
     )
 
 
+def run_logged(data: dict[str, Any], incidents: IncidentStream, horizon_min: float = 1440.0):
+    """Run a hand-made incident stream with an event log: (records, log, model)."""
+    from sim.model import Model
+    from sim.rng import Streams
+
+    log: list[tuple[float, str, int, str]] = []
+    model = Model(
+        scenario_of(data),
+        Streams(1, 0),
+        warmup_min=0.0,
+        horizon_min=horizon_min,
+        event_log=log,
+        incidents=incidents,
+    )
+    return model.run(), log, model
+
+
 @pytest.fixture
 def tiny_data() -> dict[str, Any]:
     return tiny()

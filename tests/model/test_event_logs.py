@@ -6,29 +6,13 @@ Station `a` sits at (0, 0); incidents at (3, 4) are 5 km away, so police at 30 k
 
 from __future__ import annotations
 
-from sim.model import Model
-from sim.records import EventLog
-from sim.rng import Streams
-from tests.builders import hand_made, scenario_of, tiny
+from tests.builders import hand_made, run_logged, tiny
 
 DAY_MIN = 1440.0
 
 
-def run_logged(data, incidents):
-    log: EventLog = []
-    model = Model(
-        scenario_of(data),
-        Streams(1, 0),
-        warmup_min=0.0,
-        horizon_min=DAY_MIN,
-        event_log=log,
-        incidents=incidents,
-    )
-    return model.run(), log
-
-
 def test_second_incident_waits_for_the_only_officer():
-    records, log = run_logged(tiny(), hand_made([0.0, 5.0], [(3, 4), (3, 4)], [30.0, 30.0]))
+    records, log, _ = run_logged(tiny(), hand_made([0.0, 5.0], [(3, 4), (3, 4)], [30.0, 30.0]))
     assert log == [
         (0.0, "arrive", 0, "theft"),
         (0.0, "dispatch", 0, "u0"),
@@ -58,7 +42,7 @@ def test_an_urgent_call_overtakes_a_waiting_routine_one():
         "handling": {"dist": "fixed", "value_min": 10.0},
     }
     incidents = hand_made([0.0, 1.0, 2.0], [(3, 4)] * 3, [30.0, 30.0, 10.0], type_index=[0, 0, 1])
-    records, log = run_logged(data, incidents)
+    records, log, _ = run_logged(data, incidents)
     dispatches = [(t, incident) for t, event, incident, _ in log if event == "dispatch"]
     # Incident 0 frees the officer at 50; the urgent incident 2 goes first, then 1 at 50+10+10+10.
     assert dispatches == [(0.0, 0), (50.0, 2), (80.0, 1)]
@@ -69,7 +53,7 @@ def test_a_joint_team_starts_together_and_handles_once_the_last_member_arrives()
     data = tiny()
     data["stations"]["a"]["staff"] = {"police": 1, "mediator": 1}
     data["incident_types"]["theft"]["team"] = {"police": 1, "mediator": 1}
-    records, log = run_logged(data, hand_made([0.0], [(3, 4)], [30.0]))
+    records, log, _ = run_logged(data, hand_made([0.0], [(3, 4)], [30.0]))
     assert log == [
         (0.0, "arrive", 0, "theft"),
         (0.0, "dispatch", 0, "u0 u1"),
@@ -101,7 +85,7 @@ def test_no_unit_waits_reserved_for_a_missing_teammate():
         "handling": {"dist": "fixed", "value_min": 100.0},
     }
     incidents = hand_made([0.0, 1.0, 2.0], [(3, 4)] * 3, [100.0, 30.0, 30.0], type_index=[2, 1, 0])
-    _, log = run_logged(data, incidents)
+    _, log, _ = run_logged(data, incidents)
     dispatches = [(t, incident, units) for t, event, incident, units in log if event == "dispatch"]
     assert dispatches[:2] == [(0.0, 0, "u1"), (2.0, 2, "u0")]
     # The joint call starts when the mediator is back: 0 + 20 + 100 + 20 = 140.
@@ -119,7 +103,7 @@ def test_borrowing_builds_a_team_from_two_stations():
     }
     data["incident_types"]["theft"]["team"] = {"police": 1, "mediator": 1}
     data["dispatch"] = {"policy": "borrow"}
-    records, log = run_logged(data, hand_made([0.0], [(3, 4)], [30.0]))
+    records, log, _ = run_logged(data, hand_made([0.0], [(3, 4)], [30.0]))
     # Both stations are 5 km away: police 10 min, mediator 20 min.
     assert log[1] == (0.0, "dispatch", 0, "u0 u1")
     assert records.incidents.iloc[0].n_stations == 2

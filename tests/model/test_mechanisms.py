@@ -6,10 +6,7 @@ As in test_event_logs: station `a` at (0, 0), incidents at (3, 4), 5 km away: po
 
 from __future__ import annotations
 
-from sim.model import Model
-from sim.records import EventLog
-from sim.rng import Streams
-from tests.builders import hand_made, scenario_of, tiny
+from tests.builders import hand_made, run_logged, tiny
 
 DAY_MIN = 1440.0
 TWO_SHIFTS = {
@@ -19,19 +16,6 @@ TWO_SHIFTS = {
         {"start_hour": 1, "hours": 23, "count": 1},
     ],
 }
-
-
-def run_logged(data, incidents):
-    log: EventLog = []
-    model = Model(
-        scenario_of(data),
-        Streams(1, 0),
-        warmup_min=0.0,
-        horizon_min=DAY_MIN,
-        event_log=log,
-        incidents=incidents,
-    )
-    return model.run(), log, model
 
 
 def events(log, *names):
