@@ -89,8 +89,8 @@ def borrow(
     assignment = retry_borrow(slots, stations_by_distance, stations_by_distance[0], free)
     if assignment is not None:
         return assignment
-    capable = [s for s in stations_by_distance if field_team(slots, staff[s]) is not None]
-    return Queue(capable[0] if capable else stations_by_distance[0])
+    capable = (s for s in stations_by_distance if field_team(slots, staff[s]) is not None)
+    return Queue(next(capable, stations_by_distance[0]))
 
 
 def retry_nearest(

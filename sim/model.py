@@ -33,7 +33,7 @@ import numpy as np
 import simpy
 
 from sim.config import ScenarioConfig, SlotConfig, StageConfig, team_slots
-from sim.dispatch import POLICIES, Assign, Queue
+from sim.dispatch import POLICIES, Assign, Queue, field_team
 from sim.distributions import make_distribution
 from sim.geography import return_min, travel_min
 from sim.incidents import IncidentStream, incident_stream
@@ -311,9 +311,10 @@ class Model:
             ) == 0:
                 break
             job = self.jobs[entry[2]]
-            decision = self.policy.retry(
-                job.slots, self._order[job.incident_id], entry[3], self._free_view()
-            )
+            view, free_by_role = self._free_view_and_totals()
+            if field_team(job.slots, free_by_role) is None:
+                continue  # not even all free units together could field it, so no station can
+            decision = self.policy.retry(job.slots, self._order[job.incident_id], entry[3], view)
             if decision is not None:
                 served.append(entry)
                 self._send_team(job, decision)
@@ -347,16 +348,25 @@ class Model:
         ledger.n_stations_of[incident_id] = len({station for station, _, _ in decision.units})
 
     def _free_view(self) -> list[dict[str, int]]:
-        """Free units as the policy sees them: volunteers answer only with `p_accept`."""
-        if not self.uncertain_roles:
-            return self.pool.free_counts
+        return self._free_view_and_totals()[0]
+
+    def _free_view_and_totals(self) -> tuple[list[dict[str, int]], dict[str, int]]:
+        """Free units as the policy sees them, by station and in total: a free volunteer
+        answers only with `p_accept` (one draw per station with free volunteers, in order)."""
+        pool = self.pool
+        if not any(pool.n_free_by_role[role] for role in self.uncertain_roles):
+            return pool.free_counts, pool.n_free_by_role
         rng = self.streams["callouts"]
-        view = [dict(counts) for counts in self.pool.free_counts]
-        for counts in view:
+        view, totals = list(pool.free_counts), dict(pool.n_free_by_role)
+        for station, counts in enumerate(pool.free_counts):
             for role, p_accept in self.uncertain_roles.items():
                 if counts[role]:
-                    counts[role] = int(rng.binomial(counts[role], p_accept))
-        return view
+                    if view[station] is counts:
+                        view[station] = dict(counts)  # copied only where volunteers answer
+                    answered = int(rng.binomial(counts[role], p_accept))
+                    totals[role] -= counts[role] - answered
+                    view[station][role] = answered
+        return view, totals
 
     def _callout_delay(self, role: str) -> float:
         sampler = self.callout_samplers.get(role)

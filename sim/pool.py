@@ -33,6 +33,7 @@ class UnitPool:
             dict.fromkeys(roles, 0) for _ in range(n_stations)
         ]
         self.n_free_at = [0] * n_stations
+        self.n_free_by_role = dict.fromkeys(roles, 0)
         self.n_free_total = 0
 
     def add_units(self, station: int, role: str, n_units: int) -> list[Unit]:
@@ -68,4 +69,5 @@ class UnitPool:
     def _count(self, station: int, role: str, change: int) -> None:
         self.free_counts[station][role] += change
         self.n_free_at[station] += change
+        self.n_free_by_role[role] += change
         self.n_free_total += change
