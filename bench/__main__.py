@@ -1,0 +1,50 @@
+"""`python -m bench [--quick] [--only ITEM ...] [--json FILE]`: run the benchmarks, print a table.
+
+Items: `engine` (the model against plain SimPy on M/M/c), `peer` (against Ciw), `realistic`
+(future_city_2021 for a year against plain SimPy), `sweep` (16 jobs on 2 workers against 1),
+`province` (the province for a year: time, peak memory, and the speed-up of 2 shards).
+`--quick` runs every item small, as a smoke check (CI runs it): the numbers are printed but
+not judged against the targets. See bench/README.md for what each number means.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from bench.report import Row, markdown
+from bench.timing import machine
+
+ITEMS = ("engine", "peer", "realistic", "sweep", "province")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="small sizes, no judging")
+    parser.add_argument("--only", nargs="+", choices=ITEMS, default=list(ITEMS))
+    parser.add_argument("--json", type=Path, help="also write the rows and machine here")
+    args = parser.parse_args(argv)
+    rows: list[Row] = []
+    for item in args.only:
+        print(f"bench: {item} ...", file=sys.stderr, flush=True)
+        rows.extend(_runner(item)(args.quick))
+    about = machine()
+    print(markdown(rows, about, quick=args.quick))
+    if args.json is not None:
+        record = {"machine": about, "quick": args.quick, "rows": [r.as_dict() for r in rows]}
+        args.json.write_text(json.dumps(record, indent=2) + "\n")
+    failed = [r for r in rows if r.passed is False]
+    return 1 if failed and not args.quick else 0
+
+
+def _runner(item: str) -> Callable[[bool], list[Row]]:
+    from bench import items
+
+    return getattr(items, f"{item}_rows")
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
