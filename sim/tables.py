@@ -10,32 +10,17 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import os
-import tempfile
-from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from sim.atomic import write_atomic
 from sim.config import JobConfig
 from sim.experiment import ExperimentResult
 
 CONFIG_METADATA_KEY = b"jointduty.config"
-
-
-def write_atomic(path: Path, write: Callable[[Path], None]) -> None:
-    """Call `write(tmp)` on a temporary file beside `path`, then rename it to `path`."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    tmp = Path(tmp_name)
-    try:
-        write(tmp)
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
 
 
 def job_json(job: JobConfig) -> str:
@@ -43,11 +28,16 @@ def job_json(job: JobConfig) -> str:
     return json.dumps(dataclasses.asdict(job))  # key order matters: it orders the draws
 
 
-def write_parquet(table: pd.DataFrame, path: Path, job: JobConfig) -> None:
-    """A Parquet file with the job's config in its metadata."""
+def write_parquet(table: pd.DataFrame, path: Path, job: JobConfig | str) -> None:
+    """A Parquet file with the job's config (or a given JSON text) in its metadata."""
+    config = job if isinstance(job, str) else job_json(job)
     arrow = pa.Table.from_pandas(table, preserve_index=False)
-    metadata = {**(arrow.schema.metadata or {}), CONFIG_METADATA_KEY: job_json(job).encode()}
+    metadata = {**(arrow.schema.metadata or {}), CONFIG_METADATA_KEY: config.encode()}
     write_atomic(path, lambda tmp: pq.write_table(arrow.replace_schema_metadata(metadata), tmp))
+
+
+def write_json(data: object, path: Path) -> None:
+    write_atomic(path, lambda tmp: tmp.write_text(json.dumps(data, indent=2, default=str) + "\n"))
 
 
 def write_csv(table: pd.DataFrame, path: Path) -> None:
@@ -55,7 +45,8 @@ def write_csv(table: pd.DataFrame, path: Path) -> None:
 
 
 def write_results(result: ExperimentResult, job: JobConfig, out_dir: Path) -> list[Path]:
-    """The run's tables in `out_dir`: incidents and busy intervals, replications, summary."""
+    """The run's tables in `out_dir`: incidents and busy intervals, replications, summary,
+    the job and (`analysis.json`) how many replications and which warm-up were used and why."""
     written = {
         "incidents.parquet": lambda p: write_parquet(result.incidents, p, job),
         "busy.parquet": lambda p: write_parquet(result.busy, p, job),
@@ -63,6 +54,9 @@ def write_results(result: ExperimentResult, job: JobConfig, out_dir: Path) -> li
         "summary.csv": lambda p: write_csv(result.summary, p),
         "job.json": lambda p: write_atomic(p, lambda tmp: tmp.write_text(job_json(job) + "\n")),
     }
+    if result.analysis is not None:
+        analysis = dataclasses.asdict(result.analysis)
+        written["analysis.json"] = lambda p: write_json(analysis, p)
     for name, write in written.items():
         write(out_dir / name)
     return [out_dir / name for name in written]

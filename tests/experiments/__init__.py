@@ -1,0 +1,1 @@
+"""Experiments: output analysis, placement, comparisons and sweeps."""
