@@ -60,6 +60,7 @@ class Job:
     priority: int
     handling_min: float
     members: list[Unit] = field(default_factory=list)
+    team: str = ""  # e.g. `grid_worker+police`; a handover keeps it (same role)
 
 
 class Model:
@@ -107,6 +108,7 @@ class Model:
         self.n_open = 0
         self._order: dict[int, Sequence[int]] = {}  # stations by distance, per open incident
         self._distance_km: dict[int, Sequence[float] | Distances] = {}
+        self._labels: dict[tuple[str, ...], str] = {}  # team label by members' roles
 
     # --- the SimPy processes -------------------------------------------------------------
 
@@ -127,7 +129,8 @@ class Model:
         first_min, last_min = min(trips_min), max(trips_min)
         if first_min > 0:
             yield self.env.timeout(first_min)
-        self._note("on_scene", job.incident_id, "" if job.stage == 0 else f"stage {job.stage}")
+        if self.log is not None:
+            self._note("on_scene", job.incident_id, f"stage {job.stage}" if job.stage else "")
         if job.stage == 0:
             self.ledger.t_first_on_scene[job.incident_id] = self.env.now
         if last_min > first_min:
@@ -205,7 +208,7 @@ class Model:
     def _finish_job(self, job: Job) -> None:
         """Handling is over: record the job, start the next stage or resolve, drive back."""
         ledger, incident_id = self.ledger, job.incident_id
-        team = _team_label(job.members)
+        team = job.team
         self.job_rows.append(
             (incident_id, job.stage, job.kind, self._t_job_start(job), self.env.now, team)
         )
@@ -304,6 +307,8 @@ class Model:
     def _retry_queue(self, station: int) -> None:
         """Units of `station` are free: serve queued jobs, most urgent first."""
         queue = self.queues[0 if self.policy.shared_queue else station]
+        if not queue:
+            return
         served = []
         for entry in queue:
             if (
@@ -326,6 +331,7 @@ class Model:
             u for station, role, n in decision.units for u in self.pool.take(station, role, n)
         ]
         job.members = members
+        job.team = self._team_label(members)
         distance_km = self._distance_km[job.incident_id]
         trips_min = []
         for unit in members:
@@ -337,14 +343,15 @@ class Model:
             )
         if job.stage == 0:
             self._record_first_dispatch(job, decision, members)
-        self._note("dispatch", job.incident_id, " ".join(f"u{u.unit_id}" for u in members))
+        if self.log is not None:
+            self._note("dispatch", job.incident_id, " ".join(f"u{u.unit_id}" for u in members))
         self.env.process(self.respond(job, trips_min))
 
     def _record_first_dispatch(self, job: Job, decision: Assign, members: list[Unit]) -> None:
         ledger, incident_id = self.ledger, job.incident_id
         ledger.t_dispatch[incident_id] = self.env.now
         ledger.station_of[incident_id] = decision.units[0][0]
-        ledger.team_of[incident_id] = _team_label(members)
+        ledger.team_of[incident_id] = job.team
         ledger.n_stations_of[incident_id] = len({station for station, _, _ in decision.units})
 
     def _free_view(self) -> list[dict[str, int]]:
@@ -354,7 +361,9 @@ class Model:
         """Free units as the policy sees them, by station and in total: a free volunteer
         answers only with `p_accept` (one draw per station with free volunteers, in order)."""
         pool = self.pool
-        if not any(pool.n_free_by_role[role] for role in self.uncertain_roles):
+        if not self.uncertain_roles or not any(
+            pool.n_free_by_role[role] for role in self.uncertain_roles
+        ):
             return pool.free_counts, pool.n_free_by_role
         rng = self.streams["callouts"]
         view, totals = list(pool.free_counts), dict(pool.n_free_by_role)
@@ -383,7 +392,8 @@ class Model:
     def _release(self, unit: Unit) -> None:
         incident_id, stage, t_start = self.busy_since.pop(unit.unit_id)
         self.busy.append((unit.unit_id, incident_id, stage, t_start, self.env.now))
-        self._note("free", incident_id, f"u{unit.unit_id}")
+        if self.log is not None:
+            self._note("free", incident_id, f"u{unit.unit_id}")
         t_shift_end = self.leaving.pop(unit.unit_id, None)
         if t_shift_end is not None:
             self.overtime.append((unit.unit_id, t_shift_end, self.env.now))
@@ -472,6 +482,13 @@ class Model:
         self._distance_km[incident_id] = distance_km
         self._order[incident_id] = order
         return order
+
+    def _team_label(self, members: list[Unit]) -> str:
+        roles = tuple(unit.role for unit in members)
+        label = self._labels.get(roles)
+        if label is None:
+            label = self._labels[roles] = _team_label(members)
+        return label
 
     def _t_job_start(self, job: Job) -> float:
         return min(self.busy_since[u.unit_id][2] for u in job.members)
