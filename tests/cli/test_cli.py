@@ -107,8 +107,13 @@ def test_multirun_runs_one_job_per_value(tmp_path):
         f"hydra.sweep.dir={tmp_path}",
     )
     assert result.returncode == 0, result.stderr
-    assert sorted(p.name for p in tmp_path.iterdir() if p.is_dir()) == ["0", "1"]
-    assert all((tmp_path / job / "summary.csv").is_file() for job in ("0", "1"))
+    # One directory per job, named by the swept override (so that resume can find it).
+    jobs = sorted(p for p in tmp_path.iterdir() if p.is_dir())
+    assert [p.name.rsplit("-", 1)[0] for p in jobs] == [
+        "scenario=future_city_2021",
+        "scenario=taozhu_2019",
+    ]
+    assert all((job / "summary.csv").is_file() for job in jobs)
 
 
 @pytest.mark.parametrize(

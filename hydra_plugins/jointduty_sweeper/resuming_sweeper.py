@@ -1,0 +1,9 @@
+"""The resuming sweeper as a Hydra plugin class (see `sim.sweep`)."""
+
+from __future__ import annotations
+
+from sim.sweep import ResumingSweeperBase
+
+
+class ResumingSweeper(ResumingSweeperBase):
+    """Hydra's basic sweeper that skips completed jobs and always writes the sweep table."""
