@@ -171,19 +171,10 @@ def optimise(
     job: JobConfig, targets: list[Target], levers: list[Lever], options: argparse.Namespace
 ) -> Outcome:
     """Bounds, analytic start, CRN search, then confirmation on fresh replications."""
-    from sim.staffing import StaffingTarget, estimate
 
     scenario, run = job.scenario, job.run
     assert isinstance(run.replications, int)
-    now = current_staffing(scenario, levers)
-    table = estimate(scenario, StaffingTarget(options.wait_min, options.service_level))
-    start = analytic_start(scenario, levers, table)
-    lower = tuple(options.min_per_shift for _ in levers)
-    upper = tuple(
-        options.max_per_shift if options.max_per_shift is not None else max(2 * c, c + 2, s)
-        for c, s in zip(now, start, strict=True)
-    )
-    print(_plan_text(levers, now, start, lower, upper, run.replications), file=sys.stderr)
+    now, start, lower, upper = bounds_and_start(job, levers, options)
     evaluator = Evaluator(scenario, run, levers, range(run.replications), _progress(targets))
     result = search(
         evaluator,
@@ -207,6 +198,24 @@ def optimise(
         list(evaluator.cache.values()),
         (run.replications, options.confirm_replications),
     )
+
+
+def bounds_and_start(
+    job: JobConfig, levers: list[Lever], options: argparse.Namespace
+) -> tuple[Staffing, Staffing, Staffing, Staffing]:
+    """The staffing now, the analytic start, and the lower and upper bounds."""
+    from sim.staffing import StaffingTarget, estimate
+
+    now = current_staffing(job.scenario, levers)
+    table = estimate(job.scenario, StaffingTarget(options.wait_min, options.service_level))
+    start = analytic_start(job.scenario, levers, table)
+    lower = tuple(options.min_per_shift for _ in levers)
+    upper = tuple(
+        options.max_per_shift if options.max_per_shift is not None else max(2 * c, c + 2, s)
+        for c, s in zip(now, start, strict=True)
+    )
+    print(_plan_text(levers, now, start, lower, upper, job.run.replications), file=sys.stderr)
+    return now, start, lower, upper
 
 
 def _plan_text(
