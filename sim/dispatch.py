@@ -51,19 +51,22 @@ def field_team(slots: Mapping[str, SlotConfig], free: RoleCounts) -> dict[str, i
     only unit a rigid slot could use; a flexible slot takes its own role first, then its
     substitutes in the order given.
     """
-    left = dict(free)
     taken: dict[str, int] = {}
-    for role, slot in sorted(slots.items(), key=lambda item: len(item[1].substitutes)):
+    in_order = slots.items() if len(slots) == 1 else sorted(slots.items(), key=_n_substitutes)
+    for role, slot in in_order:
         needed = slot.count
         for candidate in (role, *slot.substitutes):
-            n_take = min(needed, left.get(candidate, 0))
+            n_take = min(needed, free.get(candidate, 0) - taken.get(candidate, 0))
             if n_take:
-                left[candidate] -= n_take
                 taken[candidate] = taken.get(candidate, 0) + n_take
                 needed -= n_take
         if needed:
             return None
     return taken
+
+
+def _n_substitutes(item: tuple[str, SlotConfig]) -> int:
+    return len(item[1].substitutes)
 
 
 def nearest(
