@@ -12,7 +12,9 @@ Output (atomically, into `--out DIR`, or `hydra.run.dir=DIR`, else
 `results/compare/<date_time>/`): `comparison.csv` and `comparison.parquet` (the table),
 `replications.csv` (every scenario's KPIs per replication), `jobs.json` (the validated
 jobs), `analysis.json`, and `status.json` last. `--independent-seeds` gives scenario `k` the
-seed `run.seed + k` instead, to measure what CRN buys.
+seed `run.seed + k` instead; `--variance-reduction` measures what CRN buys, per KPI: the
+variance of the paired differences with CRN over that with independent seeds
+(`variance_reduction.csv`).
 """
 
 from __future__ import annotations
@@ -39,7 +41,8 @@ from sim.tables import job_json, write_csv, write_json, write_parquet
 
 DEFAULT_SCENARIOS = ("taozhu_2019", "future_city_2021")
 DEFAULT_OUT = "results/compare"
-USAGE = """usage: jointduty compare [SCENARIO ...] [key=value ...] [--out DIR] [--independent-seeds]
+USAGE = """usage: jointduty compare [SCENARIO ...] [key=value ...] [--out DIR]
+                         [--independent-seeds | --variance-reduction]
 
 Runs each scenario on the same seeds (common random numbers) and prints every KPI's mean and
 95 % CI per scenario, and the paired difference to the first scenario with its CI and a
@@ -53,6 +56,7 @@ class CompareRequest:
     overrides: tuple[str, ...]
     out_dir: Path | None
     independent_seeds: bool
+    variance_reduction: bool = False
 
 
 @dataclass(frozen=True)
@@ -78,21 +82,26 @@ def compare_command(args: list[str]) -> int:
     except ConfigError as error:
         return _fail(error)
     started, t_start = now_iso(), time.perf_counter()
-    auto = jobs[0].run.replications == "auto"
-    progress = progress_printer(f"replication of {len(jobs)} scenarios:", total_is_cap=auto)
-    comparison = run_comparison(jobs, progress, request.independent_seeds)
     out_dir = request.out_dir or Path(DEFAULT_OUT) / datetime.now().strftime("%Y-%m-%d_%H-%M-%S")
-    write_comparison(comparison, out_dir)
+    if request.variance_reduction:
+        ratios = variance_reduction(jobs)
+        write_csv(ratios, out_dir / "variance_reduction.csv")
+        print(format_variance_reduction(ratios))
+    else:
+        auto = jobs[0].run.replications == "auto"
+        progress = progress_printer(f"replication of {len(jobs)} scenarios:", total_is_cap=auto)
+        comparison = run_comparison(jobs, progress, request.independent_seeds)
+        write_comparison(comparison, out_dir)
+        print(format_comparison(comparison, jobs[0].run))
     duration_s = time.perf_counter() - t_start
     write_status(out_dir, COMPLETED, args, started=started, duration_s=duration_s)
-    print(format_comparison(comparison, jobs[0].run))
     print(f"\ntables written to {out_dir}")
     return 0
 
 
 def parse_args(args: list[str]) -> CompareRequest:
     """Scenario names, overrides (`key=value`), `--out DIR` and `--independent-seeds`."""
-    scenarios, overrides, out_dir, independent = [], [], None, False
+    scenarios, overrides, out_dir, independent, ratio = [], [], None, False, False
     rest = list(args)
     while rest:
         arg = rest.pop(0)
@@ -104,8 +113,11 @@ def parse_args(args: list[str]) -> CompareRequest:
             out_dir = Path(arg.split("=", 1)[1])
         elif arg == "--independent-seeds":
             independent = True
+        elif arg == "--variance-reduction":
+            ratio = True
         elif arg.startswith("-"):
-            raise ConfigError("option", arg, "unknown; allowed: --out DIR, --independent-seeds")
+            allowed = "--out DIR, --independent-seeds, --variance-reduction"
+            raise ConfigError("option", arg, f"unknown; allowed: {allowed}")
         elif "=" in arg:
             overrides.append(arg)
         else:
@@ -113,7 +125,7 @@ def parse_args(args: list[str]) -> CompareRequest:
     chosen = tuple(scenarios) or DEFAULT_SCENARIOS
     if len(chosen) < 2 or len(set(chosen)) < len(chosen):
         raise ConfigError("scenarios", list(chosen), "name at least two different scenarios")
-    return CompareRequest(chosen, tuple(overrides), out_dir, independent)
+    return CompareRequest(chosen, tuple(overrides), out_dir, independent, ratio)
 
 
 def compose_jobs(scenarios: tuple[str, ...], overrides: tuple[str, ...]) -> list[JobConfig]:
@@ -241,6 +253,23 @@ def format_comparison(comparison: Comparison, run: RunConfig) -> str:
                 )
                 text += f" {_p(row.p_holm):>9s}"
             lines.append(text)
+    return "\n".join(lines)
+
+
+def format_variance_reduction(ratios: pd.DataFrame) -> str:
+    """What CRN buys, per KPI whose differences vary: the variance ratio and its 95 % CI."""
+    shown = ratios.dropna(subset=["ratio"])
+    width = max([len("metric"), *(len(m) for m in shown["metric"])]) + 2
+    name_width = max([len("scenario"), *(len(n) for n in shown["scenario"])]) + 2
+    lines = [
+        "var(paired differences) with common random numbers / with independent seeds",
+        "",
+        f"{'metric':{width}s}{'scenario':{name_width}s}{'ratio':>8s} {'95% CI':>18s}  n",
+    ]
+    for row in shown.itertuples(index=False):
+        ci = f"[{row.ci_low:.3f}, {row.ci_high:.3f}]"
+        ratio = f"{row.ratio:>8.3f} {ci:>18s}  {row.n}"
+        lines.append(f"{row.metric:{width}s}{row.scenario:{name_width}s}{ratio}")
     return "\n".join(lines)
 
 

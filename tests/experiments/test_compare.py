@@ -115,6 +115,12 @@ def test_compare_defaults_to_the_before_and_after_scenarios():
     assert parse_args([]).scenarios == ("taozhu_2019", "future_city_2021")
 
 
+def test_compare_reads_its_options_and_passes_overrides_to_every_scenario():
+    request = parse_args(["a", "b", "run.seed=3", "--out", "x", "--variance-reduction"])
+    assert request.scenarios == ("a", "b") and request.overrides == ("run.seed=3",)
+    assert str(request.out_dir) == "x" and request.variance_reduction
+
+
 def test_the_compare_command_prints_the_table_and_writes_it(tmp_path):
     out = tmp_path / "cmp"
     result = jointduty("compare", *FAST, "--out", str(out))
