@@ -43,7 +43,7 @@ def resolution_cdf(variants: list[Variant]) -> Figure | None:
         hours = np.sort(variant.incidents["resolution_min"].dropna().to_numpy()) / MIN_PER_HOUR
         share = np.arange(1, len(hours) + 1) / len(hours)
         same_day = variant.kpi("same_day_share")[0]
-        axes.step(hours, share, where="post", label=f"{variant.name} (same day: {same_day:.0%})")
+        axes.step(hours, share, where="post", label=f"{variant.shown} (same day: {same_day:.0%})")
     axes.axvline(24.0, color="black", linestyle="--", linewidth=1)
     axes.text(24.0, 0.5, "24 hours ", rotation=90, va="center", ha="right", fontsize=8)
     axes.set_xscale("log")
@@ -67,7 +67,7 @@ def demand_and_staff(variants: list[Variant]) -> Figure | None:
         calls_axes = figure.add_subplot(2 * len(shown), 1, 2 * index + 1)
         calls_axes.bar(range(24), _calls_per_hour_of_day(variant), color="#8395a7")
         calls_axes.set_ylabel("Calls per hour (mean)")
-        calls_axes.set_title(f"{variant.name}: demand by hour of day against staff on duty")
+        calls_axes.set_title(f"{variant.shown}: demand by hour of day against staff on duty")
         staff_axes = figure.add_subplot(2 * len(shown), 1, 2 * index + 2, sharex=calls_axes)
         bottom = np.zeros(24)
         for role, units in _units_on_duty_by_hour(variant).items():
@@ -177,7 +177,7 @@ def cost_and_service(variants: list[Variant]) -> Figure | None:
         )
         for position in order:
             axes.annotate(
-                _short(variants[position].name),
+                _short(variants[position].shown),
                 (cost[position], service[position]),
                 fontsize=7,
                 xytext=(4, 4),

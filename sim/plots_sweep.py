@@ -96,20 +96,13 @@ def service_against_staffing(jobs: pd.DataFrame) -> Figure | None:
     return figure
 
 
-def job_label(name: str) -> str:
-    """A job directory name in words: `++a.b=3,c.d=1-9f3a...` -> `b=3, d=1`."""
-    name = re.sub(r"-[0-9a-f]{10}$", "", name)
-    parts = [p.lstrip("+~") for p in name.split(",")]
-    return ", ".join(p.split("=")[0].split(".")[-1] + "=" + p.partition("=")[2] for p in parts)
-
-
 def utilisation_by_job(data: ReportData) -> pd.DataFrame:
     """Utilisation per role (KPI means), one row per job."""
     rows: dict[str, dict[str, float]] = {}
     for variant in data.variants:
         summary = variant.summary
         of_roles = summary[summary["metric"].str.startswith("utilisation_")]
-        rows[job_label(variant.name)] = {
+        rows[variant.shown] = {
             words(m.removeprefix("utilisation_")): float(v)
             for m, v in zip(of_roles["metric"], of_roles["mean"], strict=True)
         }

@@ -17,6 +17,7 @@ with its validated scenario, window, summary and (where available) incident and 
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal
@@ -42,6 +43,11 @@ class Variant:
     busy: pd.DataFrame | None = None
     overrides: tuple[str, ...] = ()
     note: str = ""
+    label: str = ""  # how pictures name it (default: the name)
+
+    @property
+    def shown(self) -> str:
+        return self.label or self.name
 
     @property
     def window_min(self) -> tuple[float, float]:
@@ -144,10 +150,18 @@ def load_sweep(path: Path) -> ReportData:
     for job_name in dict.fromkeys(completed["job"]):
         job_dir = path / str(job_name)
         if (job_dir / "summary.csv").is_file() and (job_dir / "job.json").is_file():
-            variants.append(load_run(job_dir, name=str(job_name)))
+            variant = load_run(job_dir, name=str(job_name))
+            variants.append(replace(variant, label=job_label(str(job_name))))
     if not variants:
         raise ConfigError("PATH", str(path), "is a sweep without completed jobs")
     return ReportData("sweep", path, variants, sweep=table)
+
+
+def job_label(name: str) -> str:
+    """A sweep job's directory name in words: `++a.b=3,c.d=1-9f3a...` -> `b=3, d=1`."""
+    name = re.sub(r"-[0-9a-f]{10}$", "", name)
+    parts = [p.lstrip("+~") for p in name.split(",")]
+    return ", ".join(p.split("=")[0].split(".")[-1] + "=" + p.partition("=")[2] for p in parts)
 
 
 def job_from_dict(data: dict[str, object]) -> JobConfig:
