@@ -59,6 +59,7 @@ COMMAND_MODULES: dict[str, str] = {
     "collect": "sim.collect:collect_command",
     "validate": "sim.validate:validate_command",
     "fit-demand": "sim.demand_fit:fit_demand_command",
+    "calibrate": "sim.calibrate:calibrate_command",
     "estimate": "sim.estimate:estimate_command",
     "optimize": "sim.optimize:optimize_command",
     "report": "sim.report:report_command",

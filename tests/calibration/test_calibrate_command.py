@@ -1,0 +1,123 @@
+"""`jointduty calibrate`: options, the check of the shipped values, and the files a fit writes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+import yaml
+
+from sim.calibrate import calibrate_command, parse_args
+from sim.calibration_file import INSTALLED_OUT, default_out_dir
+from sim.composition import compose_job
+from sim.published_targets import (
+    AFTER,
+    BEFORE,
+    TARGETS,
+    Estimate,
+    estimate,
+    family_confidence,
+    verdict,
+)
+from sim.schema import ConfigError
+
+TINY = ["--replications", "2", "--horizon-days", "14", "--warmup-days", "7", "--jobs", "1"]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--replications", "1"], "--replications = 1: must be >= 2"),
+        (["--horizon-days", "soon"], "--horizon-days = 'soon': must be a number"),
+        (["--seed", "-1"], "--seed = -1: must be >= 0"),
+        (["--jobs"], "--jobs = None: needs a value"),
+        (["--frobnicate"], "option = '--frobnicate': unknown; allowed: --quick, --check"),
+        (["--quick", "--check"], "choose one of them"),
+    ],
+)
+def test_bad_options_are_one_line_config_errors(args, message):
+    with pytest.raises(ConfigError) as caught:
+        parse_args(args)
+    assert message in str(caught.value)
+
+
+def test_bad_options_exit_with_status_2_and_one_line(capsys):
+    assert calibrate_command(["--replications", "x"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == ["jointduty: config error: --replications = 'x': must be a whole number"]
+
+
+def test_check_and_quick_start_from_their_own_defaults_and_options_override_them():
+    check = parse_args(["--check", "--seed", "5"])
+    assert check.check and check.settings.seed == 5 and check.settings.replications == 10
+    quick = parse_args(["--quick", "--out=/tmp/x"])
+    assert quick.quick and quick.settings.replications == 6 and quick.out_dir == Path("/tmp/x")
+    assert parse_args(["--dry-run"]).check
+
+
+def _runs(before: list[float], after: list[float], metric: str) -> dict[str, list[dict]]:
+    return {
+        BEFORE: [{metric: v} for v in before],
+        AFTER: [{metric: v} for v in after],
+    }
+
+
+def test_a_change_is_the_mean_of_the_paired_per_replication_ratios():
+    target = next(t for t in TARGETS if t.name == "area_repeat_calls_change")
+    runs = _runs([2.0, 4.0, 5.0], [0.5, 1.6, 1.0], target.metric)
+    found = estimate(target, runs)
+    assert found.mean == pytest.approx(np.mean([0.25, 0.4, 0.2]) - 1.0)
+    assert found.n == 3
+
+
+def test_an_equal_target_must_lie_inside_the_interval_and_an_above_target_below_it():
+    equal = next(t for t in TARGETS if t.kind == "equal")
+    above = next(t for t in TARGETS if t.kind == "above")
+    v = equal.value
+    assert verdict(equal, Estimate(v + 1.0, 1.5, 5))
+    assert not verdict(equal, Estimate(v + 1.0, 0.5, 5))
+    assert verdict(above, Estimate(0.6, 0.05, 5))
+    assert not verdict(above, Estimate(0.52, 0.05, 5))
+    assert family_confidence() == pytest.approx(1 - 0.05 / len(TARGETS))
+
+
+def test_the_check_runs_the_shipped_scenarios_and_reports_every_target(capsys):
+    status = calibrate_command(["--check", *TINY])
+    out = capsys.readouterr().out
+    assert status in (0, 1)  # two replications of two weeks decide little
+    for target in TARGETS:
+        assert target.label in out
+    assert "99.2% CI" in out and "deterrence:" in out
+
+
+def test_a_fit_writes_both_calibration_files_loadable_and_with_their_header(tmp_path):
+    out = tmp_path / "cal"
+    calibrate_command(["--quick", *TINY, "--out", str(out)])
+    district = yaml.safe_load((out / "zhuji_taozhu.yaml").read_text())
+    after = yaml.safe_load((out / "future_city_2021.yaml").read_text())
+    assert district["demand"]["per_day"] > 0
+    assert set(district["incident_types"]) == {"dispute", "municipal", "market"}
+    assert 0 <= district["deterrence"]["joint_duty"]["factor"] <= 1
+    assert set(after) == {"p_joint_mediation", "p_joint_enforcement"}
+    header = (out / "zhuji_taozhu.yaml").read_text().splitlines()[0]
+    assert header.startswith("# Fitted by `jointduty calibrate --quick")
+    overrides = [f"{AFTER}.{key}={value}" for key, value in after.items()]
+    composed = compose_job([f"scenario={AFTER}", *overrides]).scenario
+    assert composed.incident_types["dispute"].stages[1].p == after["p_joint_mediation"]
+
+
+@pytest.mark.slow
+def test_a_quick_fit_without_out_writes_nothing(capsys, monkeypatch, tmp_path):
+    monkeypatch.chdir(tmp_path)
+    calibrate_command(["--quick", *TINY])
+    assert "nothing written" in capsys.readouterr().out
+    assert not any(tmp_path.iterdir())
+
+
+def test_an_installed_package_writes_to_the_working_directory(monkeypatch, tmp_path):
+    installed = tmp_path / "site-packages" / "sim" / "scenarios"
+    installed.mkdir(parents=True)
+    monkeypatch.setattr("sim.calibration_file.shipped_dir", lambda name: installed)
+    out_dir, why = default_out_dir()
+    assert out_dir == INSTALLED_OUT and "installed package" in why
