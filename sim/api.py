@@ -5,6 +5,10 @@
     result = run_job(job)
     result.summary
 
+    from sim.api import compare_scenarios
+    comparison = compare_scenarios(["taozhu_2019", "future_city_2021"], ["run.replications=10"])
+    comparison.table          # every KPI per scenario, paired differences, Holm p-values
+
 Overrides use the command line's `key=value` syntax and are validated the same way
 (a bad value raises `sim.schema.ConfigError` naming the key, the value and what is allowed).
 """
@@ -12,12 +16,16 @@ Overrides use the command line's `key=value` syntax and are validated the same w
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from sim.composition import compose_job, scenario_names
 from sim.config import JobConfig
 from sim.experiment import ExperimentResult, run_experiment
 
-__all__ = ["load_job", "run_job", "run_scenario", "scenario_names"]
+if TYPE_CHECKING:
+    from sim.compare import Comparison
+
+__all__ = ["compare_scenarios", "load_job", "run_job", "run_scenario", "scenario_names"]
 
 
 def load_job(scenario: str | None = None, overrides: Sequence[str] = ()) -> JobConfig:
@@ -34,3 +42,10 @@ def run_job(job: JobConfig) -> ExperimentResult:
 def run_scenario(scenario: str | None = None, overrides: Sequence[str] = ()) -> ExperimentResult:
     """`load_job` then `run_job`."""
     return run_job(load_job(scenario, overrides))
+
+
+def compare_scenarios(scenarios: Sequence[str], overrides: Sequence[str] = ()) -> Comparison:
+    """Run the scenarios on common random numbers and compare them (as `jointduty compare`)."""
+    from sim.compare import compose_jobs, run_comparison
+
+    return run_comparison(compose_jobs(tuple(scenarios), tuple(overrides)))

@@ -142,3 +142,11 @@ def test_compare_with_an_unknown_scenario_is_one_line_and_exit_status_2(tmp_path
         + result.stderr.split("allowed: ", 1)[1].strip()
     ]
     assert not (tmp_path / "x").exists()
+
+
+def test_the_notebook_api_compares_like_the_command():
+    from sim.api import compare_scenarios
+
+    comparison = compare_scenarios(["taozhu_2019", "future_city_2021"], FAST)
+    assert comparison.names == ("taozhu_2019", "future_city_2021")
+    assert tuple(comparison.table.columns) == COMPARISON_COLUMNS

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import secrets
+import shutil
 import signal
 import socket
 import subprocess
@@ -42,9 +43,23 @@ def snapshot(directory: Path) -> dict[str, tuple[int, bytes]]:
     }
 
 
-def test_a_sweep_ends_in_one_tidy_table_of_jobs_and_kpis_with_the_swept_keys(tmp_path):
-    result = sweep(tmp_path, f"{POLICE}=4,5")
+@pytest.fixture(scope="module")
+def police_sweep(tmp_path_factory) -> Path:
+    """One small sweep, run once for the tests that read it or work on a copy of it."""
+    sweep_dir = tmp_path_factory.mktemp("police_sweep")
+    result = sweep(sweep_dir, f"{POLICE}=4,5")
     assert result.returncode == 0, result.stderr
+    return sweep_dir
+
+
+def copy_of(sweep_dir: Path, tmp_path: Path) -> Path:
+    copy = tmp_path / "sweep"
+    shutil.copytree(sweep_dir, copy)
+    return copy
+
+
+def test_a_sweep_ends_in_one_tidy_table_of_jobs_and_kpis_with_the_swept_keys(police_sweep):
+    tmp_path = police_sweep
     table = pd.read_parquet(tmp_path / "sweep.parquet")
     as_csv = pd.read_csv(tmp_path / "sweep.csv")
     assert list(as_csv.columns) == list(table.columns)
@@ -63,8 +78,10 @@ def test_a_sweep_ends_in_one_tidy_table_of_jobs_and_kpis_with_the_swept_keys(tmp
     assert set(measured["n"]) == {2}
 
 
-def test_rerunning_a_sweep_skips_what_completed_and_a_grown_grid_runs_only_new_points(tmp_path):
-    assert sweep(tmp_path, f"{POLICE}=4,5").returncode == 0
+def test_rerunning_a_sweep_skips_what_completed_and_a_grown_grid_runs_only_new_points(
+    police_sweep, tmp_path
+):
+    tmp_path = copy_of(police_sweep, tmp_path)
     before = {job.name: snapshot(job) for job in job_dirs(tmp_path)}
     again = sweep(tmp_path, f"{POLICE}=4,5")
     assert again.returncode == 0, again.stderr
@@ -96,8 +113,10 @@ def test_a_failing_job_is_recorded_in_its_directory_and_the_table_and_the_others
     assert "sweep: 4/4 jobs done (2 skipped, 2 failed)" in retried.stderr
 
 
-def test_collect_rebuilds_the_table_and_marks_a_job_without_its_marker_incomplete(tmp_path):
-    assert sweep(tmp_path, f"{POLICE}=4,5").returncode == 0
+def test_collect_rebuilds_the_table_and_marks_a_job_without_its_marker_incomplete(
+    police_sweep, tmp_path
+):
+    tmp_path = copy_of(police_sweep, tmp_path)
     (tmp_path / "sweep.csv").unlink()
     (tmp_path / "sweep.parquet").unlink()
     died = job_dirs(tmp_path)[0]
