@@ -119,7 +119,7 @@ class StageConfig:
     delay: DistributionConfig
     p: float = field(default=1.0, metadata=bounded(ge=0, le=1))
     sessions: int = field(default=1, metadata=bounded(ge=1, le=50))
-    priority: int = field(default=3, metadata=bounded(ge=1))
+    priority: int = field(default=3, metadata=bounded(ge=1, le=1000))
     office_hours: OfficeHoursConfig | None = None
 
 
@@ -142,7 +142,7 @@ class IncidentTypeConfig:
     """A kind of incident: share of the stream, priority, team, handling time and later life."""
 
     share: float = field(metadata=bounded(gt=0))
-    priority: int = field(metadata=bounded(ge=1))
+    priority: int = field(metadata=bounded(ge=1, le=1000))
     team: dict[str, int | SlotConfig]
     handling: DistributionConfig
     stages: tuple[StageConfig, ...] = ()

@@ -20,6 +20,7 @@ from collections.abc import Mapping
 from typing import Any, Literal, TypeVar, Union, get_args, get_origin, get_type_hints
 
 T = TypeVar("T")
+MAX_INT = 2**31 - 1  # whole numbers in configs are counts, priorities, seeds: 32 bits suffice
 
 
 class ConfigError(ValueError):
@@ -127,11 +128,12 @@ def _convert_scalar(tp: Any, value: object, key: str) -> object:
             return value
         raise ConfigError(key, value, "must be a string")
     if tp is int:
-        if isinstance(value, int) and not isinstance(value, bool):
-            return value
-        if isinstance(value, float) and value.is_integer():
-            return int(value)
-        raise ConfigError(key, value, "must be a whole number")
+        whole = isinstance(value, int) or (isinstance(value, float) and value.is_integer())
+        if not whole or isinstance(value, bool):
+            raise ConfigError(key, value, "must be a whole number")
+        if not -MAX_INT <= value <= MAX_INT:
+            raise ConfigError(key, value, f"must be a whole number from -{MAX_INT} to {MAX_INT}")
+        return int(value)
     if tp is float:
         if isinstance(value, (int, float)) and not isinstance(value, bool):
             number = float(value)
