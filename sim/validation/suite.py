@@ -1,0 +1,116 @@
+"""The validation suite: every case, run replication by replication, judged as one family.
+
+`run_suite(names, quick=..., seed=..., n_jobs=...)` sets each case up, computes its exact
+values, runs its replications (in worker processes when `n_jobs > 1`; each replication owns
+its random streams, so the numbers do not depend on how the work is spread) and returns the
+observations. `assess` (in `sim.validation.stats`) then judges them all together, so the
+simultaneous 99 % intervals cover the whole table.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+from collections.abc import Callable, Sequence
+from concurrent.futures import Executor, ProcessPoolExecutor
+from dataclasses import dataclass
+
+from sim.config import RunConfig
+from sim.schema import ConfigError
+from sim.validation.case import Case, Metrics, same_metrics
+from sim.validation.hypercube import HYPERCUBE
+from sim.validation.offered_load import MT_INFINITE
+from sim.validation.queueing import MMC, MMC_PRIORITY, TEAM_PAIRS
+from sim.validation.samplers import SAMPLER_CASES
+from sim.validation.stats import Observation
+
+VALIDATION_SEED = 20210201
+CASES: dict[str, Case] = {
+    case.name: case
+    for case in (MMC, MMC_PRIORITY, MT_INFINITE, TEAM_PAIRS, HYPERCUBE, *SAMPLER_CASES)
+}
+
+Progress = Callable[[str, int, int], None]
+"""Called with (case, replications done, replications in all) as replications finish."""
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    case: Case
+    config: object
+    run: RunConfig
+    theory: Metrics
+
+
+def case_names() -> list[str]:
+    return list(CASES)
+
+
+def prepare(name: str, quick: bool, seed: int, overrides: Sequence[str] = ()) -> _Prepared:
+    """Set a case up and compute its exact values (a `ConfigError` if it cannot be)."""
+    if name not in CASES:
+        raise ConfigError("case", name, "unknown; allowed: " + ", ".join(CASES))
+    case = CASES[name]
+    config, run = case.setup(case.quick if quick else case.full, seed, list(overrides))
+    return _Prepared(case, config, run, case.theory(config))
+
+
+def measure_replication(name: str, config: object, run: RunConfig, replication: int) -> Metrics:
+    """One replication of one case (a top-level function, so worker processes can run it)."""
+    return CASES[name].measure(config, run, replication)
+
+
+def run_suite(
+    names: Sequence[str],
+    *,
+    quick: bool,
+    seed: int = VALIDATION_SEED,
+    n_jobs: int = 1,
+    overrides: dict[str, list[str]] | None = None,
+    progress: Progress | None = None,
+) -> list[Observation]:
+    """Observations of every metric of the named cases, in case then metric order."""
+    overrides = overrides or {}
+    prepared = [prepare(name, quick, seed, overrides.get(name, ())) for name in names]
+    results = _run_all(prepared, n_jobs, progress)
+    observations: list[Observation] = []
+    for item, per_replication in zip(prepared, results, strict=True):
+        for measured in per_replication:
+            same_metrics(item.case.name, item.theory, measured)
+        for metric, exact in item.theory.items():
+            values = tuple(float(m[metric]) for m in per_replication)
+            observations.append(Observation(item.case.name, metric, float(exact), values))
+    return observations
+
+
+def _run_all(
+    prepared: list[_Prepared], n_jobs: int, progress: Progress | None
+) -> list[list[Metrics]]:
+    tasks = [
+        (index, item.case.name, item.config, item.run, r)
+        for index, item in enumerate(prepared)
+        for r in range(item.run.replications)
+    ]
+    results: list[list[Metrics]] = [[{}] * item.run.replications for item in prepared]
+    done = [0] * len(prepared)
+
+    def record(index: int, replication: int, metrics: Metrics) -> None:
+        results[index][replication] = metrics
+        done[index] += 1
+        if progress is not None:
+            item = prepared[index]
+            progress(item.case.name, done[index], item.run.replications)
+
+    if n_jobs <= 1:
+        for index, name, config, run, r in tasks:
+            record(index, r, measure_replication(name, config, run, r))
+        return results
+    with _pool(n_jobs) as pool:
+        futures = [(t[0], t[4], pool.submit(measure_replication, *t[1:])) for t in tasks]
+        for index, r, future in futures:
+            record(index, r, future.result())
+    return results
+
+
+def _pool(n_jobs: int) -> Executor:
+    # spawn, not fork: a forked child of a process with threads (pyarrow, BLAS) can deadlock.
+    return ProcessPoolExecutor(n_jobs, mp_context=multiprocessing.get_context("spawn"))
