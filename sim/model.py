@@ -96,7 +96,8 @@ class Model:
         self.policy = POLICIES[scenario.dispatch.policy]
         self._build_stations()
         self.queues: list[list[tuple[int, float, int, int]]] = [[] for _ in self.station_names]
-        self.jobs: dict[int, Job] = {}
+        self.jobs: dict[int, Job] = {}  # jobs not finished yet, by id
+        self.n_jobs_made = 0
         self.unit_job: dict[int, Job] = {}
         self.busy_since: dict[int, tuple[int, int, float]] = {}
         self.leaving: dict[int, float] = {}  # unit id -> end of its shift (it works overtime)
@@ -213,6 +214,7 @@ class Model:
             (incident_id, job.stage, job.kind, self._t_job_start(job), self.env.now, team)
         )
         ledger.n_jobs[incident_id] += 1
+        del self.jobs[job.job_id]
         distance_km = self._distance_km[incident_id]
         trips = [
             (u, return_min(self.scenario.roles[u.role], distance_km[u.station]))
@@ -291,7 +293,8 @@ class Model:
         priority: int,
         handling_min: float,
     ) -> Job:
-        job = Job(len(self.jobs), incident_id, stage, kind, slots, priority, handling_min)
+        job = Job(self.n_jobs_made, incident_id, stage, kind, slots, priority, handling_min)
+        self.n_jobs_made += 1
         self.jobs[job.job_id] = job
         return job
 
