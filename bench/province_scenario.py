@@ -1,6 +1,7 @@
-"""A synthetic province for the scale benchmark: 712 joint-duty stations in 89 districts.
+"""The province for the scale benchmark: the shipped `zhejiang_712`, else a synthetic one.
 
-Until the shipped province scenario (`zhejiang_712`) exists, the benchmark builds one from
+Where the shipped province scenario (`zhejiang_712`) is missing, or a smaller province is
+asked for (the quick smoke run), the benchmark builds one from
 the Taozhu district of `future_city_2021`: 89 copies of the district (10 x 9.5 km, its
 hotspots, its incident types and roles) laid out on a 10 x 9 grid, each with 8 joint-duty
 stations staffed like Future City's and 140 calls a day (four times Taozhu's 35, for four
@@ -20,12 +21,12 @@ SHIPPED_PROVINCE = "zhejiang_712"
 STATION_OFFSETS_KM = ((-1.0, 0.0), (1.0, 0.0), (0.0, -1.2), (0.0, 1.2))
 
 
-def province_job(n_districts: int = N_DISTRICTS) -> JobConfig:
-    """The shipped province scenario if there is one (and all districts are asked for),
-    else the synthetic one with `n_districts` districts."""
-    if n_districts == N_DISTRICTS and SHIPPED_PROVINCE in scenario_names():
+def province_job(n_districts: int | None = None) -> JobConfig:
+    """The shipped province scenario (`n_districts` None) if there is one, else the synthetic
+    one with `n_districts` (default 89) districts."""
+    if n_districts is None and SHIPPED_PROVINCE in scenario_names():
         return validate(compose_config([f"scenario={SHIPPED_PROVINCE}"]))
-    return validate(synthetic_province(n_districts))
+    return validate(synthetic_province(n_districts or N_DISTRICTS))
 
 
 def synthetic_province(n_districts: int) -> dict[str, object]:

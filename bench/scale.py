@@ -5,7 +5,8 @@ peak resident set size and that of its largest worker, so that no measurement in
 another's memory. The province is `zhejiang_712` when it is shipped, else the synthetic
 province of `bench.province_scenario`. The lean path is `sim.province`: districts run one
 after another (1 worker) or shared out over worker processes, each district's tables reduced
-to KPIs as soon as it ends.
+to KPIs as soon as it ends. `python -m bench.scale --days 28 --monolithic` runs the whole
+province as one model instead, for comparison (not part of `python -m bench`: slow).
 """
 
 from __future__ import annotations
@@ -18,9 +19,10 @@ import time
 from collections.abc import Sequence
 
 from bench.report import Row
+from sim.config import ScenarioConfig
 
 GIB_IN_MIB = 1024.0
-FULL = {"days": 365.0, "speedup_days": 28.0, "districts": 89}
+FULL = {"days": 365.0, "speedup_days": 28.0, "districts": 0}  # 0: the shipped province
 QUICK = {"days": 3.0, "speedup_days": 3.0, "districts": 4}
 
 
@@ -81,17 +83,26 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the province once and print one JSON line (the child side of `measure`)."""
     from bench.province_scenario import province_job
     from bench.timing import children_peak_rss_mib, peak_rss_mib
-    from sim.province import assign_districts, district_tasks, run_province
+    from sim.province import (
+        assign_districts,
+        district_tasks,
+        districts_from_names,
+        run_province,
+    )
 
     parser = argparse.ArgumentParser(prog="python -m bench.scale")
     parser.add_argument("--days", type=float, required=True)
     parser.add_argument("--workers", type=int, default=1)
-    parser.add_argument("--districts", type=int, default=89)
+    parser.add_argument("--districts", type=int, default=0, help="0: the shipped province")
     parser.add_argument("--seed", type=int, default=20210201)
+    parser.add_argument("--monolithic", action="store_true", help="one model, not districts")
     args = parser.parse_args(argv)
-    scenario = province_job(args.districts).scenario
+    scenario = province_job(args.districts or None).scenario
     t_start = time.perf_counter()
-    station_district = assign_districts(scenario, args.districts)
+    if args.monolithic:
+        return _monolithic(scenario, args.days, args.seed, t_start)
+    by_name = districts_from_names(scenario)
+    station_district = assign_districts(scenario, args.districts or 90, by_name)
     tasks = district_tasks(
         scenario, station_district, seed=args.seed, replication=0,
         warmup_min=1440.0, horizon_min=args.days * 1440.0,
@@ -105,6 +116,26 @@ def main(argv: Sequence[str] | None = None) -> int:
         "peak_rss_mib": peak_rss_mib(),
         "worker_peak_rss_mib": children_peak_rss_mib(),
         **kpis,
+    }
+    print(json.dumps(record))
+    return 0
+
+
+def _monolithic(scenario: ScenarioConfig, days: float, seed: int, t_start: float) -> int:
+    """The whole province as one model with its full tables (for comparison)."""
+    from bench.timing import peak_rss_mib
+    from sim.model import Model
+    from sim.rng import Streams
+
+    model = Model(scenario, Streams(seed, 0), warmup_min=1440.0, horizon_min=days * 1440.0)
+    records = model.run()
+    record = {
+        "scenario": scenario.name,
+        "n_stations": len(scenario.stations),
+        "wall_s": time.perf_counter() - t_start,
+        "peak_rss_mib": peak_rss_mib(),
+        "n_incidents": len(records.incidents),
+        "response_min_p90": float(records.incidents["response_min"].quantile(0.9)),
     }
     print(json.dumps(record))
     return 0

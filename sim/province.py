@@ -6,8 +6,10 @@ end. When districts are independent (no team crosses a district border), the pro
 instead be run district by district, each district's tables reduced to KPIs as soon as it
 ends (streaming aggregation), and the districts shared out over worker processes:
 
-1. `assign_districts` groups the stations into districts: by a given station -> district map,
-   else by k-means on the stations' places (fixed seed).
+1. `assign_districts` groups the stations into districts: by a station -> district map (such
+   as `districts_from_names`, for names like `jd_d07_town_1`), else by k-means on the
+   stations' places (fixed seed); a district that cannot field every team on its own joins
+   its nearest neighbour (`merge_incapable`).
 2. The province's incidents are drawn once, exactly as one model of the whole province would
    draw them on the same seed, and each goes to the district of its nearest station.
 3. `run_district` runs one district's model on its incidents, with its own random streams for
@@ -23,6 +25,7 @@ plain picklable values (see bench/README.md for a Ray cluster).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
@@ -32,16 +35,19 @@ import pandas as pd
 from scipy.cluster.vq import kmeans2
 from scipy.spatial import cKDTree
 
-from sim.config import ScenarioConfig
+from sim.config import ScenarioConfig, team_slots
+from sim.dispatch import field_team
 from sim.incidents import IncidentStream, draw_incidents
 from sim.metrics import replication_kpis
 from sim.model import Model
 from sim.records import ReplicationRecords
 from sim.rng import Streams
+from sim.rosters import max_on_duty
 from sim.staff_kpis import on_duty_by_role
 
 MIN_PER_DAY = 1440.0
 KMEANS_SEED = 712
+DISTRICT_IN_NAME = r"_(d\d+)(?:_|$)"  # as in zhejiang_712: ps_d01, jd_d01_town_1
 
 
 class DistrictStreams(Streams):
@@ -84,6 +90,17 @@ class DistrictResult:
     same_day: np.ndarray
 
 
+def districts_from_names(
+    scenario: ScenarioConfig, pattern: str = DISTRICT_IN_NAME
+) -> dict[str, str] | None:
+    """Station -> district read from the station names (`jd_d07_town_1` is in `d07`), or
+    None if some name does not show a district."""
+    found = {name: re.search(pattern, name) for name in scenario.stations}
+    if not all(found.values()):
+        return None
+    return {name: match.group(1) for name, match in found.items() if match is not None}
+
+
 def assign_districts(
     scenario: ScenarioConfig, n_districts: int, district_of: Mapping[str, str] | None = None
 ) -> np.ndarray:
@@ -91,11 +108,41 @@ def assign_districts(
     names = list(scenario.stations)
     if district_of is not None:
         labels = sorted(set(district_of.values()))
-        return np.array([labels.index(district_of[name]) for name in names])
+        return merge_incapable(
+            scenario, np.array([labels.index(district_of[name]) for name in names])
+        )
     places = np.array([(s.x_km, s.y_km) for s in scenario.stations.values()])
     n_districts = min(n_districts, len(names))
     _, label = kmeans2(places, n_districts, minit="++", seed=KMEANS_SEED)
-    return np.unique(label, return_inverse=True)[1]  # drop empty clusters
+    return merge_incapable(scenario, label)
+
+
+def merge_incapable(scenario: ScenarioConfig, station_district: np.ndarray) -> np.ndarray:
+    """Districts whose stations cannot field every team join their nearest district (by the
+    stations' mean place), until every district can; districts are then renumbered."""
+    district = station_district.copy()
+    places = np.array([(s.x_km, s.y_km) for s in scenario.stations.values()])
+    capable = _capable_stations(scenario)
+    while True:
+        labels = np.unique(district)
+        missing = [d for d in labels if not capable[district == d].any(axis=0).all()]
+        if not missing or len(labels) == 1:
+            return np.unique(district, return_inverse=True)[1]
+        d = missing[0]
+        centres = {k: places[district == k].mean(axis=0) for k in labels if k != d}
+        here = places[district == d].mean(axis=0)
+        district[district == d] = min(centres, key=lambda k: np.hypot(*(centres[k] - here)))
+
+
+def _capable_stations(scenario: ScenarioConfig) -> np.ndarray:
+    """stations x teams: can the station's full staff ever field the team?"""
+    teams = [team_slots(t.team) for t in scenario.incident_types.values()]
+    teams += [team_slots(s.team) for t in scenario.incident_types.values() for s in t.stages]
+    staff = [
+        {role: max_on_duty(s.staff.get(role, 0)) for role in scenario.roles}
+        for s in scenario.stations.values()
+    ]
+    return np.array([[field_team(team, most) is not None for team in teams] for most in staff])
 
 
 def district_tasks(
