@@ -22,6 +22,7 @@ import sys
 import time
 from datetime import datetime
 from pathlib import Path
+from typing import NoReturn
 
 import pandas as pd
 
@@ -64,10 +65,22 @@ def validate_command(argv: list[str]) -> int:
     return 0 if bool(table["passed"].all()) else EXIT_FAILED
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a bad option is one `ConfigError` line instead of usage and exit."""
+
+    def error(self, message: str) -> NoReturn:
+        raise ConfigError("option", message, "see `jointduty validate --help`")
+
+
 def _parse(argv: list[str]) -> tuple[argparse.Namespace, list[str]]:
-    parser = argparse.ArgumentParser(prog="jointduty validate", description=__doc__.split("\n")[0])
+    parser = _Parser(
+        prog="jointduty validate",
+        description="Run the validation suite against exact theory; print and write its table.",
+        epilog="KEY=VALUE overrides change a case's scenario (e.g. mmc.servers=5). Exit status:"
+        " 0 all checks pass, 1 a check fails, 2 a bad option or override.",
+    )
     parser.add_argument("--quick", action="store_true", help="the short plan (about a minute)")
-    parser.add_argument("--case", action="append", choices=list(CASES), help="run only these")
+    parser.add_argument("--case", action="append", metavar="NAME", help=_case_help())
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="worker processes")
     parser.add_argument("--seed", type=int, default=VALIDATION_SEED, help="base seed")
     parser.add_argument("--out", type=Path, default=None, help="directory for validation.csv")
@@ -75,9 +88,16 @@ def _parse(argv: list[str]) -> tuple[argparse.Namespace, list[str]]:
     unknown = [item for item in rest if "=" not in item or item.startswith("-")]
     if unknown:
         raise ConfigError("option", unknown[0], "unknown; see `jointduty validate --help`")
+    for name in args.case or []:
+        if name not in CASES:
+            raise ConfigError("--case", name, "unknown; allowed: " + ", ".join(CASES))
     if args.jobs < 1 or args.seed < 0:
         raise ConfigError("--jobs/--seed", (args.jobs, args.seed), "need jobs >= 1, seed >= 0")
     return args, rest
+
+
+def _case_help() -> str:
+    return "run only this case (repeatable): " + ", ".join(CASES)
 
 
 def route_overrides(names: list[str], overrides: list[str]) -> dict[str, list[str]]:

@@ -53,6 +53,8 @@ def test_a_failing_check_makes_the_command_exit_non_zero(tmp_path, monkeypatch, 
         ["--quick", "--case", "mmc", "mmc.servers=-1"],
         ["--quick", "nonsense.key=3"],
         ["--quick", "--jobs", "0"],
+        ["--quick", "--jobs", "many"],
+        ["--quick", "--case", "no_such_case"],
     ],
 )
 def test_bad_options_and_overrides_exit_2_with_one_line(argv, tmp_path, capsys):
