@@ -181,7 +181,7 @@ class RosterConfig:
     """
 
     pattern: RosterPattern = "custom"
-    count: int | None = field(default=None, metadata=bounded(ge=0))
+    count: int | None = field(default=None, metadata=bounded(ge=0, le=100_000))
     counts: tuple[int, ...] | None = None
     shifts: tuple[ShiftConfig, ...] = ()
     cover_24h: bool | None = None

@@ -18,6 +18,7 @@ from sim.config import ALL_DAYS, RosterConfig, ShiftConfig
 from sim.schema import ConfigError
 
 HOURS_PER_WEEK = 168.0
+MAX_UNITS = 100_000
 MIN_PER_HOUR = 60.0
 PATTERNS: dict[str, tuple[tuple[float, ...], float]] = {
     "3x8": ((0.0, 8.0, 16.0), 8.0),
@@ -110,9 +111,11 @@ def on_duty_minutes(entry: int | RosterConfig, t_from_min: float, t_to_min: floa
 
 def _pattern_counts(roster: RosterConfig, n_shifts: int, key: str) -> tuple[int, ...]:
     if roster.counts is not None:
-        if len(roster.counts) != n_shifts or min(roster.counts) < 0:
+        if len(roster.counts) != n_shifts or not all(0 <= n <= MAX_UNITS for n in roster.counts):
             raise ConfigError(
-                f"{key}.counts", list(roster.counts), f"must list {n_shifts} counts >= 0"
+                f"{key}.counts",
+                list(roster.counts),
+                f"must list {n_shifts} counts from 0 to {MAX_UNITS}",
             )
         return roster.counts
     if roster.count is None:

@@ -148,6 +148,9 @@ TARGETED = {
     ].update(days=[]),
     "no stations": lambda d: d.update(stations={}),
     "NaN rate": lambda d: d["demand"].update(per_day=math.nan),
+    "huge roster count": lambda d: d["stations"]["a"]["staff"].update(
+        police={"pattern": "3x8", "counts": [1, 10**12, 1]}
+    ),
 }
 
 
@@ -227,6 +230,7 @@ def test_each_targeted_mistake_is_refused_with_its_key():
         "office closed all week": "incident_types.dispute.stages.0.office_hours.days",
         "no stations": "stations",
         "NaN rate": "demand.per_day",
+        "huge roster count": "stations.a.staff.police.counts.1",
     }
     for name, mutate in TARGETED.items():
         data = rich_scenario()
