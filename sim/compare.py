@@ -33,7 +33,7 @@ from sim.composition import compose_job
 from sim.config import JobConfig, RunConfig
 from sim.experiment import OutputAnalysis, choose_warmup, run_replication
 from sim.jobstatus import COMPLETED, now_iso, write_status
-from sim.output_analysis import decide, planned_replications
+from sim.output_analysis import StopDecision, decide, planned_replications
 from sim.paired import comparison_table, paired_differences, variance_ratio
 from sim.progress import progress_printer
 from sim.schema import ConfigError
@@ -154,28 +154,35 @@ def run_comparison(
         replace(run, warmup_days=warmup.days, seed=run.seed + (k if independent_seeds else 0))
         for k in range(len(jobs))
     ]
-    rows: list[list[dict[str, float]]] = [[] for _ in jobs]
-    decision = decide(run, [pd.DataFrame(r) for r in rows])
-    while not decision.stop:
-        replication = len(rows[0])
-        for job, job_run, job_rows in zip(jobs, runs, rows, strict=True):
-            _records, kpis = run_replication(job.scenario, job_run, replication)
-            job_rows.append({"replication": replication, **kpis})
-        decision = decide(run, [pd.DataFrame(r) for r in rows])
-        if progress is not None:
-            total = len(rows[0]) if decision.stop else planned_replications(run)
-            progress(len(rows[0]), total)
-    tables = tuple(pd.DataFrame(r) for r in rows)
+    tables, decision = _replicate_in_step(jobs, runs, progress)
     names = tuple(job.scenario.name for job in jobs)
-    warmup_reason = warmup.reason + (
-        " (longest over the scenarios)" if run.warmup_days == "auto" else ""
-    )
-    analysis = OutputAnalysis(len(rows[0]), decision.reason, warmup.days, warmup_reason)
+    longest = " (longest over the scenarios)" if run.warmup_days == "auto" else ""
+    analysis = OutputAnalysis(len(tables[0]), decision.reason, warmup.days, warmup.reason + longest)
     as_run = tuple(
         replace(job, run=replace(job.run, seed=job_run.seed))
         for job, job_run in zip(jobs, runs, strict=True)
     )
     return Comparison(names, comparison_table(names, tables), tables, analysis, as_run)
+
+
+def _replicate_in_step(
+    jobs: list[JobConfig],
+    runs: list[RunConfig],
+    progress: Callable[[int, int], None] | None,
+) -> tuple[tuple[pd.DataFrame, ...], StopDecision]:
+    """Replication r of every scenario, then r + 1, ... until the stopping rule says so."""
+    rows: list[list[dict[str, float]]] = [[] for _ in jobs]
+    decision = decide(jobs[0].run, [pd.DataFrame(r) for r in rows])
+    while not decision.stop:
+        replication = len(rows[0])
+        for job, job_run, job_rows in zip(jobs, runs, rows, strict=True):
+            _records, kpis = run_replication(job.scenario, job_run, replication)
+            job_rows.append({"replication": replication, **kpis})
+        decision = decide(jobs[0].run, [pd.DataFrame(r) for r in rows])
+        if progress is not None:
+            total = len(rows[0]) if decision.stop else planned_replications(jobs[0].run)
+            progress(len(rows[0]), total)
+    return tuple(pd.DataFrame(r) for r in rows), decision
 
 
 def variance_reduction(jobs: list[JobConfig]) -> pd.DataFrame:

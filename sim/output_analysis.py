@@ -78,6 +78,8 @@ def decide(run: RunConfig, tables: Sequence[pd.DataFrame]) -> StopDecision:
             n_done >= run.replications, f"fixed: run.replications={run.replications}"
         )
     if n_done < run.min_replications:
+        if n_done:
+            worst_precision(tables, run.precision_metrics)  # an unknown KPI fails at once
         return StopDecision(False, f"auto: below run.min_replications={run.min_replications}")
     worst = worst_precision(tables, run.precision_metrics)
     shown = f"{worst.metric} relative half-width {worst.relative_half_width:.3f}"

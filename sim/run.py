@@ -25,7 +25,7 @@ from hydra.core.hydra_config import HydraConfig
 from hydra.types import RunMode
 from omegaconf import DictConfig
 
-from sim.cli import EXIT_INTERNAL_ERROR, _fail
+from sim.cli import EXIT_CONFIG_ERROR, EXIT_INTERNAL_ERROR, _fail
 from sim.composition import (
     compose_config,
     register_scenarios,
@@ -97,30 +97,13 @@ def run_task(cfg: DictConfig) -> None:
         progress = None if multirun else progress_printer("replication", total_is_cap=auto)
         result = run_experiment(job, progress=progress)
         write_results(result, job, out_dir)
-    except ConfigError as error:
-        if not multirun:
-            sys.exit(_fail(error))
-        _record_failure(out_dir, str(error))
-        _job_failed(out_dir, overrides, started, t_start, f"config error: {error}")
-        return
     except Exception as error:
-        log = _record_failure(out_dir, traceback.format_exc())
-        message = f"internal error: {type(error).__name__}: {error}"
-        print(f"jointduty: {message} (full log: {log})", file=sys.stderr)
-        if not multirun:
-            sys.exit(EXIT_INTERNAL_ERROR)
-        _job_failed(out_dir, overrides, started, t_start, message)
+        _job_failed(error, out_dir, overrides, started, t_start, multirun)
         return
-    assert result.analysis is not None
-    extra = {
-        "n_replications": result.analysis.n_replications,
-        "stop_reason": result.analysis.stop_reason,
-        "warmup_days": result.analysis.warmup_days,
-    }
     duration_s = time.perf_counter() - t_start
-    write_status(out_dir, COMPLETED, overrides, started=started, duration_s=duration_s, extra=extra)
+    _job_completed(out_dir, overrides, started, duration_s, result.analysis)
     if multirun:
-        n_done = result.analysis.n_replications
+        n_done = result.analysis.n_replications if result.analysis else 0
         print(f"job {out_dir.name}: {n_done} replications in {duration_s:.1f} s")
         _print_sweep_progress(out_dir, multirun)
         return
@@ -128,11 +111,43 @@ def run_task(cfg: DictConfig) -> None:
     print(f"\ntables written to {out_dir}")
 
 
-def _job_failed(
-    out_dir: Path, overrides: list[str], started: str, t_start: float, message: str
+def _job_completed(
+    out_dir: Path,
+    overrides: list[str],
+    started: str,
+    duration_s: float,
+    analysis: OutputAnalysis | None,
 ) -> None:
+    extra = {
+        "n_replications": analysis.n_replications if analysis else None,
+        "stop_reason": analysis.stop_reason if analysis else None,
+        "warmup_days": analysis.warmup_days if analysis else None,
+    }
+    write_status(out_dir, COMPLETED, overrides, started=started, duration_s=duration_s, extra=extra)
+
+
+def _job_failed(
+    error: Exception,
+    out_dir: Path,
+    overrides: list[str],
+    started: str,
+    t_start: float,
+    multirun: bool,
+) -> None:
+    """Record the failure (error.log, then a `failed` status); outside a sweep, exit."""
+    if isinstance(error, ConfigError):
+        _record_failure(out_dir, str(error))
+        message, status = f"config error: {error}", EXIT_CONFIG_ERROR
+    else:
+        log = _record_failure(out_dir, traceback.format_exc())
+        message, status = f"internal error: {type(error).__name__}: {error}", EXIT_INTERNAL_ERROR
+        print(f"jointduty: {message} (full log: {log})", file=sys.stderr)
     duration_s = time.perf_counter() - t_start
     write_status(out_dir, FAILED, overrides, started=started, duration_s=duration_s, error=message)
+    if not multirun:
+        if isinstance(error, ConfigError):
+            _fail(error)
+        sys.exit(status)
     _print_sweep_progress(out_dir, multirun=True)
 
 
