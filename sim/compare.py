@@ -86,15 +86,16 @@ def compare_command(args: list[str]) -> int:
     if request.variance_reduction:
         ratios = variance_reduction(jobs)
         write_csv(ratios, out_dir / "variance_reduction.csv")
-        print(format_variance_reduction(ratios))
+        text = format_variance_reduction(ratios)
     else:
         auto = jobs[0].run.replications == "auto"
         progress = progress_printer(f"replication of {len(jobs)} scenarios:", total_is_cap=auto)
         comparison = run_comparison(jobs, progress, request.independent_seeds)
         write_comparison(comparison, out_dir)
-        print(format_comparison(comparison, jobs[0].run))
+        text = format_comparison(comparison, jobs[0].run)
     duration_s = time.perf_counter() - t_start
-    write_status(out_dir, COMPLETED, args, started=started, duration_s=duration_s)
+    write_status(out_dir, COMPLETED, args, started=started, duration_s=duration_s)  # last file
+    print(text)
     print(f"\ntables written to {out_dir}")
     return 0
 
