@@ -158,7 +158,6 @@ def test_the_installed_wheel_finds_its_configs_from_another_directory(tmp_path):
             "pip",
             "wheel",
             "--no-deps",
-            "--no-build-isolation",
             "-q",
             "-w",
             str(wheel_dir),
