@@ -4,7 +4,10 @@ Each command lives in its own module and is imported only when used (`COMMAND_MO
 `run` (`sim.run`, a Hydra app, `-m` for a sweep), `compare` (`sim.compare`), `collect`
 (`sim.collect`), `scenarios` (here) and the commands other modules add. A command takes its
 arguments as a list and returns the exit status; bad input ends in one line naming the key,
-the value and what is allowed, with exit status 2 and no traceback (`_fail`).
+the value and what is allowed, with exit status 2 and no traceback (`_fail`). An unexpected
+internal error in any command is one line too, `jointduty: internal error: <Type>: <message>
+(full log: <path>)`, exit status 1; the traceback is saved atomically to that log file in the
+system's temporary folder (`_internal_error`).
 """
 
 from __future__ import annotations
@@ -12,9 +15,15 @@ from __future__ import annotations
 import functools
 import importlib
 import importlib.util
+import os
 import sys
+import tempfile
+import time
+import traceback
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
+from sim.atomic import write_atomic
 from sim.composition import compose_config
 from sim.config import validate
 from sim.schema import ConfigError
@@ -48,7 +57,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     commands = available_commands()
     if command not in commands:
         return _fail(ConfigError("command", command, "unknown; allowed: " + ", ".join(commands)))
-    return commands[command]()(rest)
+    try:
+        return commands[command]()(rest)
+    except ConfigError as error:
+        return _fail(error)
+    except KeyboardInterrupt:
+        print("jointduty: interrupted", file=sys.stderr)
+        return 130
+    except Exception as error:
+        return _internal_error(command, error)
 
 
 # Each command lives in its own module and is imported only when it is used.
@@ -92,6 +109,30 @@ def scenarios_command(args: list[str]) -> int:
 def _fail(error: ConfigError) -> int:
     print(f"jointduty: config error: {error}", file=sys.stderr)
     return EXIT_CONFIG_ERROR
+
+
+def _internal_error(command: str, error: Exception) -> int:
+    """One line on stderr; the full traceback in a log file whose path the line gives."""
+    log = error_log_path(command)
+    text = f"jointduty {command}: {type(error).__name__}: {error}\n\n{traceback.format_exc()}"
+    try:
+        write_atomic(log, lambda tmp: tmp.write_text(text))
+        where = str(log)
+    except OSError as write_error:
+        where = f"not saved: {write_error}"
+    message = str(error).splitlines()[0] if str(error) else ""
+    print(
+        f"jointduty: internal error: {type(error).__name__}: {message} (full log: {where})",
+        file=sys.stderr,
+    )
+    return EXIT_INTERNAL_ERROR
+
+
+def error_log_path(command: str) -> Path:
+    """A fresh log file name in the system's temporary folder (or $JOINTDUTY_LOG_DIR)."""
+    folder = Path(os.environ.get("JOINTDUTY_LOG_DIR") or tempfile.gettempdir())
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    return folder / f"jointduty-{command}-{stamp}-{os.getpid()}.log"
 
 
 def console_main() -> None:
