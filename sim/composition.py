@@ -28,6 +28,7 @@ from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
 from sim.config import JobConfig, validate
+from sim.safety import check_targets
 from sim.schema import ConfigError
 
 SCENARIO_FILE = "scenario.yaml"
@@ -70,8 +71,18 @@ def register_scenarios() -> None:
 
 
 def compose_config(overrides: Sequence[str] = ()) -> dict[str, object]:
-    """The composed config as a plain dict (interpolations resolved), or `ConfigError`."""
-    return to_plain(_compose(overrides, with_hydra=False))
+    """The composed config as a plain dict (interpolations resolved), or `ConfigError`; a
+    `_target_` outside the allow-list (`sim.safety`) is refused."""
+    plain = to_plain(_compose(overrides, with_hydra=False))
+    check_targets(plain)
+    return plain
+
+
+def check_composed_targets(overrides: Sequence[str] = ()) -> None:
+    """Compose with the `hydra` node (launcher, sweeper, plugins) and refuse any `_target_`
+    outside the allow-list, before Hydra gets to instantiate it."""
+    composed = OmegaConf.to_container(_compose(overrides, with_hydra=True), resolve=False)
+    check_targets(composed)
 
 
 def sweeper_params(overrides: Sequence[str] = ()) -> dict[str, str]:

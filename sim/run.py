@@ -27,6 +27,7 @@ from omegaconf import DictConfig
 
 from sim.cli import EXIT_CONFIG_ERROR, EXIT_INTERNAL_ERROR, _fail
 from sim.composition import (
+    check_composed_targets,
     compose_config,
     register_scenarios,
     shipped_dir,
@@ -62,6 +63,7 @@ HYDRA_FLAGS_WITH_VALUE = {
 def run_command(args: list[str]) -> int:
     """Validate the overrides, then hand over to Hydra (which also handles -m and --help)."""
     try:
+        check_composed_targets(_first_values(_parse_overrides(_plain_overrides(args))))
         for overrides in _override_sets(args):
             place_stations(validate(compose_config(overrides)))
     except ConfigError as error:
@@ -266,6 +268,20 @@ def _model_overrides(args: list[str]) -> list[str]:
             continue
         key = arg.lstrip("+~").split("=", 1)[0]
         if not key.startswith(("hydra.", "hydra/")):
+            overrides.append(arg)
+    return overrides
+
+
+def _plain_overrides(args: list[str]) -> list[str]:
+    """Every key=value argument, Hydra's own settings included (not the command-line flags)."""
+    overrides: list[str] = []
+    skip_next = False
+    for arg in args:
+        if skip_next:
+            skip_next = False
+        elif arg.startswith("-"):
+            skip_next = arg in HYDRA_FLAGS_WITH_VALUE
+        else:
             overrides.append(arg)
     return overrides
 
