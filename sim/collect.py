@@ -5,23 +5,33 @@
 at its root, atomically. It works at any time: during a sweep, after it, and after failures
 (Hydra 1.3 skips `on_multirun_end` when a job fails, so the table cannot rely on it).
 
-Columns: `job` (the directory name), `status` (`completed`, `failed`, or `incomplete` for a
-job that is running or died without a marker), one column per overridden key (named by the
-key, numbers as numbers), then `metric, mean, sd, ci_low, ci_high, n` from the job's
-`summary.csv`, then `n_replications, stop_reason, warmup_days, duration_s, error` and
-`overrides` (the job's full override set as JSON). A job without KPIs has one row with an
-empty metric.
+Columns: `job` (the directory name), `status` (`completed`, `failed`, `incomplete` for a
+job that is running or died without a marker, or `damaged` for a job marked completed whose
+files are missing, truncated or corrupted: `error` then names the file and the problem), one
+column per overridden key (named by the key, numbers as numbers), then `metric, mean, sd,
+ci_low, ci_high, n` from the job's `summary.csv`, then `n_replications, stop_reason,
+warmup_days, duration_s, error` and `overrides` (the job's full override set as JSON). A job
+without KPIs has one row with an empty metric.
 """
 
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import pandas as pd
 import yaml
 
-from sim.jobstatus import COMPLETED, INCOMPLETE, STATUS_FILE, override_set, read_status
+from sim.jobstatus import (
+    COMPLETED,
+    DAMAGED,
+    INCOMPLETE,
+    STATUS_FILE,
+    damage,
+    override_set,
+    read_status,
+)
 from sim.metrics import SUMMARY_COLUMNS
 from sim.schema import ConfigError
 from sim.tables import write_atomic, write_csv
@@ -53,11 +63,32 @@ def job_rows(job_dir: Path) -> list[dict[str, object]]:
     details = {name: (status or {}).get(name) for name in STATUS_COLUMNS}
     details["error"] = _last_line(details["error"])
     details["overrides"] = json.dumps(list(overrides))
-    summary_path = job_dir / "summary.csv"
-    if row["status"] != COMPLETED or not summary_path.is_file():
+    if row["status"] != COMPLETED:
         return [{**row, **dict.fromkeys(SUMMARY_COLUMNS), **details}]
-    summary = pd.read_csv(summary_path)
+    summary, problem = _checked_summary(job_dir, status or {})
+    if summary is None:
+        row["status"], details["error"] = DAMAGED, problem
+        return [{**row, **dict.fromkeys(SUMMARY_COLUMNS), **details}]
     return [{**row, **kpi, **details} for kpi in summary.to_dict(orient="records")]
+
+
+def _checked_summary(
+    job_dir: Path, status: dict[str, object]
+) -> tuple[pd.DataFrame | None, str | None]:
+    """The completed job's KPI table, or None and `FILE: problem` if its files are damaged."""
+    problem = damage(job_dir, status)
+    if problem:
+        return None, problem
+    path = job_dir / "summary.csv"
+    try:
+        text = path.read_text()
+        summary = pd.read_csv(path)
+    except (OSError, UnicodeDecodeError, ValueError) as error:  # pandas' parser errors too
+        return None, f"summary.csv: unreadable ({_last_line(error) or type(error).__name__})"
+    missing = [c for c in SUMMARY_COLUMNS if c not in summary.columns]
+    if missing or not text.endswith("\n") or summary.empty or summary["metric"].isna().any():
+        return None, "summary.csv: truncated or corrupted (incomplete rows or columns)"
+    return summary, None
 
 
 def sweep_table(sweep_dir: Path) -> pd.DataFrame:
@@ -106,6 +137,8 @@ def collect_command(args: list[str]) -> int:
     if not job_dirs(sweep_dir):
         return _fail(ConfigError("SWEEP_DIR", str(sweep_dir), "holds no job directories"))
     table = write_sweep_table(sweep_dir)
+    for job, error in table[table["status"] == DAMAGED][["job", "error"]].itertuples(index=False):
+        print(f"jointduty: damaged job {job}: {error}", file=sys.stderr)
     counts = table.drop_duplicates("job")["status"].value_counts().to_dict()
     shown = ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
     print(f"{table['job'].nunique()} jobs: {shown}")

@@ -12,6 +12,11 @@ table: `status` (`completed` or `failed`), `overrides`, `error`, `duration_s`, `
 `finished` (ISO times), `t_finished` (epoch seconds), `host`, and for a completed job the
 replications run and why they stopped. A directory without it is a job that is running, or
 that died (`incomplete`).
+
+**Checksums.** A `completed` marker also lists `files`: the SHA-256 of every result file
+(`.csv`, `.parquet`, `.json`) in the job's folder when it completed. `damage(job_dir, record)`
+names the first listed file that is missing or no longer matches (truncated, corrupted or
+changed later); such a job is not counted as completed (`collect`, `report`, resume).
 """
 
 from __future__ import annotations
@@ -29,6 +34,8 @@ from sim.atomic import write_atomic
 
 STATUS_FILE = "status.json"
 COMPLETED, FAILED, INCOMPLETE = "completed", "failed", "incomplete"
+DAMAGED = "damaged"
+CHECKED_SUFFIXES = (".csv", ".parquet", ".json")
 MAX_READABLE_CHARS = 80
 _UNSAFE = re.compile(r"[^A-Za-z0-9._=,+\-]")
 
@@ -74,6 +81,8 @@ def write_status(
         "host": socket.gethostname(),
         **(extra or {}),
     }
+    if status == COMPLETED:
+        record["files"] = result_checksums(job_dir)
     path = job_dir / STATUS_FILE
     write_atomic(path, lambda tmp: tmp.write_text(json.dumps(record, indent=2) + "\n"))
     return path
@@ -93,6 +102,38 @@ def completed_override_sets(sweep_dir: Path) -> dict[tuple[str, ...], Path]:
     done: dict[tuple[str, ...], Path] = {}
     for status_path in sorted(sweep_dir.glob(f"*/{STATUS_FILE}")):
         record = read_status(status_path.parent)
-        if record and record.get("status") == COMPLETED:
+        if record and record.get("status") == COMPLETED and not damage(status_path.parent, record):
             done[override_set(record.get("overrides", []))] = status_path.parent  # type: ignore[arg-type]
     return done
+
+
+def result_checksums(job_dir: Path) -> dict[str, str]:
+    """File name -> SHA-256 of the result files in `job_dir` (not the marker itself)."""
+    return {
+        path.name: _sha256(path)
+        for path in sorted(job_dir.iterdir())
+        if path.is_file()
+        and path.suffix in CHECKED_SUFFIXES
+        and path.name != STATUS_FILE
+        and not path.name.startswith(".")
+    }
+
+
+def damage(job_dir: Path, record: dict[str, object]) -> str | None:
+    """`FILE: problem` for the first file the marker lists that is missing or changed, else None."""
+    files = record.get("files")
+    for name, digest in (files if isinstance(files, dict) else {}).items():
+        path = job_dir / str(name)
+        if not path.is_file():
+            return f"{name}: missing, though status.json lists it as written"
+        if _sha256(path) != digest:
+            return f"{name}: truncated or changed since the job completed (checksum differs)"
+    return None
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as stream:
+        for block in iter(lambda: stream.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()

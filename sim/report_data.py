@@ -12,6 +12,10 @@ The directory type is told by the files present:
 
 Every kind becomes a `ReportData`: a list of `Variant`s (one per run, scenario or job), each
 with its validated scenario, window, summary and (where available) incident and busy tables.
+
+A damaged result file is refused in one line naming it (`DamagedFileError`): a file that no
+longer matches the checksum its `status.json` recorded, or a table that cannot be parsed,
+lacks its columns or ends mid-row.
 """
 
 from __future__ import annotations
@@ -25,6 +29,8 @@ from typing import Literal
 import pandas as pd
 
 from sim.config import JobConfig, validate
+from sim.jobstatus import COMPLETED, damage
+from sim.metrics import SUMMARY_COLUMNS
 from sim.schema import ConfigError
 
 MIN_PER_DAY = 1440.0
@@ -100,19 +106,28 @@ def load(path: Path, max_rerun: int = 5) -> ReportData:
     return load_sweep(path)
 
 
+class DamagedFileError(ConfigError):
+    """A result file that is truncated, corrupted or changed since it was written."""
+
+    def __init__(self, path: Path, problem: str) -> None:
+        super().__init__(str(path), None, problem)
+        self.args = (f"{path}: damaged result file: {problem}",)
+
+
 def load_run(path: Path, name: str | None = None) -> Variant:
     """A run directory: job, summary, and the incident and busy tables if present."""
+    status = _read_json(path / "status.json") if (path / "status.json").is_file() else {}
+    _check_checksums(path, status)
     job = job_from_dict(_read_json(path / "job.json"))
     analysis = _read_json(path / "analysis.json") if (path / "analysis.json").is_file() else {}
     warmup = analysis.get("warmup_days", job.run.warmup_days)
     incidents = _parquet(path / "incidents.parquet")
     busy = _parquet(path / "busy.parquet")
-    status = _read_json(path / "status.json") if (path / "status.json").is_file() else {}
     return Variant(
         name=name or job.scenario.name,
         job=job,
         warmup_days=float(warmup),
-        summary=pd.read_csv(path / "summary.csv"),
+        summary=_csv(path / "summary.csv", SUMMARY_COLUMNS),
         incidents=incidents,
         busy=busy,
         overrides=tuple(status.get("overrides") or ()),
@@ -121,7 +136,7 @@ def load_run(path: Path, name: str | None = None) -> Variant:
 
 def load_comparison(path: Path, max_rerun: int) -> ReportData:
     """A comparison directory; incident tables re-simulated from its jobs on the same seeds."""
-    table = pd.read_csv(path / "comparison.csv")
+    table = _csv(path / "comparison.csv", ("scenario", *SUMMARY_COLUMNS))
     jobs = [job_from_dict(d) for d in _read_json(path / "jobs.json")]
     analysis = _read_json(path / "analysis.json") if (path / "analysis.json").is_file() else {}
     n_replications = int(analysis.get("n_replications", jobs[0].run.replications))
@@ -144,7 +159,10 @@ def load_comparison(path: Path, max_rerun: int) -> ReportData:
 def load_sweep(path: Path) -> ReportData:
     """A sweep directory: the sweep table and each completed job as a run."""
     sweep_file = path / "sweep.parquet"
-    table = pd.read_parquet(sweep_file) if sweep_file.is_file() else pd.read_csv(path / "sweep.csv")
+    table = _parquet(sweep_file) if sweep_file.is_file() else _csv(path / "sweep.csv", ("job",))
+    assert table is not None
+    if "status" not in table.columns or "job" not in table.columns:
+        raise DamagedFileError(sweep_file, "has no job and status columns")
     completed = table[table["status"] == "completed"]
     variants = []
     for job_name in dict.fromkeys(completed["job"]):
@@ -182,8 +200,43 @@ def _rerun(job: JobConfig, warmup_days: float, n_replications: int):  # type: ig
     return pd.concat(incidents, ignore_index=True), pd.concat(busy, ignore_index=True)
 
 
+def _check_checksums(path: Path, status: object) -> None:
+    if isinstance(status, dict) and status.get("status") == COMPLETED:
+        problem = damage(path, status)
+        if problem:
+            name, _, why = problem.partition(": ")
+            raise DamagedFileError(path / name, why)
+
+
 def _parquet(path: Path) -> pd.DataFrame | None:
-    return pd.read_parquet(path) if path.is_file() else None
+    if not path.is_file():
+        return None
+    try:
+        return pd.read_parquet(path)
+    except Exception as error:  # pyarrow raises several types for a corrupt file
+        raise DamagedFileError(path, f"unreadable Parquet ({_first_line(error)})") from None
+
+
+def _csv(path: Path, columns: tuple[str, ...] = ()) -> pd.DataFrame:
+    """A CSV table that is whole: it parses, has its columns, and ends with a full line."""
+    try:
+        text = path.read_text()
+        table = pd.read_csv(path)
+    except FileNotFoundError:
+        raise DamagedFileError(path, "missing") from None
+    except (OSError, UnicodeDecodeError, ValueError) as error:
+        raise DamagedFileError(path, f"unreadable CSV ({_first_line(error)})") from None
+    missing = [c for c in columns if c not in table.columns]
+    if missing:
+        raise DamagedFileError(path, "lacks the columns " + ", ".join(missing))
+    if not text.endswith("\n") or table.empty:
+        raise DamagedFileError(path, "truncated (it ends mid-row or has no rows)")
+    return table
+
+
+def _first_line(error: BaseException) -> str:
+    lines = str(error).strip().splitlines()
+    return lines[0] if lines else type(error).__name__
 
 
 def _read_json(path: Path):  # type: ignore[no-untyped-def]
