@@ -15,12 +15,13 @@ ends (streaming aggregation), and the districts shared out over worker processes
 3. `run_district` runs one district's model on its incidents, with its own random streams for
    what happens after the call (spawn key `(replication, stream, district)`), and returns its
    KPIs and a few compact per-incident columns, never its tables.
-4. `run_province` maps the districts over `n_workers` processes and pools the compact columns
-   into the province's KPIs (`province_kpis`); `kpis_by_district` keeps each district's own.
+4. `run_province` maps the districts over `n_workers` processes, or over a Ray cluster's
+   workers (`ray_address`), and pools the compact columns into the province's KPIs
+   (`province_kpis`); `kpis_by_district` keeps each district's own.
 
 The one approximation is the independence: an incident near a border is served only by its
-own district's stations. Any process pool can run the tasks: `run_district` takes and returns
-plain picklable values (see bench/README.md for a Ray cluster).
+own district's stations. `run_district` takes and returns plain picklable values, so any
+process pool can run the tasks (bench/README.md shows how).
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ from scipy.spatial import cKDTree
 
 from sim.config import ScenarioConfig, team_slots
 from sim.dispatch import field_team
-from sim.incidents import IncidentStream, draw_incidents
+from sim.incidents import IncidentStream, incident_stream
 from sim.metrics import replication_kpis
 from sim.model import Model
 from sim.records import ReplicationRecords
@@ -155,7 +156,7 @@ def district_tasks(
     horizon_min: float,
 ) -> list[DistrictTask]:
     """The province's incidents, drawn once, split by the district of their nearest station."""
-    incidents = draw_incidents(scenario, Streams(seed, replication), warmup_min + horizon_min)
+    incidents = incident_stream(scenario, Streams(seed, replication), warmup_min + horizon_min)
     places = np.array([(s.x_km, s.y_km) for s in scenario.stations.values()])
     p_norm = 1 if scenario.travel.metric == "manhattan" else 2
     _, nearest = cKDTree(places).query(np.column_stack([incidents.x_km, incidents.y_km]), p=p_norm)
@@ -208,12 +209,15 @@ def run_district(task: DistrictTask) -> DistrictResult:
 
 
 def run_province(
-    tasks: list[DistrictTask], n_workers: int = 1
+    tasks: list[DistrictTask], n_workers: int = 1, ray_address: str | None = None
 ) -> tuple[dict[str, float], pd.DataFrame]:
-    """Run the districts (largest first) on `n_workers` processes; the province's KPIs and
-    one row of KPIs per district."""
+    """Run the districts (largest first) on `n_workers` processes, or as tasks of the Ray
+    cluster at `ray_address` ("local" starts one here); the province's KPIs and one row of
+    KPIs per district."""
     tasks = sorted(tasks, key=lambda task: -len(task.incidents))
-    if n_workers == 1:
+    if ray_address is not None:
+        results = _run_on_ray(tasks, ray_address)
+    elif n_workers == 1:
         results = [run_district(task) for task in tasks]
     else:
         with ProcessPoolExecutor(max_workers=n_workers) as pool:
@@ -221,6 +225,17 @@ def run_province(
     results.sort(key=lambda result: result.district)
     horizon_min = tasks[0].horizon_min if tasks else 0.0
     return province_kpis(results, horizon_min), kpis_by_district(results)
+
+
+def _run_on_ray(tasks: list[DistrictTask], address: str) -> list[DistrictResult]:
+    import ray  # the `ray` extra
+
+    if address == "local":  # a private one-machine Ray, on the loopback address
+        ray.init(address="local", include_dashboard=False, _node_ip_address="127.0.0.1")
+    else:
+        ray.init(address=address, ignore_reinit_error=True)
+    remote = ray.remote(run_district)
+    return ray.get([remote.remote(task) for task in tasks])
 
 
 def province_kpis(results: list[DistrictResult], horizon_min: float) -> dict[str, float]:

@@ -1,6 +1,8 @@
 """A province run district by district: districts, their incidents, and the pooled KPIs."""
 
 import numpy as np
+import pandas as pd
+import pytest
 
 from sim.province import (
     assign_districts,
@@ -75,3 +77,49 @@ def test_the_province_pools_its_districts_incidents():
     pooled_mean = float((by_district["response_min_mean"] * weights).sum())
     assert np.isclose(kpis["response_min_mean"], pooled_mean)
     assert 0 < kpis["utilisation_police"] < 1
+
+
+def test_the_province_command_writes_replications_summary_and_districts(tmp_path):
+    from sim.province_cli import province_command
+
+    status = province_command(
+        [
+            "scenario=future_city_2021",
+            "run.replications=2",
+            "run.horizon_days=2",
+            "run.warmup_days=0",
+            "--districts=2",
+            f"--out={tmp_path}",
+        ]
+    )
+    assert status == 0
+    replications = pd.read_csv(tmp_path / "replications.csv")
+    summary = pd.read_csv(tmp_path / "summary.csv")
+    assert replications["replication"].tolist() == [0, 1]
+    assert (replications["n_incidents"] > 0).all()
+    assert "response_min_mean" in set(summary["metric"])
+    assert len(pd.read_csv(tmp_path / "districts.csv")) == 2  # one district (merged) x 2
+
+
+def test_the_province_command_rejects_auto_replications_in_one_line(capsys):
+    from sim.province_cli import province_command
+
+    status = province_command(["scenario=future_city_2021", "run.replications=auto"])
+    assert status == 2
+    assert capsys.readouterr().err.startswith("jointduty: config error: run.replications")
+
+
+@pytest.mark.slow
+def test_a_private_ray_cluster_gives_the_same_province_as_one_process():
+    ray = pytest.importorskip("ray")
+    scenario = _two_towns(east_staff=BOTH)
+    district = assign_districts(scenario, 2, districts_from_names(scenario))
+    tasks = district_tasks(
+        scenario, district, seed=5, replication=0, warmup_min=0.0, horizon_min=2 * 1440.0
+    )
+    try:
+        on_ray, _ = run_province(tasks, ray_address="local")
+    finally:
+        ray.shutdown()
+    in_process = run_province(tasks, n_workers=1)[0]
+    assert pd.Series(on_ray).equals(pd.Series(in_process))  # NaN where a role is absent
