@@ -75,12 +75,15 @@ def test_a_sweep_killed_at_random_moments_resumes_to_the_uninterrupted_table(tmp
     crashed = tmp_path / "crashed"
     snapshots: dict[str, dict[str, tuple[int, int, str]]] = {}
     n_interrupted = 0
-    for n_done in sorted(rng.integers(0, N_JOBS - 1, size=N_KILLS)):
-        n_interrupted += _start_and_kill(crashed, int(n_done), float(rng.uniform(0.0, 1.5)))
+    # Kill 1: before any job is done; then after k of the jobs (seeded), plus a random delay.
+    kill_after = [0, *sorted(rng.choice(np.arange(1, N_JOBS - 1), N_KILLS - 1, replace=False))]
+    for n_done in kill_after:
+        n_interrupted += _start_and_kill(crashed, int(n_done), float(rng.uniform(0.0, 0.3)))
         _check_complete_jobs_are_whole(crashed)
         for name in _completed(crashed):
             snapshots.setdefault(name, fingerprint(crashed / name))
     assert n_interrupted >= 1, "no kill landed while the sweep was running"
+    assert 0 < len(snapshots) < N_JOBS, "the kills left no partly done sweep to resume"
 
     rerun = run_sweep(crashed)
 
