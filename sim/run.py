@@ -63,6 +63,7 @@ HYDRA_FLAGS_WITH_VALUE = {
 def run_command(args: list[str]) -> int:
     """Validate the overrides, then hand over to Hydra (which also handles -m and --help)."""
     try:
+        _refuse_sweeps_without_multirun(args)
         check_composed_targets(_first_values(_parse_overrides(_plain_overrides(args))))
         for overrides in _override_sets(args):
             place_stations(validate(compose_config(overrides)))
@@ -73,6 +74,19 @@ def run_command(args: list[str]) -> int:
     sys.argv = ["jointduty run", *args]
     _hydra_app(run_task)()
     return _sweep_exit_status()
+
+
+def _refuse_sweeps_without_multirun(args: list[str]) -> None:
+    """`key=a,b` is a sweep: Hydra runs it only with -m (otherwise it fails in several lines)."""
+    if "-m" in args or "--multirun" in args:
+        return
+    for override in _parse_overrides(_model_overrides(args)):
+        if override.is_sweep_override():
+            raise ConfigError(
+                override.get_key_element(),
+                ",".join(override.sweep_string_iterator()),
+                "is a sweep of several values; add -m to run one job per value",
+            )
 
 
 def _register_sweeper() -> None:

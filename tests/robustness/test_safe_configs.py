@@ -47,3 +47,17 @@ def test_a_scenario_name_that_is_a_path_is_refused(name):
 def test_ordinary_scenario_names_are_fine():
     for name in ("future_city_2021", "mmc", "zhejiang-712.v2"):
         validate(tiny(name=name))
+
+
+def test_a_sweep_without_multirun_is_one_line_asking_for_m():
+    import subprocess
+    import sys
+
+    result = subprocess.run(
+        [sys.executable, "-m", "sim", "run", "run.seed=1,2"], capture_output=True, text=True
+    )
+    assert result.returncode == 2
+    assert result.stderr.strip() == (
+        "jointduty: config error: run.seed = '1,2': is a sweep of several values; "
+        "add -m to run one job per value"
+    )
