@@ -37,6 +37,13 @@ commands:
   run        run the replications of one scenario (a Hydra app: add -m for a sweep)
   compare    run scenarios on common random numbers and compare them, KPI by KPI
   collect    rebuild a sweep directory's table (sweep.parquet, sweep.csv)
+  report     write report.md, report.html and plots for a run, comparison or sweep
+  estimate   analytic staffing estimate (Erlang C on the time-varying load) beside the roster
+  optimize   cheapest staffing that meets targets, e.g. target.response_min_p90=15
+  validate   check the simulator against queueing theory (--quick: about a minute)
+  calibrate  fit the unpublished parameters to the published outcomes (--check: evaluate)
+  fit-demand fit a district's demand (profile, type mix, hotspots) to a call log
+  province   run a province scenario district by district, on processes or a Ray cluster
   scenarios  list the shipped scenarios
 
 examples:
@@ -80,6 +87,7 @@ COMMAND_MODULES: dict[str, str] = {
     "estimate": "sim.estimate:estimate_command",
     "optimize": "sim.optimize:optimize_command",
     "report": "sim.report:report_command",
+    "province": "sim.province_cli:province_command",
 }
 
 

@@ -241,20 +241,21 @@ def format_comparison(comparison: Comparison, run: RunConfig) -> str:
     """The comparison as text: per KPI one line per scenario, differences to the first."""
     analysis, names = comparison.analysis, comparison.names
     width = max(len(n) for n in names) + 2
+    label_width = max([len("metric"), *map(len, comparison.table["metric"])]) + 2
     lines = [
         f"{' vs '.join(names)}: {analysis.n_replications} replications x {run.horizon_days:g} "
         f"days (after {analysis.warmup_days:g} warm-up), seed {run.seed}, common random numbers",
         f"replications: {analysis.stop_reason}",
         f"warm-up: {analysis.warmup_reason}",
         "",
-        f"{'metric':28s}{'scenario':{width}s}{'mean':>10s} {'95% CI':>21s}   "
+        f"{'metric':{label_width}s}{'scenario':{width}s}{'mean':>10s} {'95% CI':>21s}   "
         f"{'diff vs ' + names[0]:>12s} {'95% CI':>21s} {'p (Holm)':>9s}",
     ]
     for metric, rows in comparison.table.groupby("metric", sort=False):
         for index, row in enumerate(rows.itertuples(index=False)):
             label = metric if index == 0 else ""
             ci = _ci(row.ci_low, row.ci_high)
-            text = f"{label:28s}{row.scenario:{width}s}{_num(row.mean):>10s} {ci:>21s}"
+            text = f"{label:{label_width}s}{row.scenario:{width}s}{_num(row.mean):>10s} {ci:>21s}"
             if index > 0:
                 text += (
                     f"   {_num(row.diff_mean):>12s} {_ci(row.diff_ci_low, row.diff_ci_high):>21s}"

@@ -203,11 +203,13 @@ def format_summary(
     lines = [header]
     if analysis is not None:
         lines += [f"replications: {analysis.stop_reason}", f"warm-up: {analysis.warmup_reason}"]
-    lines += ["", f"{'metric':34s} {'mean':>12s} {'sd':>10s}   {'95% CI':>25s}  n"]
+    width = max([len("metric"), *map(len, summary["metric"])]) + 1
+    lines += ["", f"{'metric':{width}s} {'mean':>12s} {'sd':>10s}   {'95% CI':>25s}  n"]
     for row in summary.itertuples(index=False):
         ci = f"[{_number(row.ci_low)}, {_number(row.ci_high)}]"
         lines.append(
-            f"{row.metric:34s} {_number(row.mean):>12s} {_number(row.sd):>10s}   {ci:>25s}  {row.n}"
+            f"{row.metric:{width}s} {_number(row.mean):>12s} {_number(row.sd):>10s}   "
+            f"{ci:>25s}  {row.n}"
         )
     return "\n".join(lines)
 
