@@ -42,7 +42,7 @@ def test_a_trace_replaces_the_sampled_calls_call_for_call(tmp_path):
 
 
 def test_trace_mode_without_a_file_is_a_config_error(tmp_path):
-    with pytest.raises(ConfigError, match="is required when incidents.source=trace"):
+    with pytest.raises(ConfigError, match=r"is required when incidents\.source=trace"):
         compose_job(["scenario=taozhu_2019", "incidents.source=trace"])
     with pytest.raises(ConfigError, match="no such file"):
         compose_job(
