@@ -21,21 +21,20 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from sim.config import SlotConfig
 
 RoleCounts = Mapping[str, int]
 
 
-@dataclass(frozen=True)
-class Assign:
+class Assign(NamedTuple):
     """Send these units now: (station index, role, number of units) triples."""
 
     units: tuple[tuple[int, str, int], ...]
 
 
-@dataclass(frozen=True)
-class Queue:
+class Queue(NamedTuple):
     """No team can be fielded now: wait in the queue of this station."""
 
     station: int
@@ -51,6 +50,10 @@ def field_team(slots: Mapping[str, SlotConfig], free: RoleCounts) -> dict[str, i
     only unit a rigid slot could use; a flexible slot takes its own role first, then its
     substitutes in the order given.
     """
+    if len(slots) == 1:  # the common case, a single role: answered without the general walk
+        ((role, slot),) = slots.items()
+        if slot.count and not slot.substitutes:
+            return {role: slot.count} if free.get(role, 0) >= slot.count else None
     taken: dict[str, int] = {}
     in_order = slots.items() if len(slots) == 1 else sorted(slots.items(), key=_n_substitutes)
     for role, slot in in_order:

@@ -1,11 +1,15 @@
 """The incident ledger: per-incident columns filled in as the simulation runs.
 
 It starts with the pre-drawn candidate incidents and grows when repeat calls add new ones
-(ids after the candidates, in the order they arrive). Numeric columns are numpy arrays that
-grow by doubling; the records module turns the ledger into the incident table.
+(ids after the candidates, in the order they arrive). Columns are compact typed arrays
+(`array.array`: 8 bytes a value, like numpy) that the model reads and writes one value at a
+time as plain Python numbers, several times faster than numpy's scalar indexing; `column`
+gives a column as a numpy array for the records module, which builds the incident table.
 """
 
 from __future__ import annotations
+
+from array import array
 
 import numpy as np
 
@@ -23,6 +27,13 @@ FLOAT_COLUMNS = (
     "settled",  # 1 settled at its root, 0 not, NaN when the type has no root cause
 )
 INT_COLUMNS = ("type_index", "station_of", "n_stations_of", "original_id", "generation", "n_jobs")
+DRAWN_COLUMNS = {  # column -> the incident stream's attribute it starts from
+    "t_arrival": "t_arrival_min",
+    "x_km": "x_km",
+    "y_km": "y_km",
+    "handling_min": "handling_min",
+    "type_index": "type_index",
+}
 
 
 class IncidentLedger:
@@ -33,16 +44,14 @@ class IncidentLedger:
         self.size = n
         self.n_candidates = n
         for name in FLOAT_COLUMNS:
-            setattr(self, name, np.full(n, np.nan))
+            setattr(self, name, array("d", [np.nan]) * n)
         for name in INT_COLUMNS:
-            setattr(self, name, np.zeros(n, dtype=np.int64))
-        self.t_arrival[:] = stream.t_arrival_min
-        self.x_km[:] = stream.x_km
-        self.y_km[:] = stream.y_km
-        self.handling_min[:] = stream.handling_min
-        self.type_index[:] = stream.type_index
-        self.station_of[:] = -1
-        self.original_id[:] = np.arange(n)
+            setattr(self, name, array("q", [0]) * n)
+        for name, drawn in DRAWN_COLUMNS.items():
+            column = getattr(self, name)
+            column[:] = array(column.typecode, _as_bytes(getattr(stream, drawn), column.typecode))
+        self.station_of[:] = array("q", [-1]) * n
+        self.original_id[:] = array("q", range(n))
         self.team_of: list[str] = [""] * n
         self.roles_seen: list[int] = [0] * n  # bit mask of the roles of all its teams
 
@@ -51,26 +60,31 @@ class IncidentLedger:
     ) -> int:
         """A repeat call about the same matter: same place and type; returns its id."""
         new_id = self.size
-        self._ensure(new_id + 1)
         self.size += 1
-        for name in ("x_km", "y_km", "type_index"):
-            getattr(self, name)[new_id] = getattr(self, name)[original_id]
-        self.t_arrival[new_id] = t_min
-        self.handling_min[new_id] = handling_min
-        self.original_id[new_id] = original_id
-        self.generation[new_id] = generation
-        self.station_of[new_id] = -1
+        values = {
+            **dict.fromkeys(FLOAT_COLUMNS, np.nan),
+            **dict.fromkeys(INT_COLUMNS, 0),
+            "x_km": self.x_km[original_id],
+            "y_km": self.y_km[original_id],
+            "type_index": self.type_index[original_id],
+            "t_arrival": t_min,
+            "handling_min": handling_min,
+            "original_id": original_id,
+            "generation": generation,
+            "station_of": -1,
+        }
+        for name, value in values.items():
+            getattr(self, name).append(value)
         self.team_of.append("")
         self.roles_seen.append(0)
         return new_id
 
-    def _ensure(self, size: int) -> None:
-        capacity = len(self.t_arrival)
-        if size <= capacity:
-            return
-        grown = max(size, 2 * capacity, 16)
-        for name in FLOAT_COLUMNS + INT_COLUMNS:
-            old = getattr(self, name)
-            new = np.full(grown, np.nan) if old.dtype.kind == "f" else np.zeros(grown, old.dtype)
-            new[:capacity] = old
-            setattr(self, name, new)
+    def column(self, name: str) -> np.ndarray:
+        """A column as a numpy array (a copy: the ledger may still grow)."""
+        column = getattr(self, name)
+        dtype = np.float64 if column.typecode == "d" else np.int64
+        return np.frombuffer(column, dtype=dtype).copy()
+
+
+def _as_bytes(values: np.ndarray, typecode: str) -> bytes:
+    return np.ascontiguousarray(values, dtype=np.float64 if typecode == "d" else np.int64).tobytes()

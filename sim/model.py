@@ -48,7 +48,7 @@ from sim.stages import draw_repeats, draw_stages, next_office_time
 DRAIN_LIMIT_MIN = 60 * 1440.0  # rosters stop this long after the horizon, even with open work
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Job:
     """One handling session of an incident: stage 0 is the first response."""
 
@@ -61,6 +61,7 @@ class Job:
     handling_min: float
     members: list[Unit] = field(default_factory=list)
     team: str = ""  # e.g. `grid_worker+police`; a handover keeps it (same role)
+    t_start: float = float("nan")  # when its members' busy time began (the earliest of them)
 
 
 class Model:
@@ -91,6 +92,7 @@ class Model:
         types = list(scenario.incident_types.values())
         self.types, self.type_names = types, list(scenario.incident_types)
         self.type_slots = [team_slots(t.team) for t in types]
+        self.stage_slots = [[team_slots(stage.team) for stage in t.stages] for t in types]
         self.stage_draws = draw_stages(scenario, streams, incidents.type_index)
         self.repeat_draws = draw_repeats(scenario, streams, incidents.type_index)
         self.policy = POLICIES[scenario.dispatch.policy]
@@ -115,31 +117,46 @@ class Model:
 
     def receive_calls(self) -> Generator[simpy.Event, None, None]:
         """Each pre-drawn call arrives at its time and goes to the dispatcher."""
-        deterred = self.incidents.deterred
+        env, deterred = self.env, self.incidents.deterred
         for incident_id, t_arrival in enumerate(self.incidents.t_arrival_min.tolist()):
             # Deterred candidates still step the clock, so that the others' arrival times
             # round exactly as they would without deterrence.
-            yield self.env.timeout(max(0.0, t_arrival - self.env.now))
+            yield env.timeout(max(0.0, t_arrival - env.now))
             if deterred is not None and deterred[incident_id]:
                 continue
-            self.ledger.t_arrival[incident_id] = self.env.now  # the drawn time, to SimPy's rounding
+            self.ledger.t_arrival[incident_id] = env.now  # the drawn time, to SimPy's rounding
             self.open_incident(incident_id)
 
-    def respond(self, job: Job, trips_min: list[float]) -> Generator[simpy.Event, None, None]:
-        """The team travels, handles the job together, and drives back."""
+    def respond(self, job: Job, trips_min: list[float]) -> None:
+        """The team travels, handles the job together, and drives back.
+
+        A chain of timeouts rather than a process: this runs for every job, and a SimPy
+        process costs two more events (its start and its end) than the timeouts it waits for.
+        """
         first_min, last_min = min(trips_min), max(trips_min)
+        assembly_min = last_min - first_min
         if first_min > 0:
-            yield self.env.timeout(first_min)
+            on_scene = self.env.timeout(first_min)
+            on_scene.callbacks.append(lambda _event: self._first_on_scene(job, assembly_min))
+        else:
+            self._first_on_scene(job, assembly_min)
+
+    def _first_on_scene(self, job: Job, assembly_min: float) -> None:
+        """The first member is on scene; handling starts when the whole team is."""
         if self.log is not None:
             self._note("on_scene", job.incident_id, f"stage {job.stage}" if job.stage else "")
         if job.stage == 0:
             self.ledger.t_first_on_scene[job.incident_id] = self.env.now
-        if last_min > first_min:
-            yield self.env.timeout(last_min - first_min)
+        if assembly_min > 0:
+            team_on_scene = self.env.timeout(assembly_min)
+            team_on_scene.callbacks.append(lambda _event: self._handle(job))
+        else:
+            self._handle(job)
+
+    def _handle(self, job: Job) -> None:
         if job.stage == 0:
             self.ledger.t_team_on_scene[job.incident_id] = self.env.now
-        yield self.env.timeout(job.handling_min)
-        self._finish_job(job)
+        self.env.timeout(job.handling_min).callbacks.append(lambda _event: self._finish_job(job))
 
     def follow_up(
         self, job: Job, stage: StageConfig, delay_min: float
@@ -185,22 +202,20 @@ class Model:
     def open_incident(self, incident_id: int) -> None:
         """A call arrives: plan its later stages and dispatch its first response."""
         self.n_open += 1
-        type_index = int(self.ledger.type_index[incident_id])
+        type_index = self.ledger.type_index[incident_id]
         self._note("arrive", incident_id, self.type_names[type_index])
-        if self.types[type_index].stages:
+        incident_type = self.types[type_index]
+        if incident_type.stages:
             self.plans[incident_id] = self._plan_later_stages(incident_id, type_index)
-        handling_min = float(self.ledger.handling_min[incident_id])
-        priority = self.types[type_index].priority
-        self.dispatch(
-            self._new_job(
-                incident_id, 0, "response", self.type_slots[type_index], priority, handling_min
-            )
-        )
+        handling_min = self.ledger.handling_min[incident_id]
+        slots, priority = self.type_slots[type_index], incident_type.priority
+        self.dispatch(self._new_job(incident_id, 0, "response", slots, priority, handling_min))
 
     def dispatch(self, job: Job) -> None:
         """Ask the policy what to do with a job that is ready, and do it."""
         order = self._stations_by_distance(job.incident_id)
-        decision = self.policy.on_arrival(job.slots, order, self._free_view(), self.max_staff)
+        view = self._free_view_and_totals()[0]
+        decision = self.policy.on_arrival(job.slots, order, view, self.max_staff)
         if isinstance(decision, Assign):
             self._send_team(job, decision)
         else:
@@ -209,19 +224,15 @@ class Model:
     def _finish_job(self, job: Job) -> None:
         """Handling is over: record the job, start the next stage or resolve, drive back."""
         ledger, incident_id = self.ledger, job.incident_id
-        team = job.team
         self.job_rows.append(
-            (incident_id, job.stage, job.kind, self._t_job_start(job), self.env.now, team)
+            (incident_id, job.stage, job.kind, job.t_start, self.env.now, job.team)
         )
         ledger.n_jobs[incident_id] += 1
         del self.jobs[job.job_id]
-        distance_km = self._distance_km[incident_id]
-        trips = [
-            (u, return_min(self.scenario.roles[u.role], distance_km[u.station]))
-            for u in job.members
-        ]
+        distance_km, roles = self._distance_km[incident_id], self.scenario.roles
+        trips = [(u, return_min(roles[u.role], distance_km[u.station])) for u in job.members]
         for unit in job.members:
-            ledger.roles_seen[incident_id] |= 1 << self.role_index[unit.role]
+            ledger.roles_seen[incident_id] |= self.role_bit[unit.role]
             del self.unit_job[unit.unit_id]
         plan = self.plans.get(incident_id)
         if plan:
@@ -252,7 +263,7 @@ class Model:
             int(ledger.original_id[incident_id]),
             int(ledger.generation[incident_id]),
         )
-        needed = sum(1 << self.role_index[r] for r in root.roles)
+        needed = sum(self.role_bit[r] for r in root.roles)
         with_roots = ledger.roles_seen[incident_id] & needed == needed
         p_settled = root.p_settled_with if with_roots else root.p_settled_without
         settled = bool(draws.u_settle[original, generation] < p_settled)
@@ -277,7 +288,7 @@ class Model:
                 continue
             for session in range(stage.sessions):
                 handling_min = float(draws.handling_min[row, session])
-                slots = team_slots(stage.team)
+                slots = self.stage_slots[type_index][stage_index]
                 job = self._new_job(
                     incident_id, len(plan) + 1, stage.kind, slots, stage.priority, handling_min
                 )
@@ -320,7 +331,7 @@ class Model:
                 break
             job = self.jobs[entry[2]]
             view, free_by_role = self._free_view_and_totals()
-            if field_team(job.slots, free_by_role) is None:
+            if self.policy.shared_queue and field_team(job.slots, free_by_role) is None:
                 continue  # not even all free units together could field it, so no station can
             decision = self.policy.retry(job.slots, self._order[job.incident_id], entry[3], view)
             if decision is not None:
@@ -333,22 +344,23 @@ class Model:
         members = [
             u for station, role, n in decision.units for u in self.pool.take(station, role, n)
         ]
-        job.members = members
+        job.members, job.t_start = members, self.env.now
         job.team = self._team_label(members)
-        distance_km = self._distance_km[job.incident_id]
+        distance_km, roles = self._distance_km[job.incident_id], self.scenario.roles
+        now = self.env.now
         trips_min = []
         for unit in members:
             self.unit_job[unit.unit_id] = job
-            self.busy_since[unit.unit_id] = (job.incident_id, job.stage, self.env.now)
-            trips_min.append(
-                travel_min(self.scenario.roles[unit.role], distance_km[unit.station])
-                + self._callout_delay(unit.role)
-            )
+            self.busy_since[unit.unit_id] = (job.incident_id, job.stage, now)
+            trip_min = travel_min(roles[unit.role], distance_km[unit.station])
+            if self.callout_samplers:  # adding no delay would leave the trip as it is
+                trip_min += self._callout_delay(unit.role)
+            trips_min.append(trip_min)
         if job.stage == 0:
             self._record_first_dispatch(job, decision, members)
         if self.log is not None:
             self._note("dispatch", job.incident_id, " ".join(f"u{u.unit_id}" for u in members))
-        self.env.process(self.respond(job, trips_min))
+        self.respond(job, trips_min)
 
     def _record_first_dispatch(self, job: Job, decision: Assign, members: list[Unit]) -> None:
         ledger, incident_id = self.ledger, job.incident_id
@@ -356,9 +368,6 @@ class Model:
         ledger.station_of[incident_id] = decision.units[0][0]
         ledger.team_of[incident_id] = job.team
         ledger.n_stations_of[incident_id] = len({station for station, _, _ in decision.units})
-
-    def _free_view(self) -> list[dict[str, int]]:
-        return self._free_view_and_totals()[0]
 
     def _free_view_and_totals(self) -> tuple[list[dict[str, int]], dict[str, int]]:
         """Free units as the policy sees them, by station and in total: a free volunteer
@@ -430,6 +439,7 @@ class Model:
             incident_id, stage, t_start = self.busy_since.pop(unit.unit_id)
             self.busy.append((unit.unit_id, incident_id, stage, t_start, self.env.now))
             self.busy_since[successor.unit_id] = (incident_id, stage, self.env.now)
+            job.t_start = min(self.busy_since[u.unit_id][2] for u in job.members)
             del self.unit_job[unit.unit_id]
             self.unit_job[successor.unit_id] = job
             self._note("handover", incident_id, f"u{unit.unit_id} u{successor.unit_id}")
@@ -450,6 +460,7 @@ class Model:
         stations, roles = self.scenario.stations, list(self.scenario.roles)
         self.station_names = list(stations)
         self.role_index = {role: index for index, role in enumerate(roles)}
+        self.role_bit = {role: 1 << index for role, index in self.role_index.items()}
         self.station_x_km = np.array([s.x_km for s in stations.values()])
         self.station_y_km = np.array([s.y_km for s in stations.values()])
         self.station_order = StationOrder(
@@ -492,9 +503,6 @@ class Model:
         if label is None:
             label = self._labels[roles] = _team_label(members)
         return label
-
-    def _t_job_start(self, job: Job) -> float:
-        return min(self.busy_since[u.unit_id][2] for u in job.members)
 
     def _note(self, event: str, incident_id: int, detail: str) -> None:
         if self.log is not None:

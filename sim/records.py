@@ -99,30 +99,30 @@ def _n_deterred(model: Model) -> int:
 
 def _incident_table(model: Model) -> pd.DataFrame:
     ledger, n = model.ledger, model.ledger.size
-    keep = ledger.t_arrival[:n] >= model.warmup_min
+    keep = ledger.column("t_arrival") >= model.warmup_min
     if model.incidents.deterred is not None:
         keep[: ledger.n_candidates] &= ~model.incidents.deterred
     type_names = list(model.scenario.incident_types)
     priorities = np.array([t.priority for t in model.scenario.incident_types.values()])
-    type_index = ledger.type_index[:n]
-    t_arrival, t_dispatch = ledger.t_arrival[:n], ledger.t_dispatch[:n]
+    type_index = ledger.column("type_index")
+    t_arrival, t_dispatch = ledger.column("t_arrival"), ledger.column("t_dispatch")
     t_first, t_team, t_resolved = (
-        ledger.t_first_on_scene[:n],
-        ledger.t_team_on_scene[:n],
-        ledger.t_resolved[:n],
+        ledger.column("t_first_on_scene"),
+        ledger.column("t_team_on_scene"),
+        ledger.column("t_resolved"),
     )
     table = pd.DataFrame(
         {
             "incident_id": np.arange(n, dtype=np.int64),
             "kind": pd.Categorical.from_codes(type_index, categories=type_names),
             "priority": priorities[type_index].astype(np.int16),
-            "x_km": ledger.x_km[:n],
-            "y_km": ledger.y_km[:n],
+            "x_km": ledger.column("x_km"),
+            "y_km": ledger.column("y_km"),
             "station": pd.Categorical.from_codes(
-                ledger.station_of[:n], categories=model.station_names
+                ledger.column("station_of"), categories=model.station_names
             ),
             "team": pd.Categorical(ledger.team_of),
-            "n_stations": ledger.n_stations_of[:n].astype(np.int16),
+            "n_stations": ledger.column("n_stations_of").astype(np.int16),
             "t_arrival": t_arrival,
             "t_dispatch": t_dispatch,
             "t_first_on_scene": t_first,
@@ -131,14 +131,14 @@ def _incident_table(model: Model) -> pd.DataFrame:
             "wait_min": t_dispatch - t_arrival,
             "travel_min": t_first - t_dispatch,
             "assembly_min": t_team - t_first,
-            "handling_min": ledger.handling_min[:n],
+            "handling_min": ledger.column("handling_min"),
             "response_min": t_first - t_arrival,
             "resolution_min": t_resolved - t_arrival,
-            "is_repeat": ledger.generation[:n] > 0,
-            "original_id": ledger.original_id[:n],
-            "generation": ledger.generation[:n].astype(np.int16),
-            "n_jobs": ledger.n_jobs[:n].astype(np.int16),
-            "settled": ledger.settled[:n],
+            "is_repeat": ledger.column("generation") > 0,
+            "original_id": ledger.column("original_id"),
+            "generation": ledger.column("generation").astype(np.int16),
+            "n_jobs": ledger.column("n_jobs").astype(np.int16),
+            "settled": ledger.column("settled"),
         },
         columns=list(INCIDENT_COLUMNS),
     )
