@@ -111,6 +111,7 @@ class Model:
         self.n_open = 0
         self._order: dict[int, Sequence[int]] = {}  # stations by distance, per open incident
         self._distance_km: dict[int, Sequence[float] | Distances] = {}
+        self._place_of_repeat: dict[int, tuple[Sequence[float] | Distances, Sequence[int]]] = {}
         self._labels: dict[tuple[str, ...], str] = {}  # team label by members' roles
 
     # --- the SimPy processes -------------------------------------------------------------
@@ -158,21 +159,24 @@ class Model:
             self.ledger.t_team_on_scene[job.incident_id] = self.env.now
         self.env.timeout(job.handling_min).callbacks.append(lambda _event: self._finish_job(job))
 
-    def follow_up(
-        self, job: Job, stage: StageConfig, delay_min: float
-    ) -> Generator[simpy.Event, None, None]:
+    def follow_up(self, job: Job, stage: StageConfig, delay_min: float) -> None:
         """A later stage becomes a job after its delay, at the next office hours."""
         t_ready = next_office_time(self.env.now + delay_min, stage.office_hours)
-        yield self.env.timeout(t_ready - self.env.now)
+        ready = self.env.timeout(t_ready - self.env.now)
+        ready.callbacks.append(lambda _event: self._stage_ready(job))
+
+    def _stage_ready(self, job: Job) -> None:
         self._note(job.kind, job.incident_id, f"stage {job.stage}")
         self.dispatch(job)
 
-    def call_again(
-        self, original_id: int, generation: int, delay_min: float
-    ) -> Generator[simpy.Event, None, None]:
-        """An unsettled matter calls again: a new incident, same place and type."""
-        yield self.env.timeout(delay_min)
-        repeats = self.repeat_draws[int(self.ledger.type_index[original_id])]
+    def call_again(self, original_id: int, generation: int, delay_min: float) -> None:
+        """An unsettled matter calls again after its delay."""
+        calls = self.env.timeout(delay_min)
+        calls.callbacks.append(lambda _event: self._repeat_call(original_id, generation))
+
+    def _repeat_call(self, original_id: int, generation: int) -> None:
+        """A new incident about the same matter: same place and type."""
+        repeats = self.repeat_draws[self.ledger.type_index[original_id]]
         assert repeats is not None
         handling_min = float(repeats.handling_min[original_id, generation - 1])
         incident_id = self.ledger.add_repeat(original_id, generation, self.env.now, handling_min)
@@ -238,7 +242,7 @@ class Model:
         if plan:
             self._note("handled", incident_id, f"stage {job.stage}")
             stage, next_job, delay_min = plan.popleft()
-            self.env.process(self.follow_up(next_job, stage, delay_min))
+            self.follow_up(next_job, stage, delay_min)
         else:
             self._resolve(incident_id)
         for unit, trip_min in trips:
@@ -247,22 +251,20 @@ class Model:
     def _resolve(self, incident_id: int) -> None:
         self.ledger.t_resolved[incident_id] = self.env.now
         self.plans.pop(incident_id, None)
-        self._order.pop(incident_id, None)
-        self._distance_km.pop(incident_id, None)
+        place = self._distance_km.pop(incident_id), self._order.pop(incident_id)
         self.n_open -= 1
         self._note("resolved", incident_id, "")
-        self._settle_or_call_again(incident_id)
+        if self._settle_or_call_again(incident_id):  # the repeat call comes from the same place
+            self._place_of_repeat[self.ledger.original_id[incident_id]] = place
 
-    def _settle_or_call_again(self, incident_id: int) -> None:
+    def _settle_or_call_again(self, incident_id: int) -> bool:
+        """Whether the matter was settled at its root; if not, it may call again (True)."""
         ledger = self.ledger
-        type_index = int(ledger.type_index[incident_id])
+        type_index = ledger.type_index[incident_id]
         root, draws = self.types[type_index].root_cause, self.repeat_draws[type_index]
         if root is None or draws is None:
-            return
-        original, generation = (
-            int(ledger.original_id[incident_id]),
-            int(ledger.generation[incident_id]),
-        )
+            return False
+        original, generation = ledger.original_id[incident_id], ledger.generation[incident_id]
         needed = sum(self.role_bit[r] for r in root.roles)
         with_roots = ledger.roles_seen[incident_id] & needed == needed
         p_settled = root.p_settled_with if with_roots else root.p_settled_without
@@ -270,11 +272,13 @@ class Model:
         ledger.settled[incident_id] = float(settled)
         self._note("settled" if settled else "unsettled", incident_id, "")
         if settled or generation >= root.max_repeats:
-            return
+            return False
         delay_min = float(draws.delay_min[original, generation])
-        if self.env.now + delay_min < self.t_end_min:
-            self.n_open += 1  # a repeat call is on its way
-            self.env.process(self.call_again(original, generation + 1, delay_min))
+        if self.env.now + delay_min >= self.t_end_min:
+            return False
+        self.n_open += 1  # a repeat call is on its way
+        self.call_again(original, generation + 1, delay_min)
+        return True
 
     def _plan_later_stages(
         self, incident_id: int, type_index: int
@@ -373,9 +377,7 @@ class Model:
         """Free units as the policy sees them, by station and in total: a free volunteer
         answers only with `p_accept` (one draw per station with free volunteers, in order)."""
         pool = self.pool
-        if not self.uncertain_roles or not any(
-            pool.n_free_by_role[role] for role in self.uncertain_roles
-        ):
+        if not any([pool.n_free_by_role[role] for role in self.uncertain_roles]):
             return pool.free_counts, pool.n_free_by_role
         rng = self.streams["callouts"]
         view, totals = list(pool.free_counts), dict(pool.n_free_by_role)
@@ -490,9 +492,8 @@ class Model:
         if incident_id < self.ledger.n_candidates:  # drawn up front: computed block by block
             x_km, y_km = self.incidents.x_km, self.incidents.y_km
             distance_km, order = self.station_order.for_block_row(incident_id, x_km, y_km)
-        else:  # a repeat call
-            x, y = float(self.ledger.x_km[incident_id]), float(self.ledger.y_km[incident_id])
-            distance_km, order = self.station_order.for_place(x, y)
+        else:  # a repeat call: the distances from its matter's place, kept for it
+            distance_km, order = self._place_of_repeat.pop(self.ledger.original_id[incident_id])
         self._distance_km[incident_id] = distance_km
         self._order[incident_id] = order
         return order
