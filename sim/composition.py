@@ -3,8 +3,12 @@
 The app's Hydra configs are in `conf/` and the named scenarios in `scenarios/` at the top of
 the repository. Installed from a wheel they ship inside the package as `sim.conf` and
 `sim.scenarios`; in a source checkout they are found beside the `sim/` folder. Scenarios are
-registered in Hydra's ConfigStore as options of the `scenario` group (and shared district
-files as options of `district`), so `scenario=NAME` selects one from any working directory.
+served to Hydra by a config source on its search path (`jointduty://scenarios`, in
+`hydra_plugins.jointduty_sweeper.scenario_source`) as options of the `scenario` group (and
+shared district and calibration files as options of `district` and `calibration`), so
+`scenario=NAME` selects one from any working directory. The source reads only the files a
+composition selects: Hydra deep-copies its ConfigStore on every composition, so storing every
+scenario there made each composition pay for all of them (the province's 802 stations).
 
 `compose_job(overrides)` composes and validates a config without running anything; Hydra's
 own errors (an unknown scenario, a key that does not exist, a bad override) are turned into
@@ -22,18 +26,14 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from hydra import compose, initialize_config_dir
-from hydra.core.config_store import ConfigStore
 from hydra.errors import HydraException, MissingConfigException
 from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
+from hydra_plugins.jointduty_sweeper.scenario_source import SCENARIO_FILE
 from sim.config import JobConfig, validate
 from sim.safety import check_targets
 from sim.schema import ConfigError
-
-SCENARIO_FILE = "scenario.yaml"
-# Shared pieces that scenarios pull in through their defaults lists: folder -> config group.
-SHARED_GROUPS = {"districts": "district", "calibration": "calibration"}
 
 
 def shipped_dir(name: str) -> Path:
@@ -58,16 +58,16 @@ def scenario_names() -> list[str]:
 
 @functools.cache
 def register_scenarios() -> None:
-    """Put every shipped scenario and shared piece into Hydra's ConfigStore (once per process)."""
-    store = ConfigStore.instance()
-    root = shipped_dir("scenarios")
-    for name in scenario_names():
-        node = OmegaConf.load(root / name / SCENARIO_FILE)
-        store.store(group="scenario", name=name, node=node, package="_global_")
-    for folder, group in SHARED_GROUPS.items():
-        for path in sorted((root / folder).glob("*.yaml")):
-            node = OmegaConf.load(path)
-            store.store(group=group, name=path.stem, node=node, package="_global_")
+    """Put the scenario source on Hydra's search path (once per process; cheap: no file is read).
+
+    Registered by hand because Hydra's plugin scan misses editable installs; the scan finds
+    the same classes in an installed wheel, which is harmless."""
+    from hydra.core.plugins import Plugins
+
+    from hydra_plugins.jointduty_sweeper.scenario_source import ScenarioSearchPath, ScenarioSource
+
+    Plugins.instance().register(ScenarioSource)
+    Plugins.instance().register(ScenarioSearchPath)
 
 
 def compose_config(overrides: Sequence[str] = ()) -> dict[str, object]:
