@@ -13,6 +13,7 @@ system's temporary folder (`_internal_error`).
 from __future__ import annotations
 
 import functools
+import gc
 import importlib
 import importlib.util
 import os
@@ -65,7 +66,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     if command not in commands:
         return _fail(ConfigError("command", command, "unknown; allowed: " + ", ".join(commands)))
     try:
-        return commands[command]()(rest)
+        run = commands[command]()
+        # What is imported by now (Hydra, pandas, numpy, SimPy: ~100,000 objects) lives as
+        # long as the process: frozen, the cyclic garbage collector no longer walks it on
+        # every full collection during a long simulation (measured: 15 % of a 50,000-call run).
+        # Once per process: a caller that runs many commands in one process (the tests) would
+        # otherwise freeze, and so never collect, whatever garbage each call left behind.
+        if not gc.get_freeze_count():
+            gc.freeze()
+        return run(rest)
     except ConfigError as error:
         return _fail(error)
     except KeyboardInterrupt:
