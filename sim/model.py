@@ -17,6 +17,11 @@ The story of one incident:
 Meanwhile `work_shifts` brings each roster's shifts on and off duty: a unit busy at the end of
 its shift finishes the job on overtime, or hands it over to the next shift.
 
+Two long-lived SimPy processes drive the model: `receive_calls` and `work_shifts`. What
+happens to each job is a chain of timeouts whose callbacks carry on the story (`respond`,
+`follow_up`, `call_again`): a process per job would cost two more events (its start and its
+end) for every job, and jobs are most of the model's work.
+
 Arrivals stop at the end of the horizon; the model runs on until every incident that arrived
 is resolved, so no measured incident is censored. The model owns its environment, streams and
 records: no global state, no files, no printing.
@@ -114,7 +119,7 @@ class Model:
         self._place_of_repeat: dict[int, tuple[Sequence[float] | Distances, Sequence[int]]] = {}
         self._labels: dict[tuple[str, ...], str] = {}  # team label by members' roles
 
-    # --- the SimPy processes -------------------------------------------------------------
+    # --- the SimPy processes, and the timeout chains of each job ---------------------------
 
     def receive_calls(self) -> Generator[simpy.Event, None, None]:
         """Each pre-drawn call arrives at its time and goes to the dispatcher."""
