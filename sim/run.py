@@ -4,9 +4,10 @@ It is a Hydra app: it composes `conf/config.yaml` with a scenario and the overri
 the replications, prints the KPI table and writes the tables into Hydra's run directory, or
 one directory per job with `-m` (`sim.sweep`: resume, failures, the sweep table). Before
 Hydra starts, every point of the sweep (the command line's and the `hydra.sweeper.params` of
-an experiment preset) is composed and validated once with the others at their first value,
-so that a bad value ends in one line naming the key, the value and what is allowed, with
-exit status 2, before any job runs.
+an experiment preset) is validated once with the others at their first value, so that a bad
+value ends in one line naming the key, the value and what is allowed, with exit status 2,
+before any job runs. Points that differ only in plain values are derived from one
+composition rather than composed each (`validate_sweep_points`).
 
 Every job writes `status.json` last (`sim.jobstatus`): the completion marker resume reads.
 """
@@ -23,15 +24,15 @@ from typing import Any
 import pandas as pd
 from hydra.core.hydra_config import HydraConfig
 from hydra.types import RunMode
-from omegaconf import DictConfig
+from omegaconf import DictConfig, OmegaConf
 
 from sim.cli import EXIT_CONFIG_ERROR, EXIT_INTERNAL_ERROR, _fail
 from sim.composition import (
-    check_composed_targets,
-    compose_config,
+    Composer,
     register_scenarios,
     shipped_dir,
     sweeper_params,
+    sweeper_params_in,
     to_plain,
 )
 from sim.config import JobConfig, validate
@@ -39,6 +40,7 @@ from sim.experiment import OutputAnalysis, run_experiment
 from sim.jobstatus import COMPLETED, FAILED, now_iso, write_status
 from sim.placement import place_stations
 from sim.progress import progress_printer
+from sim.safety import check_targets
 from sim.schema import ConfigError
 from sim.sweep import LAST_SWEEP, job_identity, progress_line
 from sim.tables import write_results
@@ -64,9 +66,7 @@ def run_command(args: list[str]) -> int:
     """Validate the overrides, then hand over to Hydra (which also handles -m and --help)."""
     try:
         _refuse_sweeps_without_multirun(args)
-        check_composed_targets(_first_values(_parse_overrides(_plain_overrides(args))))
-        for overrides in _override_sets(args):
-            place_stations(validate(compose_config(overrides)))
+        validate_sweep_points(args)
     except ConfigError as error:
         return _fail(error)
     register_scenarios()
@@ -87,6 +87,22 @@ def _refuse_sweeps_without_multirun(args: list[str]) -> None:
                 ",".join(override.sweep_string_iterator()),
                 "is a sweep of several values; add -m to run one job per value",
             )
+
+
+def validate_sweep_points(args: list[str]) -> Composer:
+    """Compose and validate every point of the sweep (`_override_sets`), or `ConfigError`.
+
+    One full composition with the `hydra` node (at every value's first) serves the check of
+    `_target_`s and the sweep an experiment preset declares; the points that differ from it
+    only in plain values (`run.seed=1,...,16`) are derived from it, not composed again
+    (`sim.composition.Composer`). Returns the composer (it counts its compositions).
+    """
+    composer = Composer(_first_values(_parse_overrides(_hydra_overrides(args))))
+    first = composer.compose_with_hydra(_first_values(_parse_overrides(_model_overrides(args))))
+    check_targets(OmegaConf.to_container(first, resolve=False))
+    for overrides in _override_sets(args, sweeper_params_in(first)):
+        place_stations(validate(composer.compose_config(overrides)))
+    return composer
 
 
 def _register_sweeper() -> None:
@@ -229,14 +245,16 @@ def _hydra_app(task: Callable[[DictConfig], None]) -> Callable[[], None]:
     return decorate(task)  # type: ignore[return-value]
 
 
-def _override_sets(args: list[str]) -> list[list[str]]:
+def _override_sets(args: list[str], params: dict[str, str] | None = None) -> list[list[str]]:
     """The override lists to validate up front: each sweep value with the others' first.
 
-    The sweep is the command line's overrides plus the `hydra.sweeper.params` of the composed
-    config (an experiment preset), the command line winning, as in Hydra's basic sweeper.
+    The sweep is the command line's overrides plus `params`, the `hydra.sweeper.params` of
+    the composed config (an experiment preset; composed here if not given), the command line
+    winning, as in Hydra's basic sweeper.
     """
     command_line = _parse_overrides(_model_overrides(args))
-    params = sweeper_params(_first_values(command_line))
+    if params is None:
+        params = sweeper_params(_first_values(command_line))
     merged = {
         o.get_key_element(): o for o in _parse_overrides([f"{k}={v}" for k, v in params.items()])
     }
@@ -282,10 +300,18 @@ def _model_overrides(args: list[str]) -> list[str]:
         if arg.startswith("-"):
             skip_next = arg in HYDRA_FLAGS_WITH_VALUE
             continue
-        key = arg.lstrip("+~").split("=", 1)[0]
-        if not key.startswith(("hydra.", "hydra/")):
+        if not _is_hydra_key(arg):
             overrides.append(arg)
     return overrides
+
+
+def _is_hydra_key(override: str) -> bool:
+    return override.lstrip("+~").split("=", 1)[0].startswith(("hydra.", "hydra/"))
+
+
+def _hydra_overrides(args: list[str]) -> list[str]:
+    """The key=value arguments that set Hydra itself (`hydra.*`, `hydra/...`)."""
+    return [o for o in _plain_overrides(args) if _is_hydra_key(o)]
 
 
 def _plain_overrides(args: list[str]) -> list[str]:

@@ -36,6 +36,7 @@ from hydra.types import HydraContext, TaskFunction
 from omegaconf import DictConfig, OmegaConf
 
 from sim.atomic import write_atomic
+from sim.composition import value_changes
 from sim.jobstatus import (
     COMPLETED,
     FAILED,
@@ -87,6 +88,7 @@ class ResumingSweeperBase(Sweeper):
         self.hydra_context: HydraContext | None = None
         self.config: DictConfig | None = None
         self.launcher: Launcher | None = None
+        self._legal: list[tuple[list[str], set[str]]] = []  # jobs composed, with their groups
 
     def setup(
         self, *, hydra_context: HydraContext, task_function: TaskFunction, config: DictConfig
@@ -141,13 +143,26 @@ class ResumingSweeperBase(Sweeper):
                     [*job, f"hydra.sweep.subdir='{job_dir_name(job[:-1], varying)}'"]
                     for job in batch
                 ]
-            self.validate_batch_is_legal(batch)
+            self._validate_batch(batch)
             results = self.launcher.launch(batch, initial_job_idx=initial_job_idx)
             for result in results:
                 _mark_if_crashed(result)
             initial_job_idx += len(batch)
             returns.append(results)
         return returns
+
+    def _validate_batch(self, batch: list[list[str]]) -> None:
+        """Hydra's `validate_batch_is_legal`: compose each job before launching any, to fail
+        early. A job that differs from one composed before only in plain values (seeds, say:
+        `sim.composition.value_changes`) composes if that one did, so it is not composed
+        again here; the launcher composes each job once more to run it."""
+        assert self.hydra_context is not None and self.config is not None
+        loader = self.hydra_context.config_loader
+        for job in batch:
+            if any(value_changes(done, job, groups) is not None for done, groups in self._legal):
+                continue
+            composed = loader.load_sweep_config(master_config=self.config, sweep_overrides=job)
+            self._legal.append((job, set(composed.hydra.runtime.choices)))
 
 
 def _varying_keys(jobs: list[list[str]]) -> set[str]:
