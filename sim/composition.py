@@ -19,18 +19,15 @@ that the command line can validate every point of a sweep before it starts.
 
 from __future__ import annotations
 
-import copy
 import functools
 import importlib.util
 import re
-from collections.abc import Collection, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 from hydra import compose, initialize_config_dir
-from hydra.core.override_parser.overrides_parser import OverridesParser
-from hydra.core.override_parser.types import Override, OverrideType
 from hydra.errors import HydraException, MissingConfigException
-from omegaconf import DictConfig, OmegaConf, open_dict
+from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
 from hydra_plugins.jointduty_sweeper.scenario_source import SCENARIO_FILE
@@ -103,116 +100,10 @@ def sweeper_params_in(composed: DictConfig) -> dict[str, str]:
     return {str(key): str(value) for key, value in plain.items()}
 
 
-class Composer:
-    """`compose_config` for many override sets that mostly differ in plain values (a sweep).
-
-    A set that `value_changes` relates to a set composed before is derived from that one's
-    config: a copy with the changed values set as Hydra sets them. The others are composed
-    in full (and become bases themselves). `hydra_overrides` go with every set; they shape
-    only the `hydra` node, which `compose_config` leaves out. `n_composed` counts the full
-    compositions.
-    """
-
-    def __init__(self, hydra_overrides: Sequence[str] = ()) -> None:
-        self.hydra_overrides = list(hydra_overrides)
-        self.n_composed = 0
-        self._bases: dict[tuple[str, ...], list[tuple[list[str], DictConfig, set[str]]]] = {}
-
-    def compose_with_hydra(self, overrides: Sequence[str]) -> DictConfig:
-        """A full composition with the `hydra` node; its model part is kept as a base."""
-        composed = _compose([*self.hydra_overrides, *overrides], with_hydra=True)
-        self.n_composed += 1
-        model = copy.deepcopy(composed)
-        with open_dict(model):
-            del model["hydra"]
-        groups = set(OmegaConf.to_container(composed.hydra.runtime.choices))  # type: ignore[arg-type]
-        base = (list(overrides), model, groups)
-        self._bases.setdefault(override_keys(overrides), []).insert(0, base)
-        return composed
-
-    def compose_config(self, overrides: Sequence[str]) -> dict[str, object]:
-        """As `compose_config(overrides)`, derived from a base when only values differ."""
-        model = self._derived(overrides)
-        if model is None:
-            self.compose_with_hydra(overrides)
-            model = self._bases[override_keys(overrides)][0][1]
-        plain = to_plain(model)
-        check_targets(plain)
-        return plain
-
-    def _derived(self, overrides: Sequence[str]) -> DictConfig | None:
-        for base_overrides, base_model, groups in self._bases.get(override_keys(overrides), []):
-            changes = value_changes(base_overrides, overrides, groups)
-            if changes is not None:
-                return _with_values(base_model, changes)
-        return None
-
-
-def _with_values(base_model: DictConfig, changes: list[Override]) -> DictConfig | None:
-    """A copy of `base_model` with the changed values set, or None if one cannot be set."""
-    model = copy.deepcopy(base_model)
-    try:
-        for change in changes:  # as Hydra's ConfigLoaderImpl._apply_overrides_to_config
-            OmegaConf.update(model, change.key_or_group, change.value(), merge=True)
-    except OmegaConfBaseException:
-        return None  # a full composition says what is wrong, in Hydra's words
-    return model
-
-
-def override_keys(overrides: Sequence[str]) -> tuple[str, ...]:
-    """The keys (with any +, ~ or @package) of the overrides, in order."""
-    return tuple(o.partition("=")[0].strip() for o in overrides)
-
-
-def value_changes(
-    base: Sequence[str], overrides: Sequence[str], groups: Collection[str]
-) -> list[Override] | None:
-    """The overrides that differ from `base`, if the two differ only in plain scalar values
-    of the same keys (`run.seed=2` against `run.seed=1`); else None.
-
-    Hydra composes a config from its defaults list and then sets each plain `key=value` on
-    top, and setting a scalar replaces whatever was there. So the config `base` composes
-    becomes the one `overrides` composes by setting the changed values again. Anything else
-    needs a full composition: other keys or order, a config group (`groups`: the group names
-    of the composed config's `hydra.runtime.choices`), `+`, `~` or `++`, a list or dict
-    value, `hydra.searchpath`, or a key that is a prefix of another override's key.
-    """
-    if override_keys(base) != override_keys(overrides):
-        return None
-    try:
-        old, new = [_parsed(o) for o in base], [_parsed(o) for o in overrides]
-    except HydraException:
-        return None  # a full composition names the bad override
-    keys = [o.key_or_group for o in new]
-    group_names = {group.partition("@")[0] for group in groups}
-    changes: list[Override] = []
-    for before, after in zip(old, new, strict=True):
-        if before.input_line == after.input_line:
-            continue
-        key = after.key_or_group
-        overlapping = [k for k in keys if k == key or k.startswith(key + ".")]
-        overlapping += [k for k in keys if key.startswith(k + ".")]
-        if not (_plain_scalar(before) and _plain_scalar(after)) or key in group_names:
-            return None
-        if len(overlapping) > 1 or key == "hydra.searchpath":
-            return None
-        changes.append(after)
-    return changes
-
-
-@functools.lru_cache(maxsize=4096)
-def _parsed(override: str) -> Override:
-    """One override as Hydra parses it (cached: a sweep repeats its constant overrides)."""
-    return OverridesParser.create().parse_override(override)
-
-
-def _plain_scalar(override: Override) -> bool:
-    if override.type != OverrideType.CHANGE or override.package is not None:
-        return False
-    if override.is_sweep_override():
-        return False
-    value = override.value()
-    return value is None or isinstance(value, (str, int, float, bool))
+def compose_node(overrides: Sequence[str], *, with_hydra: bool) -> DictConfig:
+    """The composed config as an OmegaConf node (interpolations not resolved, no checks),
+    with Hydra's own `hydra` node if asked; Hydra's errors as `ConfigError`."""
+    return _compose(overrides, with_hydra=with_hydra)
 
 
 def _compose(overrides: Sequence[str], *, with_hydra: bool) -> DictConfig:

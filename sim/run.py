@@ -28,7 +28,6 @@ from omegaconf import DictConfig, OmegaConf
 
 from sim.cli import EXIT_CONFIG_ERROR, EXIT_INTERNAL_ERROR, _fail
 from sim.composition import (
-    Composer,
     register_scenarios,
     shipped_dir,
     sweeper_params,
@@ -36,6 +35,7 @@ from sim.composition import (
     to_plain,
 )
 from sim.config import JobConfig, validate
+from sim.derived_configs import Composer
 from sim.experiment import OutputAnalysis, run_experiment
 from sim.jobstatus import COMPLETED, FAILED, now_iso, write_status
 from sim.placement import place_stations
@@ -95,7 +95,7 @@ def validate_sweep_points(args: list[str]) -> Composer:
     One full composition with the `hydra` node (at every value's first) serves the check of
     `_target_`s and the sweep an experiment preset declares; the points that differ from it
     only in plain values (`run.seed=1,...,16`) are derived from it, not composed again
-    (`sim.composition.Composer`). Returns the composer (it counts its compositions).
+    (`sim.derived_configs`). Returns the composer (it counts its compositions).
     """
     composer = Composer(_first_values(_parse_overrides(_hydra_overrides(args))))
     first = composer.compose_with_hydra(_first_values(_parse_overrides(_model_overrides(args))))

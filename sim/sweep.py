@@ -2,7 +2,7 @@
 
 `jointduty run -m ...` uses the resuming sweeper (`conf/hydra/sweeper/resume.yaml`), Hydra's
 basic sweeper (the same cartesian grid of the command line and `hydra.sweeper.params`) with
-three changes:
+four changes:
 
 - **Resume.** Before launching, it reads every `*/status.json` under the sweep directory and
   leaves out the jobs whose override set already completed there; their directories are not
@@ -13,6 +13,9 @@ three changes:
   (`sim.run.run_task`); the other jobs and batches go on.
 - **Table.** At the end, also after failures, `sweep.parquet` and `sweep.csv` are rebuilt at
   the sweep root (`sim.collect`); `jointduty collect DIR` does the same at any time.
+- **One composition per job at most.** Hydra composes every job before launching and again to
+  run it; jobs that differ only in plain values (`run.seed=1,...,16`) are derived from one
+  composed job instead (`sim.derived_configs`), in the sweeper and in the launcher's workers.
 
 Progress: the sweeper writes `sweep.json` (the planned jobs and the start time) and every job,
 when it ends, prints how many of the sweep's jobs are done, the elapsed time and an ETA.
@@ -36,7 +39,7 @@ from hydra.types import HydraContext, TaskFunction
 from omegaconf import DictConfig, OmegaConf
 
 from sim.atomic import write_atomic
-from sim.composition import value_changes
+from sim.derived_configs import DerivingLoader
 from sim.jobstatus import (
     COMPLETED,
     FAILED,
@@ -88,16 +91,22 @@ class ResumingSweeperBase(Sweeper):
         self.hydra_context: HydraContext | None = None
         self.config: DictConfig | None = None
         self.launcher: Launcher | None = None
-        self._legal: list[tuple[list[str], set[str]]] = []  # jobs composed, with their groups
+        self.loader: DerivingLoader | None = None
 
     def setup(
         self, *, hydra_context: HydraContext, task_function: TaskFunction, config: DictConfig
     ) -> None:
+        """As Hydra's, but the launcher gets a loader that derives jobs' configs when it can
+        (`sim.derived_configs.DerivingLoader`): each job is composed at most once."""
         from hydra.core.plugins import Plugins
 
-        self.hydra_context, self.config = hydra_context, config
+        self.loader = DerivingLoader(hydra_context.config_loader)
+        self.hydra_context = HydraContext(
+            config_loader=self.loader, callbacks=hydra_context.callbacks
+        )
+        self.config = config
         self.launcher = Plugins.instance().instantiate_launcher(
-            hydra_context=hydra_context, task_function=task_function, config=config
+            hydra_context=self.hydra_context, task_function=task_function, config=config
         )
 
     def sweep(self, arguments: list[str]) -> Any:
@@ -153,16 +162,12 @@ class ResumingSweeperBase(Sweeper):
 
     def _validate_batch(self, batch: list[list[str]]) -> None:
         """Hydra's `validate_batch_is_legal`: compose each job before launching any, to fail
-        early. A job that differs from one composed before only in plain values (seeds, say:
-        `sim.composition.value_changes`) composes if that one did, so it is not composed
-        again here; the launcher composes each job once more to run it."""
-        assert self.hydra_context is not None and self.config is not None
-        loader = self.hydra_context.config_loader
+        early; but a job that differs from one composed before only in plain values (seeds,
+        say: `sim.derived_configs.value_changes`) composes if that one did, so it is not
+        composed here. The launcher then derives each job's config from the last composed."""
+        assert self.loader is not None and self.config is not None
         for job in batch:
-            if any(value_changes(done, job, groups) is not None for done, groups in self._legal):
-                continue
-            composed = loader.load_sweep_config(master_config=self.config, sweep_overrides=job)
-            self._legal.append((job, set(composed.hydra.runtime.choices)))
+            self.loader.check(self.config, job)
 
 
 def _varying_keys(jobs: list[list[str]]) -> set[str]:

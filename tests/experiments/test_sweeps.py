@@ -12,7 +12,6 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from types import SimpleNamespace
 
 import pandas as pd
 import pytest
@@ -134,31 +133,6 @@ def test_a_seed_sweep_composes_each_job_about_once(tmp_path, monkeypatch):
     # One for the up-front validation, two for Hydra's start (mode, then the sweep), one for
     # the sweeper's check of the batch and one per job to run it; once it was 3 per job.
     assert len(loads) <= 6 + 4
-
-
-def test_the_sweeper_checks_a_batch_composing_only_jobs_that_differ_in_more_than_values():
-    from omegaconf import OmegaConf
-
-    from sim.sweep import ResumingSweeperBase
-
-    class CountingLoader:
-        def __init__(self) -> None:
-            self.composed: list[list[str]] = []
-
-        def load_sweep_config(self, master_config, sweep_overrides):
-            self.composed.append(sweep_overrides)
-            choices = {"scenario": "x", "dispatch": None, "hydra/launcher": "basic"}
-            return OmegaConf.create({"hydra": {"runtime": {"choices": choices}}})
-
-    sweeper = ResumingSweeperBase()
-    loader = CountingLoader()
-    sweeper.hydra_context, sweeper.config = SimpleNamespace(config_loader=loader), object()
-    jobs = [[f"run.seed={s}", f"hydra.sweep.subdir='run.seed={s}'"] for s in range(1, 9)]
-    other_scenario = ["scenario=mmc", "run.seed=1", "hydra.sweep.subdir='a'"]
-
-    sweeper._validate_batch([*jobs, other_scenario, [*other_scenario[:2], "dispatch=borrow"]])
-
-    assert loader.composed == [jobs[0], other_scenario, [*other_scenario[:2], "dispatch=borrow"]]
 
 
 def test_collect_rebuilds_the_table_and_marks_a_job_without_its_marker_incomplete(
