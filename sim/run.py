@@ -19,9 +19,8 @@ import time
 import traceback
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 from hydra.core.hydra_config import HydraConfig
 from hydra.types import RunMode
 from omegaconf import DictConfig, OmegaConf
@@ -36,14 +35,16 @@ from sim.composition import (
 )
 from sim.config import JobConfig, validate
 from sim.derived_configs import Composer
-from sim.experiment import OutputAnalysis, run_experiment
 from sim.jobstatus import COMPLETED, FAILED, now_iso, write_status
-from sim.placement import place_stations
 from sim.progress import progress_printer
 from sim.safety import check_targets
 from sim.schema import ConfigError
 from sim.sweep import LAST_SWEEP, job_identity, progress_line
-from sim.tables import write_results
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from sim.experiment import OutputAnalysis
 
 HYDRA_FLAGS_WITH_VALUE = {
     "--config-path",
@@ -89,20 +90,38 @@ def _refuse_sweeps_without_multirun(args: list[str]) -> None:
             )
 
 
-def validate_sweep_points(args: list[str]) -> Composer:
+def validate_sweep_points(args: list[str]) -> DictConfig:
     """Compose and validate every point of the sweep (`_override_sets`), or `ConfigError`.
 
     One full composition with the `hydra` node (at every value's first) serves the check of
     `_target_`s and the sweep an experiment preset declares; the points that differ from it
     only in plain values (`run.seed=1,...,16`) are derived from it, not composed again
-    (`sim.derived_configs`). Returns the composer (it counts its compositions).
+    (`sim.derived_configs`). Returns that first composition.
     """
     composer = Composer(_first_values(_parse_overrides(_hydra_overrides(args))))
     first = composer.compose_with_hydra(_first_values(_parse_overrides(_model_overrides(args))))
     check_targets(OmegaConf.to_container(first, resolve=False))
     for overrides in _override_sets(args, sweeper_params_in(first)):
-        place_stations(validate(composer.compose_config(overrides)))
-    return composer
+        _placed(validate(composer.compose_config(overrides)))
+    return first
+
+
+def _placed(job: JobConfig) -> JobConfig:
+    """`sim.placement.place_stations`, imported only for a point that places stations."""
+    if job.placement.n_stations is None:
+        return job
+    from sim.placement import place_stations
+
+    return place_stations(job)
+
+
+def import_job_modules() -> None:
+    """Import the model and its tables (about 1 s). `run` imports them only when it runs a
+    job: a sweep's main process with worker processes never does, and joblib's workers
+    import them while it gets ready (`sim.warm_workers`)."""
+    import sim.experiment
+    import sim.placement
+    import sim.tables  # noqa: F401
 
 
 def _register_sweeper() -> None:
@@ -120,6 +139,11 @@ def run_task(cfg: DictConfig) -> None:
     `status.json` is the completion marker (see `sim.jobstatus`): written last, atomically,
     `completed` or `failed`. In a sweep a failure is recorded and the other jobs go on.
     """
+    import_job_modules()  # before the job's clock starts: imports are not the job's time
+    from sim.experiment import run_experiment
+    from sim.placement import place_stations
+    from sim.tables import write_results
+
     out_dir, overrides = job_identity()
     started, t_start = now_iso(), time.perf_counter()
     multirun = _in_multirun()
@@ -231,6 +255,8 @@ def format_summary(
 
 
 def _number(value: float) -> str:
+    import pandas as pd
+
     if pd.isna(value):
         return "-"
     return f"{value:,.3f}" if abs(value) < 1000 else f"{value:,.0f}"

@@ -38,6 +38,7 @@ from hydra.plugins.sweeper import Sweeper
 from hydra.types import HydraContext, TaskFunction
 from omegaconf import DictConfig, OmegaConf
 
+from sim import warm_workers
 from sim.atomic import write_atomic
 from sim.derived_configs import DerivingLoader
 from sim.jobstatus import (
@@ -126,6 +127,7 @@ class ResumingSweeperBase(Sweeper):
         todo = [[job for job in batch if override_set(job) not in done] for batch in batches]
         n_todo = sum(len(batch) for batch in todo)
         _announce(sweep_dir, all_jobs, n_skipped=len(all_jobs) - n_todo)
+        _warm_up_workers(self.config, n_todo)
         returns: list[Sequence[JobReturn]] = []
         try:
             returns = self._launch_all(
@@ -153,6 +155,7 @@ class ResumingSweeperBase(Sweeper):
                     for job in batch
                 ]
             self._validate_batch(batch)
+            warm_workers.wait()  # joblib's workers, if `jointduty run` started them early
             results = self.launcher.launch(batch, initial_job_idx=initial_job_idx)
             for result in results:
                 _mark_if_crashed(result)
@@ -168,6 +171,15 @@ class ResumingSweeperBase(Sweeper):
         assert self.loader is not None and self.config is not None
         for job in batch:
             self.loader.check(self.config, job)
+
+
+def _warm_up_workers(config: DictConfig, n_todo: int) -> None:
+    """Start joblib's workers now, if the sweep uses several (`sim.warm_workers`)."""
+    if OmegaConf.select(config, "hydra.launcher._target_") != warm_workers.JOBLIB_LAUNCHER:
+        return
+    launcher = OmegaConf.to_container(config.hydra.launcher, resolve=True)
+    assert isinstance(launcher, dict)
+    warm_workers.start(launcher, n_jobs=n_todo)
 
 
 def _varying_keys(jobs: list[list[str]]) -> set[str]:
