@@ -6,8 +6,7 @@ one directory per job with `-m` (`sim.sweep`: resume, failures, the sweep table)
 Hydra starts, every point of the sweep (the command line's and the `hydra.sweeper.params` of
 an experiment preset) is validated once with the others at their first value, so that a bad
 value ends in one line naming the key, the value and what is allowed, with exit status 2,
-before any job runs. Points that differ only in plain values are derived from one
-composition rather than composed each (`validate_sweep_points`).
+before any job runs (`sim.sweep_points`).
 
 Every job writes `status.json` last (`sim.jobstatus`): the completion marker resume reads.
 """
@@ -19,54 +18,35 @@ import time
 import traceback
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from hydra.core.hydra_config import HydraConfig
 from hydra.types import RunMode
-from omegaconf import DictConfig, OmegaConf
+from omegaconf import DictConfig
 
 from sim.cli import EXIT_CONFIG_ERROR, EXIT_INTERNAL_ERROR, _fail
 from sim.composition import (
     register_scenarios,
     shipped_dir,
-    sweeper_params,
-    sweeper_params_in,
     to_plain,
 )
 from sim.config import JobConfig, validate
-from sim.derived_configs import Composer
 from sim.jobstatus import COMPLETED, FAILED, now_iso, write_status
 from sim.progress import progress_printer
-from sim.safety import check_targets
 from sim.schema import ConfigError
 from sim.sweep import LAST_SWEEP, job_identity, progress_line
+from sim.sweep_points import refuse_sweeps_without_multirun, validate_sweep_points
 
 if TYPE_CHECKING:
     import pandas as pd
 
     from sim.experiment import OutputAnalysis
 
-HYDRA_FLAGS_WITH_VALUE = {
-    "--config-path",
-    "-cp",
-    "--config-name",
-    "-cn",
-    "--config-dir",
-    "-cd",
-    "--experimental-rerun",
-    "--package",
-    "-p",
-    "--info",
-    "-i",
-    "--cfg",
-    "-c",
-}
-
 
 def run_command(args: list[str]) -> int:
     """Validate the overrides, then hand over to Hydra (which also handles -m and --help)."""
     try:
-        _refuse_sweeps_without_multirun(args)
+        refuse_sweeps_without_multirun(args)
         validate_sweep_points(args)
     except ConfigError as error:
         return _fail(error)
@@ -75,44 +55,6 @@ def run_command(args: list[str]) -> int:
     sys.argv = ["jointduty run", *args]
     _hydra_app(run_task)()
     return _sweep_exit_status()
-
-
-def _refuse_sweeps_without_multirun(args: list[str]) -> None:
-    """`key=a,b` is a sweep: Hydra runs it only with -m (otherwise it fails in several lines)."""
-    if "-m" in args or "--multirun" in args:
-        return
-    for override in _parse_overrides(_model_overrides(args)):
-        if override.is_sweep_override():
-            raise ConfigError(
-                override.get_key_element(),
-                ",".join(override.sweep_string_iterator()),
-                "is a sweep of several values; add -m to run one job per value",
-            )
-
-
-def validate_sweep_points(args: list[str]) -> DictConfig:
-    """Compose and validate every point of the sweep (`_override_sets`), or `ConfigError`.
-
-    One full composition with the `hydra` node (at every value's first) serves the check of
-    `_target_`s and the sweep an experiment preset declares; the points that differ from it
-    only in plain values (`run.seed=1,...,16`) are derived from it, not composed again
-    (`sim.derived_configs`). Returns that first composition.
-    """
-    composer = Composer(_first_values(_parse_overrides(_hydra_overrides(args))))
-    first = composer.compose_with_hydra(_first_values(_parse_overrides(_model_overrides(args))))
-    check_targets(OmegaConf.to_container(first, resolve=False))
-    for overrides in _override_sets(args, sweeper_params_in(first)):
-        _placed(validate(composer.compose_config(overrides)))
-    return first
-
-
-def _placed(job: JobConfig) -> JobConfig:
-    """`sim.placement.place_stations`, imported only for a point that places stations."""
-    if job.placement.n_stations is None:
-        return job
-    from sim.placement import place_stations
-
-    return place_stations(job)
 
 
 def import_job_modules() -> None:
@@ -269,89 +211,6 @@ def _hydra_app(task: Callable[[DictConfig], None]) -> Callable[[], None]:
         config_path=str(shipped_dir("conf")), config_name="config", version_base="1.3"
     )
     return decorate(task)  # type: ignore[return-value]
-
-
-def _override_sets(args: list[str], params: dict[str, str] | None = None) -> list[list[str]]:
-    """The override lists to validate up front: each sweep value with the others' first.
-
-    The sweep is the command line's overrides plus `params`, the `hydra.sweeper.params` of
-    the composed config (an experiment preset; composed here if not given), the command line
-    winning, as in Hydra's basic sweeper.
-    """
-    command_line = _parse_overrides(_model_overrides(args))
-    if params is None:
-        params = sweeper_params(_first_values(command_line))
-    merged = {
-        o.get_key_element(): o for o in _parse_overrides([f"{k}={v}" for k, v in params.items()])
-    }
-    merged.update({o.get_key_element(): o for o in command_line})
-    choices = {key: _values(override) for key, override in merged.items()}
-    base = [f"{key}={values[0]}" for key, values in choices.items()]
-    sets = [base]
-    for index, (key, values) in enumerate(choices.items()):
-        for value in values[1:]:
-            variant = list(base)
-            variant[index] = f"{key}={value}"
-            sets.append(variant)
-    return sets
-
-
-def _parse_overrides(overrides: list[str]) -> list[Any]:
-    from hydra.core.override_parser.overrides_parser import OverridesParser
-
-    try:
-        return OverridesParser.create().parse_overrides(overrides)
-    except Exception as error:
-        raise ConfigError("override", " ".join(overrides), str(error).splitlines()[0]) from None
-
-
-def _first_values(parsed: list[Any]) -> list[str]:
-    return [f"{o.get_key_element()}={_values(o)[0]}" for o in parsed]
-
-
-def _values(override: object) -> list[str]:
-    if override.is_sweep_override():  # type: ignore[attr-defined]
-        return list(override.sweep_string_iterator())  # type: ignore[attr-defined]
-    return [override.get_value_element_as_str()]  # type: ignore[attr-defined]
-
-
-def _model_overrides(args: list[str]) -> list[str]:
-    """The key=value arguments that shape the model (not Hydra's own flags and settings)."""
-    overrides: list[str] = []
-    skip_next = False
-    for arg in args:
-        if skip_next:
-            skip_next = False
-            continue
-        if arg.startswith("-"):
-            skip_next = arg in HYDRA_FLAGS_WITH_VALUE
-            continue
-        if not _is_hydra_key(arg):
-            overrides.append(arg)
-    return overrides
-
-
-def _is_hydra_key(override: str) -> bool:
-    return override.lstrip("+~").split("=", 1)[0].startswith(("hydra.", "hydra/"))
-
-
-def _hydra_overrides(args: list[str]) -> list[str]:
-    """The key=value arguments that set Hydra itself (`hydra.*`, `hydra/...`)."""
-    return [o for o in _plain_overrides(args) if _is_hydra_key(o)]
-
-
-def _plain_overrides(args: list[str]) -> list[str]:
-    """Every key=value argument, Hydra's own settings included (not the command-line flags)."""
-    overrides: list[str] = []
-    skip_next = False
-    for arg in args:
-        if skip_next:
-            skip_next = False
-        elif arg.startswith("-"):
-            skip_next = arg in HYDRA_FLAGS_WITH_VALUE
-        else:
-            overrides.append(arg)
-    return overrides
 
 
 def _in_multirun() -> bool:

@@ -19,7 +19,7 @@ import pytest
 from sim.composition import compose_config, shipped_dir
 from sim.config import validate
 from sim.placement import place_stations
-from sim.run import _override_sets
+from sim.sweep_points import _override_sets
 from tests.cli.test_cli import jointduty
 
 FAST = ["scenario=taozhu_2019", "run.replications=2", "run.horizon_days=1", "run.warmup_days=0.25"]
