@@ -13,6 +13,8 @@ Every job writes `status.json` last (`sim.jobstatus`): the completion marker res
 
 from __future__ import annotations
 
+import functools
+import gc
 import sys
 import time
 import traceback
@@ -57,13 +59,21 @@ def run_command(args: list[str]) -> int:
     return _sweep_exit_status()
 
 
+@functools.cache
 def import_job_modules() -> None:
-    """Import the model and its tables (about 1 s). `run` imports them only when it runs a
-    job: a sweep's main process with worker processes never does, and joblib's workers
-    import them while it gets ready (`sim.warm_workers`)."""
+    """Import the model and its tables (about 1 s), then freeze the heap; once per process.
+
+    `run` imports them only when it runs a job: a sweep's main process with worker processes
+    never does, and joblib's workers import them while it gets ready (`sim.warm_workers`).
+    `sim.cli` freezes the heap after loading a command so that the garbage collector no
+    longer walks the imported modules' objects during a simulation; the model's modules are
+    imported after that, so they are frozen here (once: later garbage must stay collectable).
+    """
     import sim.experiment
     import sim.placement
     import sim.tables  # noqa: F401
+
+    gc.freeze()
 
 
 def _register_sweeper() -> None:
