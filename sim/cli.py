@@ -67,11 +67,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _fail(ConfigError("command", command, "unknown; allowed: " + ", ".join(commands)))
     try:
         run = commands[command]()
-        # What is imported by now (Hydra, pandas, numpy, SimPy: ~100,000 objects) lives as
+        # What the command imported by now (Hydra, pandas, numpy: ~100,000 objects) lives as
         # long as the process: frozen, the cyclic garbage collector no longer walks it on
         # every full collection during a long simulation (measured: 15 % of a 50,000-call run).
-        # Once per process: a caller that runs many commands in one process (the tests) would
-        # otherwise freeze, and so never collect, whatever garbage each call left behind.
+        # `run` imports the model later, only for a job, and freezes again then
+        # (`sim.run.import_job_modules`). Once here per process: a caller that runs many
+        # commands in one process (the tests) would otherwise freeze, and so never collect,
+        # whatever garbage each call left behind.
         if not gc.get_freeze_count():
             gc.freeze()
         return run(rest)

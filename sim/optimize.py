@@ -185,19 +185,29 @@ def optimise(
         strict=options.strict,
         max_evaluations=options.max_evaluations,
     )
+    return conclude(evaluator, result, now, (lower, upper), options.confirm_replications)
+
+
+def conclude(
+    evaluator: Evaluator,
+    result: SearchResult,
+    now: Staffing,
+    bounds: tuple[Staffing, Staffing],
+    n_confirm: int,
+) -> Outcome:
+    """The outcome of a search: the staffing now beside the best one found, which is run
+    again on `n_confirm` fresh replications (the search chose it on its own replications, so
+    their numbers flatter it)."""
+    n_search = len(evaluator.replications)
     current = evaluator(now)
     confirmed = None
     if result.best is not None:
-        fresh = range(run.replications, run.replications + options.confirm_replications)
-        confirmed = Evaluator(scenario, run, levers, fresh)(result.best.staffing)
-    return Outcome(
-        result,
-        current,
-        confirmed,
-        (lower, upper),
-        list(evaluator.cache.values()),
-        (run.replications, options.confirm_replications),
-    )
+        fresh = range(n_search, n_search + n_confirm)
+        confirmed = Evaluator(evaluator.scenario, evaluator.run, evaluator.levers, fresh)(
+            result.best.staffing
+        )
+    evaluations = list(evaluator.cache.values())
+    return Outcome(result, current, confirmed, bounds, evaluations, (n_search, n_confirm))
 
 
 def bounds_and_start(

@@ -45,7 +45,7 @@ def optuna_command(
     levers: list[Lever],
     options: argparse.Namespace,
 ) -> int:
-    from sim.optimize import Outcome, _progress, bounds_and_start
+    from sim.optimize import _progress, bounds_and_start, conclude
     from sim.optimize_report import format_result, write_result
 
     _require_optuna(options.optuna)
@@ -71,19 +71,7 @@ def optuna_command(
         best, evaluator(start), ceiling, active, [t for t in targets if t not in active]
     )
     result.steps.append(f"optuna: {options.optuna} trials")
-    current = evaluator(now)
-    confirmed = None
-    if best is not None:
-        fresh = range(run.replications, run.replications + options.confirm_replications)
-        confirmed = Evaluator(scenario, run, levers, fresh)(best.staffing)
-    outcome = Outcome(
-        result,
-        current,
-        confirmed,
-        (lower, upper),
-        list(evaluator.cache.values()),
-        (run.replications, options.confirm_replications),
-    )
+    outcome = conclude(evaluator, result, now, (lower, upper), options.confirm_replications)
     print(format_result(job, levers, targets, outcome))
     write_result(sweep_dir, job, levers, targets, outcome)
     print(f"\nOptuna sweep and results in {sweep_dir}")
