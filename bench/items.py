@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from bench.engine import Comparison, compare_mmc, compare_realistic
 from bench.report import Row
-from bench.sweep import sweep_scaling
+from bench.sweep import start_up_s, sweep_scaling
 
 FULL = {
     "mmc_customers": 50_000,
@@ -17,6 +17,8 @@ FULL = {
     "realistic_days": 365.0,
     "sweep_jobs": 16,
     "sweep_overrides": ["run.replications=2", "run.horizon_days=365"],
+    # the same sweep with jobs five times as long, to show how the overhead scales (no target)
+    "sweep_large_overrides": ["run.replications=10", "run.horizon_days=365"],
 }
 QUICK = {
     "mmc_customers": 2_000,
@@ -25,6 +27,7 @@ QUICK = {
     "realistic_days": 14.0,
     "sweep_jobs": 2,
     "sweep_overrides": ["run.replications=1", "run.horizon_days=2"],
+    "sweep_large_overrides": None,
 }
 
 
@@ -65,37 +68,52 @@ def realistic_rows(quick: bool) -> list[Row]:
 
 def sweep_rows(quick: bool) -> list[Row]:
     sizes = _sizes(quick)
-    try:
-        one, two = sweep_scaling(sizes["sweep_jobs"], sizes["sweep_overrides"])
-    except RuntimeError as error:  # the sweep machinery is another engineer's work in progress
-        return [Row("sweep", "speed-up 2 workers vs 1", float("nan"), "x", ">= 1.8", str(error))]
-    jobs = f"{sizes['sweep_jobs']} jobs ({' '.join(sizes['sweep_overrides'])})"
+    start_s = start_up_s()
+    rows = _sweep_size_rows(sizes["sweep_jobs"], sizes["sweep_overrides"], start_s, quick, True)
+    if sizes["sweep_large_overrides"] is not None:
+        overrides = sizes["sweep_large_overrides"]
+        rows += _sweep_size_rows(sizes["sweep_jobs"], overrides, start_s, quick, False)
+    return rows
+
+
+def _sweep_size_rows(
+    n_jobs: int, overrides: list[str], start_s: float, quick: bool, judged: bool
+) -> list[Row]:
+    """Speed-up of 2 workers over 1, and what the 1-worker sweep spends outside its jobs:
+    all of it, and Hydra's own share (less a fresh Python's imports, `start_s`)."""
+    one, two = sweep_scaling(n_jobs, overrides)
+    jobs = f"{n_jobs} jobs ({' '.join(overrides)})"
+    outside_s = one.wall_s - sum(one.job_s)
+    suffix = "" if judged else f", jobs of {overrides[0].split('=')[1]} replications"
     return [
         Row(
             "sweep",
-            "speed-up 2 workers vs 1",
+            f"speed-up 2 workers vs 1{suffix}",
             one.wall_s / two.wall_s,
             "x",
-            ">= 1.8",
-            f"{jobs}: {one.wall_s:.1f} s on 1 worker, {two.wall_s:.1f} s on 2",
+            ">= 1.8" if judged else "",
+            f"{jobs}: {one.wall_s:.1f} s on 1 worker, {two.wall_s:.1f} s on 2; 2 workers "
+            f"outside jobs {two.overhead_share * 100:.0f} %",
             quick,
         ),
         Row(
             "sweep",
-            "Hydra overhead, 1 worker",
+            f"outside the jobs, 1 worker{suffix}",
             one.overhead_share * 100,
             "%",
-            "<= 5",
-            f"wall {one.wall_s:.1f} s, jobs {sum(one.job_s):.1f} s",
+            "",
+            f"wall {one.wall_s:.1f} s, jobs {sum(one.job_s):.1f} s: {outside_s:.1f} s, of which "
+            f"{start_s:.1f} s a fresh Python importing the command, model and libraries",
             quick,
         ),
         Row(
             "sweep",
-            "overhead, 2 workers",
-            two.overhead_share * 100,
+            f"Hydra overhead, 1 worker{suffix}",
+            max(0.0, outside_s - start_s) / one.wall_s * 100,
             "%",
-            "",
-            f"wall {two.wall_s:.1f} s x 2 workers, jobs {sum(two.job_s):.1f} s",
+            "<= 5" if judged else "",
+            f"{max(0.0, outside_s - start_s):.1f} s of {one.wall_s:.1f} s: composing and "
+            "checking the points, launching, writing each job's .hydra/, the sweep table",
             quick,
         ),
     ]

@@ -5,7 +5,8 @@ joblib launcher (`hydra/launcher=joblib hydra.launcher.n_jobs=N`), over `run.see
 `future_city_2021`, into a temporary sweep directory. Each job's own duration is read from its
 `status.json`; what is left of the wall time is the sweep's overhead: starting Python and
 Hydra, composing and validating the grid, launching the jobs (and, with 2 workers, starting
-them) and collecting the sweep table.
+them) and collecting the sweep table. `start_up_s` measures the part of it that is not
+Hydra's: a fresh Python importing the command, the model and the scientific libraries.
 """
 
 from __future__ import annotations
@@ -52,6 +53,19 @@ def run_sweep(n_workers: int, n_jobs: int, job_overrides: list[str], workdir: Pa
             f"{len(completed)}/{n_jobs} jobs completed: " + " | ".join(tail)
         )
     return SweepRun(n_workers, wall_s, tuple(float(s["duration_s"]) for s in completed))
+
+
+def start_up_s(n_tries: int = 3) -> float:
+    """Seconds for a fresh Python to import what a sweep runs: the command, the model, the
+    sweep table (NumPy, pandas, SciPy, SimPy, Hydra). Best of `n_tries`: not Hydra's own
+    overhead, but every sweep pays it once (and each extra worker once more)."""
+    command = [sys.executable, "-c", "import sim.run, sim.experiment, sim.collect"]
+    times_s = []
+    for _ in range(n_tries):
+        t_start = time.perf_counter()
+        subprocess.run(command, check=True, capture_output=True)
+        times_s.append(time.perf_counter() - t_start)
+    return min(times_s)
 
 
 def sweep_scaling(n_jobs: int, job_overrides: list[str]) -> tuple[SweepRun, SweepRun]:
