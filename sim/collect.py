@@ -11,7 +11,8 @@ files are missing, truncated or corrupted: `error` then names the file and the p
 column per overridden key (named by the key, numbers as numbers), then `metric, mean, sd,
 ci_low, ci_high, n` from the job's `summary.csv`, then `n_replications, stop_reason,
 warmup_days, duration_s, error` and `overrides` (the job's full override set as JSON). A job
-without KPIs has one row with an empty metric.
+without KPIs has one row with an empty metric. The command exits with status 1 when a job is
+not `completed` (the table is written all the same), as `jointduty run -m` does.
 """
 
 from __future__ import annotations
@@ -126,7 +127,7 @@ def write_sweep_table(sweep_dir: Path) -> pd.DataFrame:
 
 def collect_command(args: list[str]) -> int:
     """`jointduty collect DIR`: rebuild a sweep's table and say how its jobs stand."""
-    from sim.cli import _fail
+    from sim.cli import EXIT_INTERNAL_ERROR, _fail
 
     if len(args) != 1 or args[0].startswith("-"):
         print("usage: jointduty collect SWEEP_DIR")
@@ -143,7 +144,8 @@ def collect_command(args: list[str]) -> int:
     shown = ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
     print(f"{table['job'].nunique()} jobs: {shown}")
     print(f"table written to {sweep_dir / (TABLE_NAME + '.parquet')} and .csv")
-    return 0
+    # As `jointduty run -m` does: 1 when a job is not complete, so that a script notices.
+    return 0 if set(counts) <= {COMPLETED} else EXIT_INTERNAL_ERROR
 
 
 def _overrides(job_dir: Path, status: dict[str, object] | None) -> tuple[str, ...]:

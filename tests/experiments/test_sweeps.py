@@ -145,7 +145,7 @@ def test_collect_rebuilds_the_table_and_marks_a_job_without_its_marker_incomplet
     died = job_dirs(tmp_path)[0]
     (died / "status.json").unlink()  # as if the job died before its completion marker
     result = jointduty("collect", str(tmp_path))
-    assert result.returncode == 0, result.stderr
+    assert result.returncode == 1, result.stderr  # a job is not complete: a script must notice
     assert "2 jobs: 1 completed, 1 incomplete" in result.stdout
     table = pd.read_parquet(tmp_path / "sweep.parquet")
     incomplete = table[table["status"] == "incomplete"]
