@@ -123,18 +123,7 @@ def _values(override: object) -> list[str]:
 
 def _model_overrides(args: list[str]) -> list[str]:
     """The key=value arguments that shape the model (not Hydra's own flags and settings)."""
-    overrides: list[str] = []
-    skip_next = False
-    for arg in args:
-        if skip_next:
-            skip_next = False
-            continue
-        if arg.startswith("-"):
-            skip_next = arg in HYDRA_FLAGS_WITH_VALUE
-            continue
-        if not _is_hydra_key(arg):
-            overrides.append(arg)
-    return overrides
+    return [o for o in _plain_overrides(args) if not _is_hydra_key(o)]
 
 
 def _is_hydra_key(override: str) -> bool:
