@@ -115,12 +115,6 @@ class StationOrder:
             )[0]
         )
 
-    def for_place(
-        self, x_km: float, y_km: float
-    ) -> tuple[Sequence[float] | Distances, Sequence[int]]:
-        """(distances, order) for one place (a repeat call, not drawn up front)."""
-        return self._compute_block(np.array([x_km]), np.array([y_km]))[0]
-
     def _compute_block(
         self, x_km: np.ndarray, y_km: np.ndarray
     ) -> list[tuple[Sequence[float] | Distances, Sequence[int]]]:

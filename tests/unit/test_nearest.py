@@ -38,12 +38,12 @@ def test_block_order_and_distances_equal_a_stable_sort_of_each_incident(n_statio
         assert [distance_km[s] for s in range(n_stations)] == want_km.tolist()
 
 
-def test_a_repeat_calls_place_gets_the_same_answer_as_a_drawn_one():
+def test_a_block_of_one_place_gets_the_same_answer_as_one_computed_alone():
     rng = np.random.default_rng(7)
     travel = TravelConfig()
     sx, sy = _stations(100, rng)
     finder = StationOrder(travel, sx, sy)
-    distance_km, order = finder.for_place(1.25, 3.5)
+    distance_km, order = finder.for_block_row(0, np.array([1.25]), np.array([3.5]))
     want_km, want_order = _one_at_a_time(travel, sx, sy, 1.25, 3.5)
     assert list(order) == want_order
     assert distance_km[want_order[-1]] == want_km[want_order[-1]]
