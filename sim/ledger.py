@@ -48,10 +48,9 @@ class IncidentLedger:
         for name in INT_COLUMNS:
             setattr(self, name, array("q", [0]) * n)
         for name, drawn in DRAWN_COLUMNS.items():
-            column = getattr(self, name)
-            column[:] = array(column.typecode, _as_bytes(getattr(stream, drawn), column.typecode))
-        self.station_of[:] = array("q", [-1]) * n
-        self.original_id[:] = array("q", range(n))
+            setattr(self, name, _typed(getattr(stream, drawn), getattr(self, name).typecode))
+        self.station_of = array("q", [-1]) * n
+        self.original_id = array("q", range(n))
         self.team_of: list[str] = [""] * n
         self.roles_seen: list[int] = [0] * n  # bit mask of the roles of all its teams
 
@@ -61,20 +60,17 @@ class IncidentLedger:
         """A repeat call about the same matter: same place and type; returns its id."""
         new_id = self.size
         self.size += 1
-        values = {
-            **dict.fromkeys(FLOAT_COLUMNS, np.nan),
-            **dict.fromkeys(INT_COLUMNS, 0),
-            "x_km": self.x_km[original_id],
-            "y_km": self.y_km[original_id],
-            "type_index": self.type_index[original_id],
-            "t_arrival": t_min,
-            "handling_min": handling_min,
-            "original_id": original_id,
-            "generation": generation,
-            "station_of": -1,
-        }
-        for name, value in values.items():
-            getattr(self, name).append(value)
+        for name in FLOAT_COLUMNS:
+            getattr(self, name).append(np.nan)
+        for name in INT_COLUMNS:
+            getattr(self, name).append(0)
+        for name in ("x_km", "y_km", "type_index"):
+            getattr(self, name)[new_id] = getattr(self, name)[original_id]
+        self.t_arrival[new_id] = t_min
+        self.handling_min[new_id] = handling_min
+        self.original_id[new_id] = original_id
+        self.generation[new_id] = generation
+        self.station_of[new_id] = -1
         self.team_of.append("")
         self.roles_seen.append(0)
         return new_id
@@ -86,5 +82,7 @@ class IncidentLedger:
         return np.frombuffer(column, dtype=dtype).copy()
 
 
-def _as_bytes(values: np.ndarray, typecode: str) -> bytes:
-    return np.ascontiguousarray(values, dtype=np.float64 if typecode == "d" else np.int64).tobytes()
+def _typed(values: np.ndarray, typecode: str) -> array:
+    """A numpy column as a typed array of `typecode` ("d": float64, "q": int64)."""
+    dtype = np.float64 if typecode == "d" else np.int64
+    return array(typecode, np.ascontiguousarray(values, dtype=dtype).tobytes())

@@ -353,10 +353,10 @@ class Model:
         members = [
             u for station, role, n in decision.units for u in self.pool.take(station, role, n)
         ]
-        job.members, job.t_start = members, self.env.now
+        now = self.env.now
+        job.members, job.t_start = members, now
         job.team = self._team_label(members)
         distance_km, roles = self._distance_km[job.incident_id], self.scenario.roles
-        now = self.env.now
         trips_min = []
         for unit in members:
             self.unit_job[unit.unit_id] = job

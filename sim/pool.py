@@ -48,19 +48,12 @@ class UnitPool:
         """The `n_units` longest-free units of a role at a station."""
         line = self.free[station][role]
         taken = [line.popleft() for _ in range(n_units)]
-        self.free_counts[station][role] -= n_units
-        self.n_free_at[station] -= n_units
-        self.n_free_by_role[role] -= n_units
-        self.n_free_total -= n_units
+        self._count(station, role, -n_units)
         return taken
 
     def put_back(self, unit: Unit) -> None:
-        station, role = unit.station, unit.role
-        self.free[station][role].append(unit)
-        self.free_counts[station][role] += 1
-        self.n_free_at[station] += 1
-        self.n_free_by_role[role] += 1
-        self.n_free_total += 1
+        self.free[unit.station][unit.role].append(unit)
+        self._count(unit.station, unit.role, +1)
 
     def remove_free(self, units: list[Unit]) -> list[Unit]:
         """Take those of `units` that are free off duty; return the ones that were free."""

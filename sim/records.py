@@ -99,13 +99,13 @@ def _n_deterred(model: Model) -> int:
 
 def _incident_table(model: Model) -> pd.DataFrame:
     ledger, n = model.ledger, model.ledger.size
-    keep = ledger.column("t_arrival") >= model.warmup_min
+    t_arrival, t_dispatch = ledger.column("t_arrival"), ledger.column("t_dispatch")
+    keep = t_arrival >= model.warmup_min
     if model.incidents.deterred is not None:
         keep[: ledger.n_candidates] &= ~model.incidents.deterred
     type_names = list(model.scenario.incident_types)
     priorities = np.array([t.priority for t in model.scenario.incident_types.values()])
     type_index = ledger.column("type_index")
-    t_arrival, t_dispatch = ledger.column("t_arrival"), ledger.column("t_dispatch")
     t_first, t_team, t_resolved = (
         ledger.column("t_first_on_scene"),
         ledger.column("t_team_on_scene"),
