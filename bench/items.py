@@ -18,7 +18,7 @@ FULL = {
     "sweep_jobs": 16,
     "sweep_overrides": ["run.replications=2", "run.horizon_days=365"],
     # the same sweep with jobs five times as long, to show how the overhead scales (no target)
-    "sweep_large_overrides": ["run.replications=10", "run.horizon_days=365"],
+    "sweep_large": (", jobs of 10 replications", ["run.replications=10", "run.horizon_days=365"]),
 }
 QUICK = {
     "mmc_customers": 2_000,
@@ -27,7 +27,7 @@ QUICK = {
     "realistic_days": 14.0,
     "sweep_jobs": 2,
     "sweep_overrides": ["run.replications=1", "run.horizon_days=2"],
-    "sweep_large_overrides": None,
+    "sweep_large": None,
 }
 
 
@@ -69,26 +69,26 @@ def realistic_rows(quick: bool) -> list[Row]:
 def sweep_rows(quick: bool) -> list[Row]:
     sizes = _sizes(quick)
     start_s = start_up_s()
-    rows = _sweep_size_rows(sizes["sweep_jobs"], sizes["sweep_overrides"], start_s, quick, True)
-    if sizes["sweep_large_overrides"] is not None:
-        overrides = sizes["sweep_large_overrides"]
-        rows += _sweep_size_rows(sizes["sweep_jobs"], overrides, start_s, quick, False)
+    rows = _sweep_size_rows(sizes["sweep_jobs"], sizes["sweep_overrides"], start_s, quick, "")
+    if sizes["sweep_large"] is not None:  # not judged: the targets are for the sweep above
+        label, overrides = sizes["sweep_large"]
+        rows += _sweep_size_rows(sizes["sweep_jobs"], overrides, start_s, quick, label)
     return rows
 
 
 def _sweep_size_rows(
-    n_jobs: int, overrides: list[str], start_s: float, quick: bool, judged: bool
+    n_jobs: int, overrides: list[str], start_s: float, quick: bool, label: str
 ) -> list[Row]:
     """Speed-up of 2 workers over 1, and what the 1-worker sweep spends outside its jobs:
     all of it, and Hydra's own share (less a fresh Python's imports, `start_s`)."""
     one, two = sweep_scaling(n_jobs, overrides)
     jobs = f"{n_jobs} jobs ({' '.join(overrides)})"
     outside_s = one.wall_s - sum(one.job_s)
-    suffix = "" if judged else f", jobs of {overrides[0].split('=')[1]} replications"
+    judged = not label
     return [
         Row(
             "sweep",
-            f"speed-up 2 workers vs 1{suffix}",
+            f"speed-up 2 workers vs 1{label}",
             one.wall_s / two.wall_s,
             "x",
             ">= 1.8" if judged else "",
@@ -98,7 +98,7 @@ def _sweep_size_rows(
         ),
         Row(
             "sweep",
-            f"outside the jobs, 1 worker{suffix}",
+            f"outside the jobs, 1 worker{label}",
             one.overhead_share * 100,
             "%",
             "",
@@ -108,7 +108,7 @@ def _sweep_size_rows(
         ),
         Row(
             "sweep",
-            f"Hydra overhead, 1 worker{suffix}",
+            f"Hydra overhead, 1 worker{label}",
             max(0.0, outside_s - start_s) / one.wall_s * 100,
             "%",
             "<= 5" if judged else "",
