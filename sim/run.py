@@ -49,7 +49,8 @@ def run_command(args: list[str]) -> int:
     """Validate the overrides, then hand over to Hydra (which also handles -m and --help)."""
     try:
         refuse_sweeps_without_multirun(args)
-        validate_sweep_points(args)
+        multirun = "-m" in args or "--multirun" in args
+        validate_sweep_points(args, on_first=_start_workers if multirun else None)
     except ConfigError as error:
         return _fail(error)
     register_scenarios()
@@ -57,6 +58,14 @@ def run_command(args: list[str]) -> int:
     sys.argv = ["jointduty run", *args]
     _hydra_app(run_task)()
     return _sweep_exit_status()
+
+
+def _start_workers(first: DictConfig, n_jobs: int) -> None:
+    """A joblib sweep's workers start importing the model while the points are checked and
+    Hydra composes the sweep (`sim.warm_workers`)."""
+    from sim import warm_workers
+
+    warm_workers.start_for(first, n_jobs, early=True)
 
 
 @functools.cache

@@ -127,7 +127,7 @@ class ResumingSweeperBase(Sweeper):
         todo = [[job for job in batch if override_set(job) not in done] for batch in batches]
         n_todo = sum(len(batch) for batch in todo)
         _announce(sweep_dir, all_jobs, n_skipped=len(all_jobs) - n_todo)
-        _warm_up_workers(self.config, n_todo)
+        warm_workers.start_for(self.config, n_todo)  # unless `jointduty run` started them
         returns: list[Sequence[JobReturn]] = []
         try:
             returns = self._launch_all(
@@ -156,7 +156,8 @@ class ResumingSweeperBase(Sweeper):
                 ]
             self._validate_batch(batch)
             warm_workers.wait()  # joblib's workers, if `jointduty run` started them early
-            results = self.launcher.launch(batch, initial_job_idx=initial_job_idx)
+            with warm_workers.keeping_plugins(self.launcher):
+                results = self.launcher.launch(batch, initial_job_idx=initial_job_idx)
             for result in results:
                 _mark_if_crashed(result)
             initial_job_idx += len(batch)
@@ -171,15 +172,6 @@ class ResumingSweeperBase(Sweeper):
         assert self.loader is not None and self.config is not None
         for job in batch:
             self.loader.check(self.config, job)
-
-
-def _warm_up_workers(config: DictConfig, n_todo: int) -> None:
-    """Start joblib's workers now, if the sweep uses several (`sim.warm_workers`)."""
-    if OmegaConf.select(config, "hydra.launcher._target_") != warm_workers.JOBLIB_LAUNCHER:
-        return
-    launcher = OmegaConf.to_container(config.hydra.launcher, resolve=True)
-    assert isinstance(launcher, dict)
-    warm_workers.start(launcher, n_jobs=n_todo)
 
 
 def _varying_keys(jobs: list[list[str]]) -> set[str]:

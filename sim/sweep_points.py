@@ -12,6 +12,8 @@ multi-line error.
 
 from __future__ import annotations
 
+import math
+from collections.abc import Callable
 from typing import Any
 
 from omegaconf import DictConfig, OmegaConf
@@ -52,18 +54,25 @@ def refuse_sweeps_without_multirun(args: list[str]) -> None:
             )
 
 
-def validate_sweep_points(args: list[str]) -> DictConfig:
+def validate_sweep_points(
+    args: list[str], on_first: Callable[[DictConfig, int], None] | None = None
+) -> DictConfig:
     """Compose and validate every point of the sweep (`_override_sets`), or `ConfigError`.
 
     One full composition with the `hydra` node (at every value's first) serves the check of
     `_target_`s and the sweep an experiment preset declares; the points that differ from it
     only in plain values (`run.seed=1,...,16`) are derived from it, not composed again
-    (`sim.derived_configs`). Returns that first composition.
+    (`sim.derived_configs`). `on_first` is called with that composition and the number of
+    jobs in the grid as soon as it is checked (`jointduty run -m` starts joblib's workers
+    then, so that they import the model while the points are checked). Returns it.
     """
     composer = Composer(_first_values(_parse_overrides(_hydra_overrides(args))))
     first = composer.compose_with_hydra(_first_values(_parse_overrides(_model_overrides(args))))
     check_targets(OmegaConf.to_container(first, resolve=False))
-    for overrides in _override_sets(args, sweeper_params_in(first)):
+    choices = _choices(args, sweeper_params_in(first))
+    if on_first is not None:
+        on_first(first, math.prod(len(values) for values in choices.values()))
+    for overrides in _override_sets_of(choices):
         _placed(validate(composer.compose_config(overrides)))
     return first
 
@@ -84,6 +93,11 @@ def _override_sets(args: list[str], params: dict[str, str] | None = None) -> lis
     the composed config (an experiment preset; composed here if not given), the command line
     winning, as in Hydra's basic sweeper.
     """
+    return _override_sets_of(_choices(args, params))
+
+
+def _choices(args: list[str], params: dict[str, str] | None = None) -> dict[str, list[str]]:
+    """Each key of the sweep (`_override_sets`) and its values, in order."""
     command_line = _parse_overrides(_model_overrides(args))
     if params is None:
         params = sweeper_params(_first_values(command_line))
@@ -91,7 +105,10 @@ def _override_sets(args: list[str], params: dict[str, str] | None = None) -> lis
         o.get_key_element(): o for o in _parse_overrides([f"{k}={v}" for k, v in params.items()])
     }
     merged.update({o.get_key_element(): o for o in command_line})
-    choices = {key: _values(override) for key, override in merged.items()}
+    return {key: _values(override) for key, override in merged.items()}
+
+
+def _override_sets_of(choices: dict[str, list[str]]) -> list[list[str]]:
     base = [f"{key}={values[0]}" for key, values in choices.items()]
     sets = [base]
     for index, (key, values) in enumerate(choices.items()):

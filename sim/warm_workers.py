@@ -11,26 +11,59 @@ launcher finds them ready; the sweeper calls `wait()` before launching, so the t
 at the same time. The thread then imports what the sweep table needs at the end
 (`sim.collect`: pandas, SciPy) while the jobs run. Only an optimisation: if anything goes
 wrong here, the launcher starts its workers as it always did.
+
+`keeping_plugins(launcher)`: for each job, Hydra's joblib launcher restores the main process's
+Hydra singletons in the worker (`Singleton.set_state`), which leave out the plugin registry, so
+every job scanned all installed Hydra plugins again (60-120 ms a job, as long as a short job
+takes). While the sweeper launches, the launcher's jobs go through `execute_job`, which hands
+Hydra the worker's registry from its previous job (or its warm-up) instead: what Hydra itself
+does when it runs the jobs in its own process, where the restored state is the same dict for
+every job.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import threading
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from pathlib import Path
 from typing import Any
+
+from omegaconf import DictConfig, OmegaConf
 
 JOBLIB_LAUNCHER = "hydra_plugins.hydra_joblib_launcher.joblib_launcher.JoblibLauncher"
 log = logging.getLogger(__name__)
 _READY: list[threading.Event] = []  # set when the workers started by `start` are ready
+_LAUNCHING = threading.Event()  # set when the sweep launches its jobs (`wait`)
 warmed_pids: set[int] = set()  # the worker processes warmed so far
+_HYDRA_EXECUTE_JOB: list[Any] = []  # Hydra's `execute_job` while `keeping_plugins` replaces it
+
+
+def start_for(config: DictConfig, n_jobs: int, *, early: bool = False) -> bool:
+    """`start` with the launcher of a config composed with its `hydra` node. `early`: called
+    by `jointduty run -m` before Hydra starts (`sim.sweep_points`), when resume has not yet
+    counted the completed jobs; then only for a sweep directory without jobs yet (the sweeper
+    starts the workers for the others once it knows how many jobs are left)."""
+    if OmegaConf.select(config, "hydra.launcher._target_") != JOBLIB_LAUNCHER:
+        return False
+    try:
+        if early and _has_jobs(Path(str(OmegaConf.select(config, "hydra.sweep.dir")))):
+            return False
+        launcher = OmegaConf.to_container(config.hydra.launcher, resolve=True)
+    except Exception as error:  # e.g. an interpolation only Hydra's own run resolves
+        log.debug(f"not warming the workers: {error!r}")
+        return False
+    assert isinstance(launcher, dict)
+    return start(launcher, n_jobs)
 
 
 def start(launcher: Mapping[str, Any], n_jobs: int) -> bool:
     """Start the workers of this `hydra.launcher` config in the background for `n_jobs` jobs,
-    if it is joblib's and they would use more than one worker; True if started."""
-    if launcher.get("_target_") != JOBLIB_LAUNCHER:
+    if it is joblib's and they would use more than one worker, and none are starting yet;
+    True if started."""
+    if launcher.get("_target_") != JOBLIB_LAUNCHER or _READY:
         return False
     from joblib import effective_n_jobs
 
@@ -51,7 +84,9 @@ def start(launcher: Mapping[str, Any], n_jobs: int) -> bool:
 
 
 def wait() -> None:
-    """Wait until the workers started by `start` are ready (at once if none were)."""
+    """Wait until the workers started by `start` are ready (at once if none were); the sweep
+    is about to launch its jobs."""
+    _LAUNCHING.set()
     while _READY:
         _READY.pop().wait()
 
@@ -76,10 +111,17 @@ def _warm(arguments: dict[str, Any], n_workers: int, ready: threading.Event) -> 
         log.debug(f"warming the workers failed: {error!r}")
     finally:
         ready.set()
+    _LAUNCHING.wait()  # not while the main process still prepares: it would wait for the GIL
     try:  # the sweep table at the end needs pandas and SciPy: import them while jobs run
         import sim.collect  # noqa: F401
     except Exception:  # e.g. the process is already exiting: the table imports them itself
         return
+
+
+def _has_jobs(sweep_dir: Path) -> bool:
+    from sim.jobstatus import STATUS_FILE
+
+    return sweep_dir.is_dir() and any(sweep_dir.glob(f"*/{STATUS_FILE}"))
 
 
 def _import_for_jobs() -> int:
@@ -92,3 +134,49 @@ def _import_for_jobs() -> int:
     import_job_modules()
     Plugins.instance()
     return os.getpid()
+
+
+@contextlib.contextmanager
+def keeping_plugins(launcher: object) -> Iterator[None]:
+    """While it lasts, Hydra's joblib launcher (if it is `launcher`) runs its jobs through
+    `execute_job`; any other launcher is left alone."""
+    core = _joblib_core(launcher)
+    if core is None:
+        yield
+        return
+    _HYDRA_EXECUTE_JOB.append(core.execute_job)
+    core.execute_job = execute_job
+    try:
+        yield
+    finally:
+        core.execute_job = _HYDRA_EXECUTE_JOB.pop()
+
+
+def execute_job(
+    idx: int,
+    overrides: Any,
+    hydra_context: Any,
+    config: Any,
+    task_function: Any,
+    singleton_state: dict[str, Any],
+) -> Any:
+    """Hydra's joblib job (`_core.execute_job`), with this process's plugin registry kept."""
+    from hydra.core.plugins import Plugins
+    from hydra.core.singleton import Singleton
+    from hydra_plugins.hydra_joblib_launcher import _core
+
+    plugins = Singleton._instances.get(Plugins)
+    if plugins is not None:  # `Singleton.set_state` then finds it instead of scanning again
+        singleton_state["instances"].setdefault(Plugins, plugins)
+    # In a worker the module is Hydra's own; in the main process (one worker) it is patched.
+    hydra_execute_job = _HYDRA_EXECUTE_JOB[-1] if _HYDRA_EXECUTE_JOB else _core.execute_job
+    return hydra_execute_job(idx, overrides, hydra_context, config, task_function, singleton_state)
+
+
+def _joblib_core(launcher: object) -> Any:
+    """Hydra's joblib launcher module, if `launcher` is its launcher and it has `execute_job`."""
+    if type(launcher).__module__ != JOBLIB_LAUNCHER.rpartition(".")[0]:
+        return None
+    from hydra_plugins.hydra_joblib_launcher import _core
+
+    return _core if callable(getattr(_core, "execute_job", None)) else None

@@ -19,7 +19,7 @@ import pytest
 from sim.composition import compose_config, shipped_dir
 from sim.config import validate
 from sim.placement import place_stations
-from sim.sweep_points import _override_sets
+from sim.sweep_points import _override_sets, validate_sweep_points
 from tests.cli.test_cli import jointduty
 
 FAST = ["scenario=taozhu_2019", "run.replications=2", "run.horizon_days=1", "run.warmup_days=0.25"]
@@ -280,3 +280,14 @@ def test_a_sweep_joins_a_running_ray_cluster_with_the_cluster_preset(ray_head, t
     # The workers run in the head node's directory: jobs still land in this sweep directory.
     table = pd.read_csv(tmp_path / "sweep" / "sweep.csv")
     assert set(table["status"]) == {"completed"} and table["job"].nunique() == 2
+
+
+def test_the_points_check_reports_the_grid_size_as_soon_as_the_first_point_is_composed():
+    seen = []
+
+    validate_sweep_points(
+        ["-m", "run.seed=1,2,3", "run.replications=1,2"],
+        on_first=lambda first, n_jobs: seen.append((first.run.seed, n_jobs)),
+    )
+
+    assert seen == [(1, 6)]
