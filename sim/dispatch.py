@@ -28,10 +28,14 @@ from sim.config import SlotConfig
 RoleCounts = Mapping[str, int]
 
 
-class Assign(NamedTuple):
-    """Send these units now: (station index, role, number of units) triples."""
+class Assign(tuple[tuple[int, str, int], ...]):
+    """Send these units now: a tuple of (station index, role, number of units) triples.
 
-    units: tuple[tuple[int, str, int], ...]
+    A plain tuple subclass rather than a named tuple: one is made for every dispatch, and a
+    named tuple's constructor is a Python function where a tuple's is C.
+    """
+
+    __slots__ = ()
 
 
 class Queue(NamedTuple):
@@ -50,10 +54,10 @@ def field_team(slots: Mapping[str, SlotConfig], free: RoleCounts) -> dict[str, i
     only unit a rigid slot could use; a flexible slot takes its own role first, then its
     substitutes in the order given.
     """
-    if len(slots) == 1:  # the common case, a single role: answered without the general walk
-        ((role, slot),) = slots.items()
-        if slot.count and not slot.substitutes:
-            return {role: slot.count} if free.get(role, 0) >= slot.count else None
+    single = _single_role(slots)
+    if single is not None:  # the common case: answered without the general walk
+        role, count = single
+        return {role: count} if free.get(role, 0) >= count else None
     taken: dict[str, int] = {}
     in_order = slots.items() if len(slots) == 1 else sorted(slots.items(), key=_n_substitutes)
     for role, slot in in_order:
@@ -106,10 +110,7 @@ def retry_nearest(
     free: Sequence[RoleCounts],
 ) -> Assign | None:
     """A queued incident is served only by the station it queues at."""
-    roles = field_team(slots, free[queue_station])
-    if roles is None:
-        return None
-    return Assign(tuple((queue_station, role, n) for role, n in roles.items()))
+    return _whole_team_now(slots, (queue_station,), free)
 
 
 def retry_borrow(
@@ -129,7 +130,7 @@ def retry_borrow(
     roles = field_team(slots, pooled)
     if roles is None:
         return None
-    return Assign(tuple(_take_nearest_first(roles, stations_by_distance, free)))
+    return Assign(_take_nearest_first(roles, stations_by_distance, free))
 
 
 @dataclass(frozen=True)
@@ -160,10 +161,27 @@ POLICIES: dict[str, DispatchPolicy] = {
 def _whole_team_now(
     slots: Mapping[str, SlotConfig], stations_by_distance: Sequence[int], free: Sequence[RoleCounts]
 ) -> Assign | None:
+    """The whole team from the first station in `stations_by_distance` that can field it."""
+    single = _single_role(slots)
+    if single is not None:  # most teams: one role, no substitutes, so no `field_team` walk
+        role, count = single
+        for station in stations_by_distance:
+            if free[station].get(role, 0) >= count:
+                return Assign(((station, role, count),))
+        return None
     for station in stations_by_distance:
         roles = field_team(slots, free[station])
         if roles is not None:
-            return Assign(tuple((station, role, n) for role, n in roles.items()))
+            return Assign((station, role, n) for role, n in roles.items())
+    return None
+
+
+def _single_role(slots: Mapping[str, SlotConfig]) -> tuple[str, int] | None:
+    """(role, count) if the team is `count` units of one role with no substitutes."""
+    if len(slots) == 1:
+        ((role, slot),) = slots.items()
+        if slot.count and not slot.substitutes:
+            return role, slot.count
     return None
 
 

@@ -37,6 +37,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import simpy
 
+from sim.clock import Clock
 from sim.config import ScenarioConfig, SlotConfig, StageConfig, team_slots
 from sim.dispatch import POLICIES, Assign, Queue, field_team
 from sim.distributions import make_distribution
@@ -87,7 +88,7 @@ class Model:
         incidents: IncidentStream | None = None,
     ) -> None:
         self.scenario, self.streams, self.log = scenario, streams, event_log
-        self.env = simpy.Environment()
+        self.env = Clock()
         self.warmup_min, self.horizon_min = warmup_min, horizon_min
         self.t_end_min = warmup_min + horizon_min
         if incidents is None:
@@ -102,8 +103,8 @@ class Model:
         self.repeat_draws = draw_repeats(scenario, streams, incidents.type_index)
         self.policy = POLICIES[scenario.dispatch.policy]
         self._build_stations()
-        self.queues: list[list[tuple[int, float, int, int]]] = [[] for _ in self.station_names]
-        self.jobs: dict[int, Job] = {}  # jobs not finished yet, by id
+        # per station (or one shared): (priority, t_ready, job id, station, job), in that order
+        self.queues: list[list[tuple[int, float, int, int, Job]]] = [[] for _ in self.station_names]
         self.n_jobs_made = 0
         self.unit_job: dict[int, Job] = {}
         self.busy_since: dict[int, tuple[int, int, float]] = {}
@@ -121,17 +122,26 @@ class Model:
 
     # --- the SimPy processes, and the timeout chains of each job ---------------------------
 
-    def receive_calls(self) -> Generator[simpy.Event, None, None]:
-        """Each pre-drawn call arrives at its time and goes to the dispatcher."""
-        env, deterred = self.env, self.incidents.deterred
-        for incident_id, t_arrival in enumerate(self.incidents.t_arrival_min.tolist()):
-            # Deterred candidates still step the clock, so that the others' arrival times
-            # round exactly as they would without deterrence.
-            yield env.timeout(max(0.0, t_arrival - env.now))
-            if deterred is not None and deterred[incident_id]:
-                continue
-            self.ledger.t_arrival[incident_id] = env.now  # the drawn time, to SimPy's rounding
+    def receive_calls(self) -> None:
+        """The pre-drawn calls arrive one after the other, each at its time (a chain of calls:
+        each arrival schedules the next, so only one is on the clock at a time)."""
+        self._calls = enumerate(self.incidents.t_arrival_min.tolist())
+        self._schedule_next_call()
+
+    def _schedule_next_call(self) -> None:
+        call = next(self._calls, None)
+        if call is not None:
+            incident_id, t_arrival = call
+            self.env.call_after(max(0.0, t_arrival - self.env.now), self._call_arrives, incident_id)
+
+    def _call_arrives(self, incident_id: int) -> None:
+        """A call arrives and goes to the dispatcher. Deterred candidates still step the clock,
+        so that the others' arrival times round exactly as they would without deterrence."""
+        deterred = self.incidents.deterred
+        if deterred is None or not deterred[incident_id]:
+            self.ledger.t_arrival[incident_id] = self.env.now  # the drawn time, as rounded
             self.open_incident(incident_id)
+        self._schedule_next_call()
 
     def respond(self, job: Job, trips_min: list[float]) -> None:
         """The team travels, handles the job together, and drives back.
@@ -142,8 +152,7 @@ class Model:
         first_min, last_min = min(trips_min), max(trips_min)
         assembly_min = last_min - first_min
         if first_min > 0:
-            on_scene = self.env.timeout(first_min)
-            on_scene.callbacks.append(lambda _event: self._first_on_scene(job, assembly_min))
+            self.env.call_after(first_min, self._first_on_scene, job, assembly_min)
         else:
             self._first_on_scene(job, assembly_min)
 
@@ -154,21 +163,19 @@ class Model:
         if job.stage == 0:
             self.ledger.t_first_on_scene[job.incident_id] = self.env.now
         if assembly_min > 0:
-            team_on_scene = self.env.timeout(assembly_min)
-            team_on_scene.callbacks.append(lambda _event: self._handle(job))
+            self.env.call_after(assembly_min, self._handle, job)
         else:
             self._handle(job)
 
     def _handle(self, job: Job) -> None:
         if job.stage == 0:
             self.ledger.t_team_on_scene[job.incident_id] = self.env.now
-        self.env.timeout(job.handling_min).callbacks.append(lambda _event: self._finish_job(job))
+        self.env.call_after(job.handling_min, self._finish_job, job)
 
     def follow_up(self, job: Job, stage: StageConfig, delay_min: float) -> None:
         """A later stage becomes a job after its delay, at the next office hours."""
         t_ready = next_office_time(self.env.now + delay_min, stage.office_hours)
-        ready = self.env.timeout(t_ready - self.env.now)
-        ready.callbacks.append(lambda _event: self._stage_ready(job))
+        self.env.call_after(t_ready - self.env.now, self._stage_ready, job)
 
     def _stage_ready(self, job: Job) -> None:
         self._note(job.kind, job.incident_id, f"stage {job.stage}")
@@ -176,8 +183,7 @@ class Model:
 
     def call_again(self, original_id: int, generation: int, delay_min: float) -> None:
         """An unsettled matter calls again after its delay."""
-        calls = self.env.timeout(delay_min)
-        calls.callbacks.append(lambda _event: self._repeat_call(original_id, generation))
+        self.env.call_after(delay_min, self._repeat_call, original_id, generation)
 
     def _repeat_call(self, original_id: int, generation: int) -> None:
         """A new incident about the same matter: same place and type."""
@@ -212,7 +218,8 @@ class Model:
         """A call arrives: plan its later stages and dispatch its first response."""
         self.n_open += 1
         type_index = self.ledger.type_index[incident_id]
-        self._note("arrive", incident_id, self.type_names[type_index])
+        if self.log is not None:
+            self._note("arrive", incident_id, self.type_names[type_index])
         incident_type = self.types[type_index]
         if incident_type.stages:
             self.plans[incident_id] = self._plan_later_stages(incident_id, type_index)
@@ -222,8 +229,10 @@ class Model:
 
     def dispatch(self, job: Job) -> None:
         """Ask the policy what to do with a job that is ready, and do it."""
-        order = self._stations_by_distance(job.incident_id)
-        view = self._free_view_and_totals()[0]
+        order = self._order.get(job.incident_id)
+        if order is None:
+            order = self._stations_by_distance(job.incident_id)
+        view = self._free_view_and_totals()[0] if self.uncertain_roles else self.pool.free_counts
         decision = self.policy.on_arrival(job.slots, order, view, self.max_staff)
         if isinstance(decision, Assign):
             self._send_team(job, decision)
@@ -232,17 +241,22 @@ class Model:
 
     def _finish_job(self, job: Job) -> None:
         """Handling is over: record the job, start the next stage or resolve, drive back."""
-        ledger, incident_id = self.ledger, job.incident_id
+        ledger, incident_id, members = self.ledger, job.incident_id, job.members
         self.job_rows.append(
             (incident_id, job.stage, job.kind, job.t_start, self.env.now, job.team)
         )
         ledger.n_jobs[incident_id] += 1
-        del self.jobs[job.job_id]
-        distance_km, roles = self._distance_km[incident_id], self.scenario.roles
-        trips = [(u, return_min(roles[u.role], distance_km[u.station])) for u in job.members]
-        for unit in job.members:
-            ledger.roles_seen[incident_id] |= self.role_bit[unit.role]
-            del self.unit_job[unit.unit_id]
+        distance_km, roles, role_bit, unit_job = (
+            self._distance_km[incident_id],
+            self.scenario.roles,
+            self.role_bit,
+            self.unit_job,
+        )
+        trips_min = []
+        for unit in members:
+            trips_min.append(return_min(roles[unit.role], distance_km[unit.station]))
+            ledger.roles_seen[incident_id] |= role_bit[unit.role]
+            del unit_job[unit.unit_id]
         plan = self.plans.get(incident_id)
         if plan:
             self._note("handled", incident_id, f"stage {job.stage}")
@@ -250,15 +264,19 @@ class Model:
             self.follow_up(next_job, stage, delay_min)
         else:
             self._resolve(incident_id)
-        for unit, trip_min in trips:
-            self._drive_back(unit, trip_min)
+        for unit, trip_min in zip(members, trips_min, strict=True):
+            if trip_min > 0:
+                self.env.call_after(trip_min, self._release, unit)
+            else:
+                self._release(unit)
 
     def _resolve(self, incident_id: int) -> None:
         self.ledger.t_resolved[incident_id] = self.env.now
         self.plans.pop(incident_id, None)
         place = self._distance_km.pop(incident_id), self._order.pop(incident_id)
         self.n_open -= 1
-        self._note("resolved", incident_id, "")
+        if self.log is not None:
+            self._note("resolved", incident_id, "")
         if self._settle_or_call_again(incident_id):  # the repeat call comes from the same place
             self._place_of_repeat[self.ledger.original_id[incident_id]] = place
 
@@ -315,34 +333,33 @@ class Model:
     ) -> Job:
         job = Job(self.n_jobs_made, incident_id, stage, kind, slots, priority, handling_min)
         self.n_jobs_made += 1
-        self.jobs[job.job_id] = job
         return job
 
     # --- dispatching -------------------------------------------------------------------
 
     def _enqueue(self, job: Job, decision: Queue) -> None:
         queue = self.queues[0 if self.policy.shared_queue else decision.station]
-        bisect.insort(queue, (job.priority, self.env.now, job.job_id, decision.station))
+        bisect.insort(queue, (job.priority, self.env.now, job.job_id, decision.station, job))
         if job.stage == 0:
             self.ledger.station_of[job.incident_id] = decision.station
         self._note("queue", job.incident_id, self.station_names[decision.station])
 
     def _retry_queue(self, station: int) -> None:
         """Units of `station` are free: serve queued jobs, most urgent first."""
-        queue = self.queues[0 if self.policy.shared_queue else station]
-        if not queue:
-            return
+        pool, policy = self.pool, self.policy
+        queue = self.queues[0 if policy.shared_queue else station]
         served = []
         for entry in queue:
-            if (
-                self.pool.n_free_total if self.policy.shared_queue else self.pool.n_free_at[station]
-            ) == 0:
+            if (pool.n_free_total if policy.shared_queue else pool.n_free_at[station]) == 0:
                 break
-            job = self.jobs[entry[2]]
-            view, free_by_role = self._free_view_and_totals()
-            if self.policy.shared_queue and field_team(job.slots, free_by_role) is None:
+            job = entry[4]
+            if self.uncertain_roles:
+                view, free_by_role = self._free_view_and_totals()
+            else:
+                view, free_by_role = pool.free_counts, pool.n_free_by_role
+            if policy.shared_queue and field_team(job.slots, free_by_role) is None:
                 continue  # not even all free units together could field it, so no station can
-            decision = self.policy.retry(job.slots, self._order[job.incident_id], entry[3], view)
+            decision = policy.retry(job.slots, self._order[job.incident_id], entry[3], view)
             if decision is not None:
                 served.append(entry)
                 self._send_team(job, decision)
@@ -350,33 +367,36 @@ class Model:
             queue.remove(entry)
 
     def _send_team(self, job: Job, decision: Assign) -> None:
-        members = [
-            u for station, role, n in decision.units for u in self.pool.take(station, role, n)
-        ]
-        now = self.env.now
+        take, members = self.pool.take, []
+        for station, role, n_units in decision:
+            members += take(station, role, n_units)
+        now, incident_id = self.env.now, job.incident_id
         job.members, job.t_start = members, now
         job.team = self._team_label(members)
-        distance_km, roles = self._distance_km[job.incident_id], self.scenario.roles
+        distance_km, roles = self._distance_km[incident_id], self.scenario.roles
+        busy_since, unit_job = self.busy_since, self.unit_job
         trips_min = []
         for unit in members:
-            self.unit_job[unit.unit_id] = job
-            self.busy_since[unit.unit_id] = (job.incident_id, job.stage, now)
+            unit_job[unit.unit_id] = job
+            busy_since[unit.unit_id] = (incident_id, job.stage, now)
             trip_min = travel_min(roles[unit.role], distance_km[unit.station])
             if self.callout_samplers:  # adding no delay would leave the trip as it is
                 trip_min += self._callout_delay(unit.role)
             trips_min.append(trip_min)
         if job.stage == 0:
-            self._record_first_dispatch(job, decision, members)
+            self._record_first_dispatch(job, decision)
         if self.log is not None:
-            self._note("dispatch", job.incident_id, " ".join(f"u{u.unit_id}" for u in members))
+            self._note("dispatch", incident_id, " ".join(f"u{u.unit_id}" for u in members))
         self.respond(job, trips_min)
 
-    def _record_first_dispatch(self, job: Job, decision: Assign, members: list[Unit]) -> None:
-        ledger, incident_id = self.ledger, job.incident_id
-        ledger.t_dispatch[incident_id] = self.env.now
-        ledger.station_of[incident_id] = decision.units[0][0]
+    def _record_first_dispatch(self, job: Job, decision: Assign) -> None:
+        ledger, incident_id, units = self.ledger, job.incident_id, decision
+        ledger.t_dispatch[incident_id] = job.t_start
+        ledger.station_of[incident_id] = units[0][0]
         ledger.team_of[incident_id] = job.team
-        ledger.n_stations_of[incident_id] = len({station for station, _, _ in decision.units})
+        ledger.n_stations_of[incident_id] = (
+            1 if len(units) == 1 else len({station for station, _, _ in units})
+        )
 
     def _free_view_and_totals(self) -> tuple[list[dict[str, int]], dict[str, int]]:
         """Free units as the policy sees them, by station and in total: a free volunteer
@@ -402,23 +422,19 @@ class Model:
 
     # --- units coming back, shifts ending ------------------------------------------------
 
-    def _drive_back(self, unit: Unit, trip_min: float) -> None:
-        if trip_min > 0:
-            self.env.timeout(trip_min).callbacks.append(lambda _event: self._release(unit))
-        else:
-            self._release(unit)
-
     def _release(self, unit: Unit) -> None:
-        incident_id, stage, t_start = self.busy_since.pop(unit.unit_id)
-        self.busy.append((unit.unit_id, incident_id, stage, t_start, self.env.now))
+        """A member is back at the station: free again, or off duty if their shift is over."""
+        unit_id = unit.unit_id
+        incident_id, stage, t_start = self.busy_since.pop(unit_id)
+        self.busy.append((unit_id, incident_id, stage, t_start, self.env.now))
         if self.log is not None:
-            self._note("free", incident_id, f"u{unit.unit_id}")
-        t_shift_end = self.leaving.pop(unit.unit_id, None)
-        if t_shift_end is not None:
-            self.overtime.append((unit.unit_id, t_shift_end, self.env.now))
+            self._note("free", incident_id, f"u{unit_id}")
+        if self.leaving and unit_id in self.leaving:
+            self.overtime.append((unit_id, self.leaving.pop(unit_id), self.env.now))
             return
         self.pool.put_back(unit)
-        self._retry_queue(unit.station)
+        if self.queues[0 if self.policy.shared_queue else unit.station]:
+            self._retry_queue(unit.station)
 
     def _end_shift(self, group: list[Unit], shift: ShiftInstance) -> list[Unit]:
         """Free units go home; busy ones are on overtime until they are free or hand over."""
@@ -455,10 +471,10 @@ class Model:
 
     def run(self) -> ReplicationRecords:
         """Simulate until every call has arrived and been resolved; return the records."""
-        self.env.process(self.receive_calls())
+        self.receive_calls()
         for station, role in self.rostered:
             self.env.process(self.work_shifts(station, role))
-        self.env.run()
+        self.env.run_all()
         return build_records(self)
 
     # --- set-up helpers --------------------------------------------------------------------
@@ -504,7 +520,7 @@ class Model:
         return order
 
     def _team_label(self, members: list[Unit]) -> str:
-        roles = tuple(unit.role for unit in members)
+        roles = (members[0].role,) if len(members) == 1 else tuple([u.role for u in members])
         label = self._labels.get(roles)
         if label is None:
             label = self._labels[roles] = _team_label(members)

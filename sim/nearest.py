@@ -27,6 +27,7 @@ from sim.geography import road_distance_km
 FULL_ORDER_MAX_STATIONS = 32
 BLOCK_INCIDENTS = 2048
 N_NEAR = 16
+ONLY_STATION = (0,)  # the order of every incident when there is one station
 ROUNDING_MARGIN = 1e-9  # k-d tree distances and road distances round differently
 
 
@@ -127,6 +128,8 @@ class StationOrder:
             x_km[:, None],
             y_km[:, None],
         )
+        if self.n_stations == 1:  # one order for all: the only station
+            return [(row, ONLY_STATION) for row in distance_km.tolist()]
         order = np.argsort(distance_km, axis=1, kind="stable")
         return list(zip(distance_km.tolist(), order.tolist(), strict=True))
 

@@ -47,13 +47,19 @@ class UnitPool:
     def take(self, station: int, role: str, n_units: int) -> list[Unit]:
         """The `n_units` longest-free units of a role at a station."""
         line = self.free[station][role]
-        taken = [line.popleft() for _ in range(n_units)]
+        taken = [line.popleft()] if n_units == 1 else [line.popleft() for _ in range(n_units)]
         self._count(station, role, -n_units)
         return taken
 
     def put_back(self, unit: Unit) -> None:
-        self.free[unit.station][unit.role].append(unit)
-        self._count(unit.station, unit.role, +1)
+        """A unit is free again: last in its line (the counts written out, as in `_count`,
+        since this runs for every unit of every job)."""
+        station, role = unit.station, unit.role
+        self.free[station][role].append(unit)
+        self.free_counts[station][role] += 1
+        self.n_free_at[station] += 1
+        self.n_free_by_role[role] += 1
+        self.n_free_total += 1
 
     def remove_free(self, units: list[Unit]) -> list[Unit]:
         """Take those of `units` that are free off duty; return the ones that were free."""

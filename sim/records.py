@@ -162,9 +162,21 @@ def _busy_table(model: Model) -> pd.DataFrame:
 
 
 def _job_table(model: Model) -> pd.DataFrame:
-    table = pd.DataFrame(model.job_rows, columns=list(JOB_COLUMNS[:-1]))
-    table["n_roles"] = table["team"].str.count(r"\+").astype(np.int16) + 1
-    return table
+    columns = list(zip(*model.job_rows, strict=True)) or [()] * 6  # rows -> columns
+    incident_id, stage, kind, t_start, t_end, team = columns
+    n_roles = {label: label.count("+") + 1 for label in set(team)}  # a few labels, many jobs
+    return pd.DataFrame(
+        {
+            "incident_id": np.array(incident_id, dtype=np.int64),
+            "stage": np.array(stage, dtype=np.int64),
+            "kind": pd.array(kind, dtype="str"),
+            "t_start": np.array(t_start, dtype=float),
+            "t_end": np.array(t_end, dtype=float),
+            "team": pd.array(team, dtype="str"),
+            "n_roles": np.array([n_roles[label] for label in team], dtype=np.int16),
+        },
+        columns=list(JOB_COLUMNS),
+    )
 
 
 def _overtime_table(model: Model) -> pd.DataFrame:
