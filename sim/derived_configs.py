@@ -38,6 +38,7 @@ from omegaconf import DictConfig, OmegaConf, open_dict
 from omegaconf.errors import OmegaConfBaseException
 
 from sim.composition import compose_node, to_plain
+from sim.plain_configs import PlainBase, derive, plain_base
 from sim.safety import check_targets
 
 MAX_BASES = 4  # configs kept to derive from (the loader's bases also travel to workers)
@@ -86,13 +87,15 @@ class Composer:
     A set that `value_changes` relates to a set composed before is derived from it; the
     others are composed in full and become bases. `hydra_overrides` go with every set; they
     shape only the `hydra` node, which `compose_config` leaves out. `n_composed` counts the
-    full compositions.
+    full compositions. A base is also kept as plain containers where it can be, and a set
+    is then derived from those without OmegaConf (`sim.plain_configs`).
     """
 
     def __init__(self, hydra_overrides: Sequence[str] = ()) -> None:
         self.hydra_overrides = list(hydra_overrides)
         self.n_composed = 0
         self._bases: list[Base] = []
+        self._plain_bases: list[PlainBase] = []
 
     def compose_with_hydra(self, overrides: Sequence[str]) -> DictConfig:
         """A full composition with the `hydra` node; its model part is kept as a base."""
@@ -101,18 +104,31 @@ class Composer:
         model = _thawed(_frozen(composed))
         with open_dict(model):
             del model["hydra"]
-        self._bases.insert(0, (list(overrides), _frozen(model), _groups(composed)))
+        groups = _groups(composed)
+        self._bases.insert(0, (list(overrides), _frozen(model), groups))
+        plain = plain_base(overrides, model, groups)
+        if plain is not None:
+            self._plain_bases.insert(0, plain)
         return composed
 
     def compose_config(self, overrides: Sequence[str]) -> dict[str, object]:
         """As `sim.composition.compose_config(overrides)`, derived when only values differ."""
-        model = _derived(self._bases, overrides)
-        if model is None:
-            self.compose_with_hydra(overrides)
-            model = _thawed(self._bases[0][1])
-        plain = to_plain(model)
+        plain = self._plain_derived(overrides)
+        if plain is None:
+            model = _derived(self._bases, overrides)
+            if model is None:
+                self.compose_with_hydra(overrides)
+                model = _thawed(self._bases[0][1])
+            plain = to_plain(model)
         check_targets(plain)
         return plain
+
+    def _plain_derived(self, overrides: Sequence[str]) -> dict[str, object] | None:
+        for base in self._plain_bases:
+            changes = value_changes(base.overrides, overrides, base.groups)
+            if changes is not None:
+                return derive(base, changes)
+        return None
 
 
 class DerivingLoader(ConfigLoader):

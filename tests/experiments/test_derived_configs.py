@@ -104,6 +104,33 @@ def test_a_derived_value_that_does_not_validate_fails_as_a_full_composition_woul
     assert bad == compose_config(["run.replications=-1"])
 
 
+@pytest.mark.parametrize(
+    ("base", "point"),
+    [
+        (["scenario=future_city_2021", "run.seed=1"], ["scenario=future_city_2021", "run.seed=9"]),
+        # a key an interpolation refers to: derived through OmegaConf, which follows it
+        (
+            ["scenario=future_city_2021", "future_city_2021.p_joint_mediation=0.5"],
+            ["scenario=future_city_2021", "future_city_2021.p_joint_mediation=0.25"],
+        ),
+        # a value that is itself an interpolation, or escapes one
+        (["run.mser_metric=resolution_min"], ["run.mser_metric='${name}'"]),
+        (["incidents.trace_file=a"], ["incidents.trace_file='\\${x}'"]),
+        (
+            ["scenario=taozhu_2019", "run.precision=0.05"],
+            ["scenario=taozhu_2019", "run.precision=null"],
+        ),
+        (["scenario=mmc", "run.warmup_days=1"], ["scenario=mmc", "run.warmup_days=auto"]),
+    ],
+)
+def test_a_point_derived_from_plain_containers_is_the_config_hydra_composes(base, point):
+    composer = Composer()
+    composer.compose_config(base)
+
+    assert composer.compose_config(point) == compose_config(point)
+    assert composer.n_composed == 1
+
+
 class CountingLoader(ConfigLoaderImpl):
     """Hydra's own config loader, counting the jobs it composes."""
 
