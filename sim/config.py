@@ -335,10 +335,26 @@ def validate(mapping: Mapping[str, object]) -> JobConfig:
     return JobConfig(scenario=scenario, run=run, placement=placement)
 
 
-def team_slots(team: Mapping[str, int | SlotConfig]) -> dict[str, SlotConfig]:
+class TeamSlots(dict[str, SlotConfig]):
+    """A team's slots by role, which also knows whether the team is `count` units of one role
+    with no substitutes (most teams): `single` is then (role, count), else None, so that the
+    dispatch policies need not work it out at every dispatch. Not to be changed once made."""
+
+    __slots__ = ("single",)
+
+    def __init__(self, slots: Mapping[str, SlotConfig]) -> None:
+        super().__init__(slots)
+        self.single: tuple[str, int] | None = None
+        if len(slots) == 1:
+            ((role, slot),) = slots.items()
+            if slot.count and not slot.substitutes:
+                self.single = (role, slot.count)
+
+
+def team_slots(team: Mapping[str, int | SlotConfig]) -> TeamSlots:
     """The team as slots (a bare count `police: 2` is a slot without substitutes); count 0 drops."""
     slots = {
         role: slot if isinstance(slot, SlotConfig) else SlotConfig(count=slot)
         for role, slot in team.items()
     }
-    return {role: slot for role, slot in slots.items() if slot.count > 0}
+    return TeamSlots({role: slot for role, slot in slots.items() if slot.count > 0})

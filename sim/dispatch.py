@@ -23,7 +23,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from sim.config import SlotConfig
+from sim.config import SlotConfig, TeamSlots
 
 RoleCounts = Mapping[str, int]
 
@@ -178,6 +178,8 @@ def _whole_team_now(
 
 def _single_role(slots: Mapping[str, SlotConfig]) -> tuple[str, int] | None:
     """(role, count) if the team is `count` units of one role with no substitutes."""
+    if type(slots) is TeamSlots:  # the model's teams: worked out once
+        return slots.single
     if len(slots) == 1:
         ((role, slot),) = slots.items()
         if slot.count and not slot.substitutes:

@@ -26,7 +26,7 @@ FLOAT_COLUMNS = (
     "t_resolved",
     "settled",  # 1 settled at its root, 0 not, NaN when the type has no root cause
 )
-INT_COLUMNS = ("type_index", "station_of", "n_stations_of", "original_id", "generation", "n_jobs")
+INT_COLUMNS = ("type_index", "station_of", "n_stations_of", "original_id", "generation")
 DRAWN_COLUMNS = {  # column -> the incident stream's attribute it starts from
     "t_arrival": "t_arrival_min",
     "x_km": "x_km",

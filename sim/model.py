@@ -106,8 +106,6 @@ class Model:
         # per station (or one shared): (priority, t_ready, job id, station, job), in that order
         self.queues: list[list[tuple[int, float, int, int, Job]]] = [[] for _ in self.station_names]
         self.n_jobs_made = 0
-        self.unit_job: dict[int, Job] = {}
-        self.busy_since: dict[int, tuple[int, int, float]] = {}
         self.leaving: dict[int, float] = {}  # unit id -> end of its shift (it works overtime)
         self.shift_of: dict[int, ShiftInstance] = {}  # rostered unit id -> its shift
         self.plans: dict[int, deque[tuple[StageConfig, Job, float]]] = {}
@@ -125,23 +123,25 @@ class Model:
     def receive_calls(self) -> None:
         """The pre-drawn calls arrive one after the other, each at its time (a chain of calls:
         each arrival schedules the next, so only one is on the clock at a time)."""
-        self._calls = enumerate(self.incidents.t_arrival_min.tolist())
-        self._schedule_next_call()
-
-    def _schedule_next_call(self) -> None:
-        call = next(self._calls, None)
-        if call is not None:
-            incident_id, t_arrival = call
-            self.env.call_after(max(0.0, t_arrival - self.env.now), self._call_arrives, incident_id)
+        deterred = self.incidents.deterred
+        self._deterred = deterred.tolist() if deterred is not None else None
+        self._t_calls_min = self.incidents.t_arrival_min.tolist()
+        if self._t_calls_min:
+            self.env.call_after(max(0.0, self._t_calls_min[0]), self._call_arrives, 0)
 
     def _call_arrives(self, incident_id: int) -> None:
-        """A call arrives and goes to the dispatcher. Deterred candidates still step the clock,
-        so that the others' arrival times round exactly as they would without deterrence."""
-        deterred = self.incidents.deterred
-        if deterred is None or not deterred[incident_id]:
+        """A call arrives and goes to the dispatcher; the next call is put on the clock.
+
+        Deterred candidates still step the clock, so that the others' arrival times round
+        exactly as they would without deterrence.
+        """
+        if self._deterred is None or not self._deterred[incident_id]:
             self.ledger.t_arrival[incident_id] = self.env.now  # the drawn time, as rounded
             self.open_incident(incident_id)
-        self._schedule_next_call()
+        next_id = incident_id + 1
+        if next_id < len(self._t_calls_min):
+            t_next_min = self._t_calls_min[next_id]
+            self.env.call_after(max(0.0, t_next_min - self.env.now), self._call_arrives, next_id)
 
     def respond(self, job: Job, trips_min: list[float]) -> None:
         """The team travels, handles the job together, and drives back.
@@ -149,8 +149,11 @@ class Model:
         A chain of timeouts rather than a process: this runs for every job, and a SimPy
         process costs two more events (its start and its end) than the timeouts it waits for.
         """
-        first_min, last_min = min(trips_min), max(trips_min)
-        assembly_min = last_min - first_min
+        if len(trips_min) == 1:
+            first_min, assembly_min = trips_min[0], 0.0
+        else:
+            first_min = min(trips_min)
+            assembly_min = max(trips_min) - first_min
         if first_min > 0:
             self.env.call_after(first_min, self._first_on_scene, job, assembly_min)
         else:
@@ -245,18 +248,13 @@ class Model:
         self.job_rows.append(
             (incident_id, job.stage, job.kind, job.t_start, self.env.now, job.team)
         )
-        ledger.n_jobs[incident_id] += 1
-        distance_km, roles, role_bit, unit_job = (
-            self._distance_km[incident_id],
-            self.scenario.roles,
-            self.role_bit,
-            self.unit_job,
-        )
-        trips_min = []
+        distance_km, roles, role_bit = self._distance_km[incident_id], self.roles, self.role_bit
+        trips_min, roles_seen = [], ledger.roles_seen[incident_id]
         for unit in members:
             trips_min.append(return_min(roles[unit.role], distance_km[unit.station]))
-            ledger.roles_seen[incident_id] |= role_bit[unit.role]
-            del unit_job[unit.unit_id]
+            roles_seen |= role_bit[unit.role]
+            unit.job = None
+        ledger.roles_seen[incident_id] = roles_seen
         plan = self.plans.get(incident_id)
         if plan:
             self._note("handled", incident_id, f"stage {job.stage}")
@@ -277,7 +275,8 @@ class Model:
         self.n_open -= 1
         if self.log is not None:
             self._note("resolved", incident_id, "")
-        if self._settle_or_call_again(incident_id):  # the repeat call comes from the same place
+        settles = self.repeat_draws[self.ledger.type_index[incident_id]] is not None
+        if settles and self._settle_or_call_again(incident_id):  # the same place calls again
             self._place_of_repeat[self.ledger.original_id[incident_id]] = place
 
     def _settle_or_call_again(self, incident_id: int) -> bool:
@@ -372,31 +371,27 @@ class Model:
             members += take(station, role, n_units)
         now, incident_id = self.env.now, job.incident_id
         job.members, job.t_start = members, now
-        job.team = self._team_label(members)
-        distance_km, roles = self._distance_km[incident_id], self.scenario.roles
-        busy_since, unit_job = self.busy_since, self.unit_job
+        roles_key = (members[0].role,) if len(members) == 1 else tuple([u.role for u in members])
+        job.team = self._labels.get(roles_key) or self._team_label(roles_key, members)
+        distance_km, roles = self._distance_km[incident_id], self.roles
         trips_min = []
         for unit in members:
-            unit_job[unit.unit_id] = job
-            busy_since[unit.unit_id] = (incident_id, job.stage, now)
+            unit.job, unit.busy_with = job, (incident_id, job.stage, now)
             trip_min = travel_min(roles[unit.role], distance_km[unit.station])
             if self.callout_samplers:  # adding no delay would leave the trip as it is
                 trip_min += self._callout_delay(unit.role)
             trips_min.append(trip_min)
         if job.stage == 0:
-            self._record_first_dispatch(job, decision)
+            ledger = self.ledger
+            ledger.t_dispatch[incident_id] = now
+            ledger.station_of[incident_id] = decision[0][0]
+            ledger.team_of[incident_id] = job.team
+            ledger.n_stations_of[incident_id] = (
+                1 if len(decision) == 1 else len({station for station, _, _ in decision})
+            )
         if self.log is not None:
             self._note("dispatch", incident_id, " ".join(f"u{u.unit_id}" for u in members))
         self.respond(job, trips_min)
-
-    def _record_first_dispatch(self, job: Job, decision: Assign) -> None:
-        ledger, incident_id, units = self.ledger, job.incident_id, decision
-        ledger.t_dispatch[incident_id] = job.t_start
-        ledger.station_of[incident_id] = units[0][0]
-        ledger.team_of[incident_id] = job.team
-        ledger.n_stations_of[incident_id] = (
-            1 if len(units) == 1 else len({station for station, _, _ in units})
-        )
 
     def _free_view_and_totals(self) -> tuple[list[dict[str, int]], dict[str, int]]:
         """Free units as the policy sees them, by station and in total: a free volunteer
@@ -425,7 +420,8 @@ class Model:
     def _release(self, unit: Unit) -> None:
         """A member is back at the station: free again, or off duty if their shift is over."""
         unit_id = unit.unit_id
-        incident_id, stage, t_start = self.busy_since.pop(unit_id)
+        incident_id, stage, t_start = unit.busy_with  # type: ignore[misc]
+        unit.busy_with = None
         self.busy.append((unit_id, incident_id, stage, t_start, self.env.now))
         if self.log is not None:
             self._note("free", incident_id, f"u{unit_id}")
@@ -439,11 +435,11 @@ class Model:
     def _end_shift(self, group: list[Unit], shift: ShiftInstance) -> list[Unit]:
         """Free units go home; busy ones are on overtime until they are free or hand over."""
         self.pool.remove_free(group)
-        busy = [u for u in group if u.unit_id in self.busy_since]
+        busy = [u for u in group if u.busy_with is not None]
         handover = self.scenario.roles[group[0].role].shift_change == "handover" if group else False
         for unit in busy:
             self.leaving[unit.unit_id] = shift.t_end_min
-        return [u for u in busy if handover and u.unit_id in self.unit_job]
+        return [u for u in busy if handover and u.job is not None]
 
     def _hand_over(self, outgoing: list[Unit]) -> None:
         """Jobs of the outgoing shift pass to free units of the incoming one, on scene.
@@ -451,20 +447,19 @@ class Model:
         A unit with nobody free to take over, or already driving back, stays on overtime.
         """
         for unit in outgoing:
-            job = self.unit_job.get(unit.unit_id)
-            if unit.unit_id not in self.leaving or job is None:
+            job = unit.job
+            if unit.unit_id not in self.leaving or not isinstance(job, Job):
                 continue
             if not self.pool.free_counts[unit.station][unit.role]:
                 continue
             del self.leaving[unit.unit_id]
             successor = self.pool.take(unit.station, unit.role, 1)[0]
             job.members[job.members.index(unit)] = successor
-            incident_id, stage, t_start = self.busy_since.pop(unit.unit_id)
+            incident_id, stage, t_start = unit.busy_with  # type: ignore[misc]
             self.busy.append((unit.unit_id, incident_id, stage, t_start, self.env.now))
-            self.busy_since[successor.unit_id] = (incident_id, stage, self.env.now)
-            job.t_start = min(self.busy_since[u.unit_id][2] for u in job.members)
-            del self.unit_job[unit.unit_id]
-            self.unit_job[successor.unit_id] = job
+            unit.busy_with, unit.job = None, None
+            successor.busy_with, successor.job = (incident_id, stage, self.env.now), job
+            job.t_start = min(u.busy_with[2] for u in job.members)  # type: ignore[index]
             self._note("handover", incident_id, f"u{unit.unit_id} u{successor.unit_id}")
 
     # --- running -------------------------------------------------------------------------
@@ -501,6 +496,7 @@ class Model:
                     self.pool.add_units(index, role, entry)
                 else:
                     self.rostered.append((index, role))
+        self.roles = self.scenario.roles
         role_configs = self.scenario.roles.items()
         self.uncertain_roles = {r: c.p_accept for r, c in role_configs if c.p_accept < 1}
         self.callout_samplers = {
@@ -519,11 +515,9 @@ class Model:
         self._order[incident_id] = order
         return order
 
-    def _team_label(self, members: list[Unit]) -> str:
-        roles = (members[0].role,) if len(members) == 1 else tuple([u.role for u in members])
-        label = self._labels.get(roles)
-        if label is None:
-            label = self._labels[roles] = _team_label(members)
+    def _team_label(self, roles_key: tuple[str, ...], members: list[Unit]) -> str:
+        """The team's label, made once for each combination of the members' roles."""
+        label = self._labels[roles_key] = _team_label(members)
         return label
 
     def _note(self, event: str, incident_id: int, detail: str) -> None:

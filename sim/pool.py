@@ -12,13 +12,19 @@ from collections import deque
 from dataclasses import dataclass
 
 
-@dataclass(frozen=True, slots=True, eq=False)
+@dataclass(slots=True, eq=False)
 class Unit:
-    """One member of staff on duty: a role at a home station (each unit is its own object)."""
+    """One member of staff on duty: a role at a home station (each unit is its own object).
+
+    While it is busy the model notes on it what with: `busy_with` from dispatch until it is
+    back at its station, `job` only until handling ends (it can hand over only that).
+    """
 
     unit_id: int
     role: str
     station: int
+    busy_with: tuple[int, int, float] | None = None  # (incident id, stage, t_start)
+    job: object | None = None  # the model's job it works on
 
 
 class UnitPool:

@@ -8,6 +8,8 @@ clipped to the measurement window when utilisation is computed.
 
 from __future__ import annotations
 
+import itertools
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -81,10 +83,11 @@ class ReplicationRecords:
 
 def build_records(model: Model) -> ReplicationRecords:
     """Turn the model's ledger and lists into tables (measured incidents only)."""
+    jobs = _job_table(model)
     return ReplicationRecords(
-        incidents=_incident_table(model),
+        incidents=_incident_table(model, jobs),
         busy=_busy_table(model),
-        jobs=_job_table(model),
+        jobs=jobs,
         overtime=_overtime_table(model),
         n_deterred=_n_deterred(model),
     )
@@ -97,8 +100,9 @@ def _n_deterred(model: Model) -> int:
     return int((deterred & (model.incidents.t_arrival_min >= model.warmup_min)).sum())
 
 
-def _incident_table(model: Model) -> pd.DataFrame:
+def _incident_table(model: Model, jobs: pd.DataFrame) -> pd.DataFrame:
     ledger, n = model.ledger, model.ledger.size
+    n_jobs = np.bincount(jobs["incident_id"].to_numpy(), minlength=n)  # finished jobs
     t_arrival, t_dispatch = ledger.column("t_arrival"), ledger.column("t_dispatch")
     keep = t_arrival >= model.warmup_min
     if model.incidents.deterred is not None:
@@ -137,7 +141,7 @@ def _incident_table(model: Model) -> pd.DataFrame:
             "is_repeat": ledger.column("generation") > 0,
             "original_id": ledger.column("original_id"),
             "generation": ledger.column("generation").astype(np.int16),
-            "n_jobs": ledger.column("n_jobs").astype(np.int16),
+            "n_jobs": n_jobs.astype(np.int16),
             "settled": ledger.column("settled"),
         },
         columns=list(INCIDENT_COLUMNS),
@@ -146,7 +150,7 @@ def _incident_table(model: Model) -> pd.DataFrame:
 
 
 def _busy_table(model: Model) -> pd.DataFrame:
-    rows = np.array(model.busy, dtype=float).reshape(-1, 5)
+    rows = _float_rows(model.busy, 5)
     unit_ids = rows[:, 0].astype(np.int64)
     return pd.DataFrame(
         {
@@ -180,7 +184,7 @@ def _job_table(model: Model) -> pd.DataFrame:
 
 
 def _overtime_table(model: Model) -> pd.DataFrame:
-    rows = np.array(model.overtime, dtype=float).reshape(-1, 3)
+    rows = _float_rows(model.overtime, 3)
     unit_ids = rows[:, 0].astype(np.int64)
     return pd.DataFrame(
         {
@@ -191,6 +195,12 @@ def _overtime_table(model: Model) -> pd.DataFrame:
         },
         columns=list(OVERTIME_COLUMNS),
     )
+
+
+def _float_rows(rows: Sequence[tuple[float, ...]], width: int) -> np.ndarray:
+    """Rows of `width` numbers as a float array (faster than `np.array` on the tuples)."""
+    values = itertools.chain.from_iterable(rows)
+    return np.fromiter(values, dtype=float, count=width * len(rows)).reshape(-1, width)
 
 
 def _unit_columns(model: Model, unit_ids: np.ndarray) -> dict[str, pd.Categorical]:
