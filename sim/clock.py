@@ -4,10 +4,11 @@ Most of what happens to a job is "after this delay, carry on": the team arrives,
 ends, a member is back at the station, a follow-up falls due. In plain SimPy each of those
 is a `Timeout` event that is given a callback, scheduled through `Environment.schedule` and
 run by `Environment.step`; that machinery is about half of what a job costs the model.
-`Clock.call_after` puts the function and its arguments on SimPy's own event queue instead, in
-SimPy's own order (time, priority, then SimPy's event counter, so a call and a timeout made
-at the same moment keep the order they were made in), and the clock's `step` calls it when
-its time comes.
+`Clock.call_after` puts the function and its arguments on SimPy's own event queue instead
+(an entry of five where SimPy's have four: time, priority, SimPy's event counter, function,
+arguments), so calls and events run in SimPy's own order (a call and a timeout made at the
+same moment keep the order they were made in), and the clock's `step` calls it when its time
+comes.
 
 Everything else is SimPy's: processes (`env.process`), timeouts and events behave as they do
 in `simpy.Environment`, and `run()` works as SimPy's. `run_all()` is `run()` without `until`,
@@ -22,6 +23,8 @@ from typing import Any
 
 import simpy
 from simpy.events import NORMAL
+
+CALL_ENTRY_LENGTH = 5  # (time, priority, event id, function, args); SimPy's events have 4
 
 
 class Clock(simpy.Environment):
@@ -41,15 +44,15 @@ class Clock(simpy.Environment):
         """Call `function(*args)` when `delay_min` minutes have passed (`delay_min` >= 0)."""
         if delay_min < 0:
             raise ValueError(f"negative delay {delay_min}")
-        heappush(self._queue, (self._now + delay_min, NORMAL, next(self._eid), (function, args)))
+        heappush(self._queue, (self._now + delay_min, NORMAL, next(self._eid), function, args))
 
     def step(self) -> None:
         """Make the next call, or process the next event as SimPy's `step` does."""
         queue = self._queue
         if queue:
             self.now = queue[0][0]  # before anything runs at the new time
-            if type(queue[0][3]) is tuple:
-                self._now, _, _, (function, args) = heappop(queue)
+            if len(queue[0]) == CALL_ENTRY_LENGTH:
+                self._now, _, _, function, args = heappop(queue)
                 function(*args)
                 return
         super().step()
@@ -58,13 +61,12 @@ class Clock(simpy.Environment):
         """Run until nothing is scheduled any more: `run()` without `until`, faster."""
         queue = self._queue
         while queue:
-            self._now = self.now = (entry := heappop(queue))[0]
-            event = entry[3]
-            if type(event) is tuple:
-                function, args = event
-                function(*args)
+            entry = heappop(queue)
+            self._now = self.now = entry[0]
+            if len(entry) == CALL_ENTRY_LENGTH:
+                entry[3](*entry[4])
             else:
-                _run_callbacks(event)
+                _run_callbacks(entry[3])
 
 
 def _run_callbacks(event: simpy.Event) -> None:

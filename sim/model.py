@@ -341,27 +341,40 @@ class Model:
         bisect.insort(queue, (job.priority, self.env.now, job.job_id, decision.station, job))
         if job.stage == 0:
             self.ledger.station_of[job.incident_id] = decision.station
-        self._note("queue", job.incident_id, self.station_names[decision.station])
+        if self.log is not None:
+            self._note("queue", job.incident_id, self.station_names[decision.station])
 
     def _retry_queue(self, station: int) -> None:
-        """Units of `station` are free: serve queued jobs, most urgent first."""
+        """Units of `station` are free: serve queued jobs, most urgent first.
+
+        A team that could not be fielded when no volunteer was free (so the view was not
+        drawn) cannot be fielded later in the same pass either, as units only leave the pool
+        during it: jobs needing the same team are skipped (and draw nothing, as before).
+        """
         pool, policy = self.pool, self.policy
         queue = self.queues[0 if policy.shared_queue else station]
-        served = []
+        served, unfieldable = [], set()
         for entry in queue:
             if (pool.n_free_total if policy.shared_queue else pool.n_free_at[station]) == 0:
                 break
             job = entry[4]
+            if id(job.slots) in unfieldable:
+                continue
             if self.uncertain_roles:
                 view, free_by_role = self._free_view_and_totals()
             else:
                 view, free_by_role = pool.free_counts, pool.n_free_by_role
+            drawn = view is not pool.free_counts
             if policy.shared_queue and field_team(job.slots, free_by_role) is None:
-                continue  # not even all free units together could field it, so no station can
+                if not drawn:  # not even all free units together could field it
+                    unfieldable.add(id(job.slots))
+                continue
             decision = policy.retry(job.slots, self._order[job.incident_id], entry[3], view)
             if decision is not None:
                 served.append(entry)
                 self._send_team(job, decision)
+            elif not drawn and not policy.shared_queue:  # the same station for every entry
+                unfieldable.add(id(job.slots))
         for entry in served:
             queue.remove(entry)
 
