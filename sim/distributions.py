@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Protocol
 
 import numpy as np
@@ -28,6 +29,10 @@ class Distribution(Protocol):
 
     def sample(self, rng: np.random.Generator, n: int) -> np.ndarray: ...
 
+    def sample_one(self, rng: np.random.Generator) -> float:
+        """One value: the same number, from the same stream, as `sample(rng, 1)[0]`."""
+        ...
+
 
 @dataclass(frozen=True)
 class Exponential:
@@ -35,6 +40,9 @@ class Exponential:
 
     def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
         return rng.exponential(self.mean_min, size=n)
+
+    def sample_one(self, rng: np.random.Generator) -> float:
+        return float(rng.exponential(self.mean_min))
 
 
 @dataclass(frozen=True)
@@ -48,6 +56,9 @@ class Fixed:
     def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
         return np.full(n, self.value_min)
 
+    def sample_one(self, rng: np.random.Generator) -> float:
+        return self.value_min
+
 
 @dataclass(frozen=True)
 class LogNormal:
@@ -56,11 +67,11 @@ class LogNormal:
     median_min: float
     p90_min: float
 
-    @property
+    @cached_property
     def mu(self) -> float:
         return math.log(self.median_min)
 
-    @property
+    @cached_property
     def sigma(self) -> float:
         return math.log(self.p90_min / self.median_min) / Z_90
 
@@ -70,6 +81,9 @@ class LogNormal:
 
     def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
         return rng.lognormal(self.mu, self.sigma, size=n)
+
+    def sample_one(self, rng: np.random.Generator) -> float:
+        return float(rng.lognormal(self.mu, self.sigma))
 
 
 @dataclass(frozen=True)
@@ -84,6 +98,9 @@ class Empirical:
 
     def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
         return rng.choice(np.asarray(self.values_min, dtype=float), size=n, replace=True)
+
+    def sample_one(self, rng: np.random.Generator) -> float:
+        return float(self.sample(rng, 1)[0])
 
 
 def make_distribution(spec: DistributionConfig) -> Distribution:

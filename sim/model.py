@@ -208,7 +208,7 @@ class Model:
                 return
             yield self.env.timeout(max(0.0, shift.t_start_min - self.env.now))
             group = self.pool.add_units(station, role, shift.count)
-            self.shift_of.update((unit.unit_id, shift) for unit in group)
+            self.shift_of.update(dict.fromkeys([unit.unit_id for unit in group], shift))
             self._note("shift_start", -1, f"{self.station_names[station]} {role} {shift.count}")
             self._hand_over(handing_over)
             self._retry_queue(station)
@@ -287,7 +287,7 @@ class Model:
         if root is None or draws is None:
             return False
         original, generation = ledger.original_id[incident_id], ledger.generation[incident_id]
-        needed = sum(self.role_bit[r] for r in root.roles)
+        needed = self.root_bits[type_index]
         with_roots = ledger.roles_seen[incident_id] & needed == needed
         p_settled = root.p_settled_with if with_roots else root.p_settled_without
         settled = bool(draws.u_settle[original, generation] < p_settled)
@@ -410,7 +410,10 @@ class Model:
         """Free units as the policy sees them, by station and in total: a free volunteer
         answers only with `p_accept` (one draw per station with free volunteers, in order)."""
         pool = self.pool
-        if not any([pool.n_free_by_role[role] for role in self.uncertain_roles]):
+        for role in self.uncertain_roles:
+            if pool.n_free_by_role[role]:
+                break
+        else:  # no volunteer is free: nobody is asked
             return pool.free_counts, pool.n_free_by_role
         rng = self.streams["callouts"]
         view, totals = list(pool.free_counts), dict(pool.n_free_by_role)
@@ -426,7 +429,7 @@ class Model:
 
     def _callout_delay(self, role: str) -> float:
         sampler = self.callout_samplers.get(role)
-        return float(sampler.sample(self.streams["callouts"], 1)[0]) if sampler else 0.0
+        return sampler.sample_one(self.streams["callouts"]) if sampler else 0.0
 
     # --- units coming back, shifts ending ------------------------------------------------
 
@@ -492,6 +495,10 @@ class Model:
         self.station_names = list(stations)
         self.role_index = {role: index for index, role in enumerate(roles)}
         self.role_bit = {role: 1 << index for role, index in self.role_index.items()}
+        self.root_bits = [  # per type: the bits of the roles that settle a matter at its root
+            sum(self.role_bit[r] for r in t.root_cause.roles) if t.root_cause else 0
+            for t in self.types
+        ]
         self.station_x_km = np.array([s.x_km for s in stations.values()])
         self.station_y_km = np.array([s.y_km for s in stations.values()])
         self.station_order = StationOrder(

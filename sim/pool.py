@@ -44,10 +44,11 @@ class UnitPool:
 
     def add_units(self, station: int, role: str, n_units: int) -> list[Unit]:
         """New units come on duty, free."""
-        new = [Unit(len(self.units) + k, role, station) for k in range(n_units)]
+        first_id = len(self.units)
+        new = [Unit(unit_id, role, station) for unit_id in range(first_id, first_id + n_units)]
         self.units.extend(new)
-        for unit in new:
-            self.put_back(unit)
+        self.free[station][role].extend(new)
+        self._count(station, role, n_units)
         return new
 
     def take(self, station: int, role: str, n_units: int) -> list[Unit]:
