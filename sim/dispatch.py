@@ -162,7 +162,7 @@ def _whole_team_now(
     slots: Mapping[str, SlotConfig], stations_by_distance: Sequence[int], free: Sequence[RoleCounts]
 ) -> Assign | None:
     """The whole team from the first station in `stations_by_distance` that can field it."""
-    single = _single_role(slots)
+    single = slots.single if type(slots) is TeamSlots else _single_role(slots)
     if single is not None:  # most teams: one role, no substitutes, so no `field_team` walk
         role, count = single
         for station in stations_by_distance:

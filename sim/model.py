@@ -140,8 +140,8 @@ class Model:
             self.open_incident(incident_id)
         next_id = incident_id + 1
         if next_id < len(self._t_calls_min):
-            t_next_min = self._t_calls_min[next_id]
-            self.env.call_after(max(0.0, t_next_min - self.env.now), self._call_arrives, next_id)
+            delay_min = self._t_calls_min[next_id] - self.env.now
+            self.env.call_after(delay_min if delay_min > 0.0 else 0.0, self._call_arrives, next_id)
 
     def respond(self, job: Job, trips_min: list[float]) -> None:
         """The team travels, handles the job together, and drives back.
@@ -249,9 +249,9 @@ class Model:
             (incident_id, job.stage, job.kind, job.t_start, self.env.now, job.team)
         )
         distance_km, roles, role_bit = self._distance_km[incident_id], self.roles, self.role_bit
-        trips_min, roles_seen = [], ledger.roles_seen[incident_id]
+        trips, roles_seen = [], ledger.roles_seen[incident_id]
         for unit in members:
-            trips_min.append(return_min(roles[unit.role], distance_km[unit.station]))
+            trips.append((unit, return_min(roles[unit.role], distance_km[unit.station])))
             roles_seen |= role_bit[unit.role]
             unit.job = None
         ledger.roles_seen[incident_id] = roles_seen
@@ -262,7 +262,7 @@ class Model:
             self.follow_up(next_job, stage, delay_min)
         else:
             self._resolve(incident_id)
-        for unit, trip_min in zip(members, trips_min, strict=True):
+        for unit, trip_min in trips:
             if trip_min > 0:
                 self.env.call_after(trip_min, self._release, unit)
             else:

@@ -166,7 +166,8 @@ def _busy_table(model: Model) -> pd.DataFrame:
 
 
 def _job_table(model: Model) -> pd.DataFrame:
-    columns = list(zip(*model.job_rows, strict=True)) or [()] * 6  # rows -> columns
+    # rows -> columns (rows are all of six: strict would only add a check per row)
+    columns = list(zip(*model.job_rows, strict=False)) or [()] * 6
     incident_id, stage, kind, t_start, t_end, team = columns
     n_roles = {label: label.count("+") + 1 for label in set(team)}  # a few labels, many jobs
     return pd.DataFrame(
