@@ -3,22 +3,24 @@
 With `hydra/launcher=joblib` and more than one worker, Hydra's launcher starts its loky worker
 processes when it launches the first batch, and each worker then imports NumPy, pandas,
 SciPy, Hydra and the model (1-2 s) before its first job can start; the main process waits.
-`start(launcher, n_jobs)` starts the same workers from a background thread as soon as the
-sweeper knows how many jobs it will launch (none when resuming a finished sweep), with a task
-that does those imports, while the main process checks the first batch and prepares the
-launch. joblib keeps its workers for the next `Parallel` with the same arguments, so the
-launcher finds them ready; the sweeper calls `wait()` before launching, so the two never run
-at the same time. The thread then imports what the sweep table needs at the end
-(`sim.collect`: pandas, SciPy) while the jobs run. Only an optimisation: if anything goes
-wrong here, the launcher starts its workers as it always did.
+`start(launcher, n_jobs)` starts the same workers from a background thread, with a task that
+does those imports, while the main process gets ready: `jointduty run -m` calls it
+(`start_for(..., early=True)`) as soon as it has composed the sweep's first point, so the
+workers import while the points are checked and Hydra composes the sweep; when the sweep
+directory already holds jobs, the sweeper calls it once resume has counted the jobs left
+(none when resuming a finished sweep). joblib keeps its workers for the next `Parallel` with
+the same arguments, so the launcher finds them ready; the sweeper calls `wait()` before
+launching, so the two never run at the same time. The thread then imports what the sweep
+table needs at the end (`sim.collect`: pandas, SciPy) while the jobs run. Only an
+optimisation: if anything goes wrong here, the launcher starts its workers as it always did.
 
 `keeping_plugins(launcher)`: for each job, Hydra's joblib launcher restores the main process's
 Hydra singletons in the worker (`Singleton.set_state`), which leave out the plugin registry, so
-every job scanned all installed Hydra plugins again (60-120 ms a job, as long as a short job
-takes). While the sweeper launches, the launcher's jobs go through `execute_job`, which hands
-Hydra the worker's registry from its previous job (or its warm-up) instead: what Hydra itself
-does when it runs the jobs in its own process, where the restored state is the same dict for
-every job.
+every job scanned all installed Hydra plugins again (about 30 ms of CPU a job, 90-120 ms of
+wall time on a busy machine: as long as a short job's own work). While the sweeper launches,
+the launcher's jobs go through `execute_job`, which hands Hydra the worker's registry from its
+previous job (or its warm-up) instead: what Hydra itself does when it runs the jobs in its own
+process, where the restored state is the same dict for every job.
 """
 
 from __future__ import annotations
