@@ -146,7 +146,7 @@ def _incident_table(model: Model, jobs: pd.DataFrame) -> pd.DataFrame:
         },
         columns=list(INCIDENT_COLUMNS),
     )
-    return table[keep].reset_index(drop=True)
+    return table if keep.all() else table[keep].reset_index(drop=True)
 
 
 def _busy_table(model: Model) -> pd.DataFrame:
