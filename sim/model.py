@@ -52,6 +52,7 @@ from sim.rosters import ShiftInstance, iter_shift_instances, max_on_duty
 from sim.stages import draw_repeats, draw_stages, next_office_time
 
 DRAIN_LIMIT_MIN = 60 * 1440.0  # rosters stop this long after the horizon, even with open work
+Place = tuple[Sequence[float] | Distances, Sequence[int]]  # (km to each station, station order)
 
 
 @dataclass(eq=False, slots=True)
@@ -65,6 +66,7 @@ class Job:
     slots: dict[str, SlotConfig]
     priority: int
     handling_min: float
+    place: Place  # the incident's distances to the stations, and the stations in that order
     members: list[Unit] = field(default_factory=list)
     team: str = ""  # e.g. `grid_worker+police`; a handover keeps it (same role)
     t_start: float = float("nan")  # when its members' busy time began (the earliest of them)
@@ -113,9 +115,7 @@ class Model:
         self.overtime: list[tuple[int, float, float]] = []
         self.job_rows: list[tuple[int, int, str, float, float, str]] = []
         self.n_open = 0
-        self._order: dict[int, Sequence[int]] = {}  # stations by distance, per open incident
-        self._distance_km: dict[int, Sequence[float] | Distances] = {}
-        self._place_of_repeat: dict[int, tuple[Sequence[float] | Distances, Sequence[int]]] = {}
+        self._place_of_repeat: dict[int, Place] = {}  # matter -> its place, for its repeat call
         self._labels: dict[tuple[str, ...], str] = {}  # team label by members' roles
 
     # --- the SimPy processes, and the timeout chains of each job ---------------------------
@@ -223,18 +223,17 @@ class Model:
         type_index = self.ledger.type_index[incident_id]
         if self.log is not None:
             self._note("arrive", incident_id, self.type_names[type_index])
-        incident_type = self.types[type_index]
+        incident_type, place = self.types[type_index], self._place_of(incident_id)
         if incident_type.stages:
-            self.plans[incident_id] = self._plan_later_stages(incident_id, type_index)
+            self.plans[incident_id] = self._plan_later_stages(incident_id, type_index, place)
         handling_min = self.ledger.handling_min[incident_id]
         slots, priority = self.type_slots[type_index], incident_type.priority
-        self.dispatch(self._new_job(incident_id, 0, "response", slots, priority, handling_min))
+        job = self._new_job(incident_id, 0, "response", slots, priority, handling_min, place)
+        self.dispatch(job)
 
     def dispatch(self, job: Job) -> None:
         """Ask the policy what to do with a job that is ready, and do it."""
-        order = self._order.get(job.incident_id)
-        if order is None:
-            order = self._stations_by_distance(job.incident_id)
+        order = job.place[1]
         view = self._free_view_and_totals()[0] if self.uncertain_roles else self.pool.free_counts
         decision = self.policy.on_arrival(job.slots, order, view, self.max_staff)
         if isinstance(decision, Assign):
@@ -248,7 +247,7 @@ class Model:
         self.job_rows.append(
             (incident_id, job.stage, job.kind, job.t_start, self.env.now, job.team)
         )
-        distance_km, roles, role_bit = self._distance_km[incident_id], self.roles, self.role_bit
+        distance_km, roles, role_bit = job.place[0], self.roles, self.role_bit
         trips, roles_seen = [], ledger.roles_seen[incident_id]
         for unit in members:
             trips.append((unit, return_min(roles[unit.role], distance_km[unit.station])))
@@ -261,17 +260,16 @@ class Model:
             stage, next_job, delay_min = plan.popleft()
             self.follow_up(next_job, stage, delay_min)
         else:
-            self._resolve(incident_id)
+            self._resolve(incident_id, job.place)
         for unit, trip_min in trips:
             if trip_min > 0:
                 self.env.call_after(trip_min, self._release, unit)
             else:
                 self._release(unit)
 
-    def _resolve(self, incident_id: int) -> None:
+    def _resolve(self, incident_id: int, place: Place) -> None:
         self.ledger.t_resolved[incident_id] = self.env.now
         self.plans.pop(incident_id, None)
-        place = self._distance_km.pop(incident_id), self._order.pop(incident_id)
         self.n_open -= 1
         if self.log is not None:
             self._note("resolved", incident_id, "")
@@ -303,7 +301,7 @@ class Model:
         return True
 
     def _plan_later_stages(
-        self, incident_id: int, type_index: int
+        self, incident_id: int, type_index: int, place: Place
     ) -> deque[tuple[StageConfig, Job, float]]:
         """The jobs of the stages this incident needs (a repeat follows its original's draws)."""
         row = int(self.ledger.original_id[incident_id])
@@ -316,7 +314,13 @@ class Model:
                 handling_min = float(draws.handling_min[row, session])
                 slots = self.stage_slots[type_index][stage_index]
                 job = self._new_job(
-                    incident_id, len(plan) + 1, stage.kind, slots, stage.priority, handling_min
+                    incident_id,
+                    len(plan) + 1,
+                    stage.kind,
+                    slots,
+                    stage.priority,
+                    handling_min,
+                    place,
                 )
                 plan.append((stage, job, float(draws.delay_min[row, session])))
         return plan
@@ -329,8 +333,9 @@ class Model:
         slots: dict[str, SlotConfig],
         priority: int,
         handling_min: float,
+        place: Place,
     ) -> Job:
-        job = Job(self.n_jobs_made, incident_id, stage, kind, slots, priority, handling_min)
+        job = Job(self.n_jobs_made, incident_id, stage, kind, slots, priority, handling_min, place)
         self.n_jobs_made += 1
         return job
 
@@ -369,7 +374,7 @@ class Model:
                 if not drawn:  # not even all free units together could field it
                     unfieldable.add(id(job.slots))
                 continue
-            decision = policy.retry(job.slots, self._order[job.incident_id], entry[3], view)
+            decision = policy.retry(job.slots, job.place[1], entry[3], view)
             if decision is not None:
                 served.append(entry)
                 self._send_team(job, decision)
@@ -386,7 +391,7 @@ class Model:
         job.members, job.t_start = members, now
         roles_key = (members[0].role,) if len(members) == 1 else tuple([u.role for u in members])
         job.team = self._labels.get(roles_key) or self._team_label(roles_key, members)
-        distance_km, roles = self._distance_km[incident_id], self.roles
+        distance_km, roles = job.place[0], self.roles
         trips_min = []
         for unit in members:
             unit.job, unit.busy_with = job, (incident_id, job.stage, now)
@@ -523,17 +528,12 @@ class Model:
             r: make_distribution(c.callout_delay) for r, c in role_configs if c.callout_delay
         }
 
-    def _stations_by_distance(self, incident_id: int) -> Sequence[int]:
-        if incident_id in self._order:
-            return self._order[incident_id]
+    def _place_of(self, incident_id: int) -> Place:
+        """The distances from the incident to every station, and the stations in that order."""
         if incident_id < self.ledger.n_candidates:  # drawn up front: computed block by block
             x_km, y_km = self.incidents.x_km, self.incidents.y_km
-            distance_km, order = self.station_order.for_block_row(incident_id, x_km, y_km)
-        else:  # a repeat call: the distances from its matter's place, kept for it
-            distance_km, order = self._place_of_repeat.pop(self.ledger.original_id[incident_id])
-        self._distance_km[incident_id] = distance_km
-        self._order[incident_id] = order
-        return order
+            return self.station_order.for_block_row(incident_id, x_km, y_km)
+        return self._place_of_repeat.pop(self.ledger.original_id[incident_id])  # its matter's
 
     def _team_label(self, roles_key: tuple[str, ...], members: list[Unit]) -> str:
         """The team's label, made once for each combination of the members' roles."""
