@@ -36,8 +36,9 @@ from sim.config import JobConfig, validate
 from sim.jobstatus import COMPLETED, FAILED, now_iso, write_status
 from sim.progress import progress_printer
 from sim.schema import ConfigError
-from sim.sweep import LAST_SWEEP, job_identity, progress_line
+from sim.sweep import LAST_SWEEP, job_identity
 from sim.sweep_points import refuse_sweeps_without_multirun, validate_sweep_points
+from sim.sweep_progress import progress_line
 
 if TYPE_CHECKING:
     import pandas as pd

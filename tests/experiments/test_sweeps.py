@@ -296,14 +296,14 @@ def test_the_points_check_reports_the_grid_size_as_soon_as_the_first_point_is_co
 def test_the_progress_line_reads_each_version_of_a_jobs_marker_once(tmp_path, monkeypatch):
     import json
 
-    import sim.sweep
+    import sim.sweep_progress as progress
     from sim.jobstatus import job_dir_name, write_status
 
     jobs = [[f"run.seed={seed}"] for seed in range(1, 4)]
     plan = {"t_started": time.time() - 1, "n_jobs": 3, "n_skipped": 0, "jobs": jobs}
-    (tmp_path / sim.sweep.SWEEP_FILE).write_text(json.dumps(plan))
-    reads, read = [], sim.sweep.read_status
-    monkeypatch.setattr(sim.sweep, "read_status", lambda d: reads.append(d) or read(d))
+    (tmp_path / progress.SWEEP_FILE).write_text(json.dumps(plan))
+    reads, read = [], progress.read_status
+    monkeypatch.setattr(progress, "read_status", lambda d: reads.append(d) or read(d))
 
     def mark(job, status):
         (tmp_path / job_dir_name(job)).mkdir(exist_ok=True)
@@ -311,11 +311,11 @@ def test_the_progress_line_reads_each_version_of_a_jobs_marker_once(tmp_path, mo
 
     mark(jobs[0], "completed")
     mark(jobs[1], "failed")
-    first = sim.sweep.progress_line(tmp_path)
-    again = sim.sweep.progress_line(tmp_path)
+    first = progress.progress_line(tmp_path)
+    again = progress.progress_line(tmp_path)
     n_reads = len(reads)
     mark(jobs[1], "completed")  # a new version of the marker is read again
-    changed = sim.sweep.progress_line(tmp_path)
+    changed = progress.progress_line(tmp_path)
 
     assert first.startswith("sweep: 2/3 jobs done (0 skipped, 1 failed)")
     assert again.startswith("sweep: 2/3 jobs done (0 skipped, 1 failed)")
