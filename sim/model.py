@@ -17,10 +17,12 @@ The story of one incident:
 Meanwhile `work_shifts` brings each roster's shifts on and off duty: a unit busy at the end of
 its shift finishes the job on overtime, or hands it over to the next shift.
 
-Two long-lived SimPy processes drive the model: `receive_calls` and `work_shifts`. What
-happens to each job is a chain of timeouts whose callbacks carry on the story (`respond`,
-`follow_up`, `call_again`): a process per job would cost two more events (its start and its
-end) for every job, and jobs are most of the model's work.
+A SimPy process per roster, `work_shifts`, drives the shifts. Calls and jobs, which are most
+of the model's work, are chains of plain calls on the clock (`sim.clock.Clock.call_after`):
+each arrival puts the next on the clock (`receive_calls`), and what happens to a job is a
+chain of calls that carry on its story (`respond`, `follow_up`, `call_again`). A process per
+job would cost two more events (its start and its end), and a timeout per step an event
+object with its callbacks.
 
 Arrivals stop at the end of the horizon; the model runs on until every incident that arrived
 is resolved, so no measured incident is censored. The model owns its environment, streams and
@@ -118,7 +120,7 @@ class Model:
         self._place_of_repeat: dict[int, Place] = {}  # matter -> its place, for its repeat call
         self._labels: dict[tuple[str, ...], str] = {}  # team label by members' roles
 
-    # --- the SimPy processes, and the timeout chains of each job ---------------------------
+    # --- arrivals, the chain of calls of each job, and the shifts (a SimPy process) ---------
 
     def receive_calls(self) -> None:
         """The pre-drawn calls arrive one after the other, each at its time (a chain of calls:
@@ -146,8 +148,8 @@ class Model:
     def respond(self, job: Job, trips_min: list[float]) -> None:
         """The team travels, handles the job together, and drives back.
 
-        A chain of timeouts rather than a process: this runs for every job, and a SimPy
-        process costs two more events (its start and its end) than the timeouts it waits for.
+        A chain of calls on the clock rather than a process: this runs for every job, and a
+        SimPy process costs two more events (its start and its end) than the steps it waits for.
         """
         if len(trips_min) == 1:
             first_min, assembly_min = trips_min[0], 0.0
