@@ -14,11 +14,11 @@ from functools import cached_property
 from typing import Protocol
 
 import numpy as np
-from scipy import stats
+from scipy import special
 
 from sim.config import DistributionConfig
 
-Z_90 = float(stats.norm.ppf(0.9))
+Z_90 = float(special.ndtri(0.9))  # the standard normal's 90th percentile
 
 
 class Distribution(Protocol):

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy import special
 
 from sim.config import ScenarioConfig
 from sim.staff_kpis import mechanism_kpis, staff_kpis
@@ -101,7 +101,8 @@ def mean_ci(values: np.ndarray, confidence: float = 0.95) -> tuple[float, float,
     if n == 1:
         return (mean, np.nan, np.nan, 1)
     sd = float(finite.std(ddof=1))
-    half_width = float(stats.t.ppf(0.5 + confidence / 2, n - 1) * sd / np.sqrt(n))
+    t_quantile = special.stdtrit(n - 1, 0.5 + confidence / 2)  # what stats.t.ppf computes
+    half_width = float(t_quantile * sd / np.sqrt(n))
     return (mean, half_width, sd, n)
 
 

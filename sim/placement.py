@@ -28,8 +28,8 @@ import json
 import math
 
 import numpy as np
+from scipy import special
 from scipy.spatial.distance import cdist
-from scipy.stats import norm
 
 from sim.config import JobConfig, PlacementConfig, RegionConfig, StationConfig, TravelConfig
 from sim.schema import ConfigError
@@ -172,7 +172,7 @@ def _edges(length_km: float, cell_km: float) -> np.ndarray:
 
 def _normal_mass(edges: np.ndarray, centre: float, spread: float) -> np.ndarray:
     """Mass of N(centre, spread) in each interval; the tails go to the first and last one."""
-    cdf = norm.cdf(edges, loc=centre, scale=spread)
+    cdf = special.ndtr((edges - centre) / spread)  # the normal's cdf (spread > 0)
     cdf[0], cdf[-1] = 0.0, 1.0
     return np.diff(cdf)
 

@@ -13,6 +13,7 @@ is allowed, so that the CLI can print a single clear line instead of a traceback
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 import types
 import typing
@@ -154,7 +155,7 @@ def _convert_dataclass(cls: type, value: object, key: str) -> object:
         raise ConfigError(
             _join(key, name), value[name], f"unknown key; allowed: {_field_names(cls)}"
         )
-    hints = get_type_hints(cls)
+    hints = _type_hints(cls)
     kwargs: dict[str, object] = {}
     for name, field in fields.items():
         child_key = _join(key, name)
@@ -166,6 +167,12 @@ def _convert_dataclass(cls: type, value: object, key: str) -> object:
         _check_bounds(field, converted, child_key)
         kwargs[name] = converted
     return cls(**kwargs)
+
+
+@functools.cache
+def _type_hints(cls: type) -> dict[str, Any]:
+    """A config class's field types (resolving them is most of what a validation costs)."""
+    return get_type_hints(cls)
 
 
 def _field_names(cls: type) -> str:

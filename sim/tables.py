@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 import pyarrow as pa
@@ -18,7 +19,9 @@ import pyarrow.parquet as pq
 
 from sim.atomic import write_atomic
 from sim.config import JobConfig
-from sim.experiment import ExperimentResult
+
+if TYPE_CHECKING:  # reading tables (`collect`) should not import the model
+    from sim.experiment import ExperimentResult
 
 CONFIG_METADATA_KEY = b"jointduty.config"
 
