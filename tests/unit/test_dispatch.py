@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sim.config import SlotConfig
+from sim.config import SlotConfig, team_slots
 from sim.dispatch import Assign, Queue, borrow, field_team, nearest, retry_borrow, retry_nearest
 
 POLICE = {"police": SlotConfig(1)}
@@ -101,3 +101,16 @@ def test_policies_do_not_modify_the_counts_they_are_given():
     snapshot = [dict(f) for f in free]
     borrow({"police": SlotConfig(1), "mediator": SlotConfig(1)}, [0, 1], free, free)
     assert free == snapshot
+
+
+def test_a_team_made_by_team_slots_knows_its_single_role_and_decides_as_plain_slots():
+    rigid, flexible = team_slots({"police": 2}), team_slots(JOINT)
+    assert rigid.single == ("police", 2) and flexible.single is None
+    assert team_slots({"police": SlotConfig(1, substitutes=("volunteer",))}).single is None
+    free = [{"police": 1, "mediator": 0}, {"police": 2, "grid_worker": 1}]
+    staff = [{"police": 4, "mediator": 1}, {"police": 4, "grid_worker": 1}]
+    for team, plain in ((rigid, {"police": SlotConfig(2)}), (flexible, JOINT)):
+        for policy in (nearest, borrow):
+            assert policy(team, [0, 1], free, staff) == policy(plain, [0, 1], free, staff)
+        assert retry_nearest(team, [0, 1], 1, free) == retry_nearest(plain, [0, 1], 1, free)
+    assert nearest(rigid, [0, 1], free, staff) == Assign(((1, "police", 2),))
