@@ -39,6 +39,22 @@ DRAWN_COLUMNS = {  # column -> the incident stream's attribute it starts from
 class IncidentLedger:
     """Columns indexed by incident id; `size` incidents exist so far."""
 
+    # FLOAT_COLUMNS ("d") and INT_COLUMNS ("q"), set in __init__ from those tuples
+    t_arrival: array[float]
+    x_km: array[float]
+    y_km: array[float]
+    handling_min: array[float]
+    t_dispatch: array[float]
+    t_first_on_scene: array[float]
+    t_team_on_scene: array[float]
+    t_resolved: array[float]
+    settled: array[float]
+    type_index: array[int]
+    station_of: array[int]
+    n_stations_of: array[int]
+    original_id: array[int]
+    generation: array[int]
+
     def __init__(self, stream: IncidentStream) -> None:
         n = len(stream)
         self.size = n
