@@ -66,7 +66,7 @@ class IncidentLedger:
         for name, drawn in DRAWN_COLUMNS.items():
             setattr(self, name, _typed(getattr(stream, drawn), getattr(self, name).typecode))
         self.station_of = array("q", [-1]) * n
-        self.original_id = array("q", range(n))
+        self.original_id = _typed(np.arange(n), "q")
         self.team_of: list[str] = [""] * n
         self.roles_seen: list[int] = [0] * n  # bit mask of the roles of all its teams
 
