@@ -118,7 +118,7 @@ class Model:
         self.job_rows: list[tuple[int, int, str, float, float, str]] = []
         self.n_open = 0
         self._place_of_repeat: dict[int, Place] = {}  # matter -> its place, for its repeat call
-        self._labels: dict[tuple[str, ...], str] = {}  # team label by members' roles
+        self._labels: dict[str | tuple[str, ...], str] = {}  # label by role(s) of the members
 
     # --- arrivals, the chain of calls of each job, and the shifts (a SimPy process) ---------
 
@@ -386,12 +386,16 @@ class Model:
             queue.remove(entry)
 
     def _send_team(self, job: Job, decision: Assign) -> None:
-        take, members = self.pool.take, []
-        for station, role, n_units in decision:
-            members += take(station, role, n_units)
+        if len(decision) == 1:  # one station: the pool's list is the team
+            ((station, role, n_units),) = decision
+            members = self.pool.take(station, role, n_units)
+        else:
+            members = []
+            for station, role, n_units in decision:
+                members += self.pool.take(station, role, n_units)
         now, incident_id = self.env.now, job.incident_id
         job.members, job.t_start = members, now
-        roles_key = (members[0].role,) if len(members) == 1 else tuple([u.role for u in members])
+        roles_key = members[0].role if len(members) == 1 else tuple([u.role for u in members])
         job.team = self._labels.get(roles_key) or self._team_label(roles_key, members)
         distance_km, roles = job.place[0], self.roles
         trips_min = []
@@ -537,7 +541,7 @@ class Model:
             return self.station_order.for_block_row(incident_id, x_km, y_km)
         return self._place_of_repeat.pop(self.ledger.original_id[incident_id])  # its matter's
 
-    def _team_label(self, roles_key: tuple[str, ...], members: list[Unit]) -> str:
+    def _team_label(self, roles_key: str | tuple[str, ...], members: list[Unit]) -> str:
         """The team's label, made once for each combination of the members' roles."""
         label = self._labels[roles_key] = _team_label(members)
         return label
