@@ -73,7 +73,7 @@ def register_scenarios() -> None:
 def compose_config(overrides: Sequence[str] = ()) -> dict[str, object]:
     """The composed config as a plain dict (interpolations resolved), or `ConfigError`; a
     `_target_` outside the allow-list (`sim.safety`) is refused."""
-    plain = to_plain(_compose(overrides, with_hydra=False))
+    plain = to_plain(compose_node(overrides, with_hydra=False))
     check_targets(plain)
     return plain
 
@@ -81,13 +81,13 @@ def compose_config(overrides: Sequence[str] = ()) -> dict[str, object]:
 def check_composed_targets(overrides: Sequence[str] = ()) -> None:
     """Compose with the `hydra` node (launcher, sweeper, plugins) and refuse any `_target_`
     outside the allow-list, before Hydra gets to instantiate it."""
-    composed = OmegaConf.to_container(_compose(overrides, with_hydra=True), resolve=False)
+    composed = OmegaConf.to_container(compose_node(overrides, with_hydra=True), resolve=False)
     check_targets(composed)
 
 
 def sweeper_params(overrides: Sequence[str] = ()) -> dict[str, str]:
     """`hydra.sweeper.params` as composed with these overrides (e.g. from `+experiment=...`)."""
-    return sweeper_params_in(_compose(overrides, with_hydra=True))
+    return sweeper_params_in(compose_node(overrides, with_hydra=True))
 
 
 def sweeper_params_in(composed: DictConfig) -> dict[str, str]:
@@ -103,10 +103,6 @@ def sweeper_params_in(composed: DictConfig) -> dict[str, str]:
 def compose_node(overrides: Sequence[str], *, with_hydra: bool) -> DictConfig:
     """The composed config as an OmegaConf node (interpolations not resolved, no checks),
     with Hydra's own `hydra` node if asked; Hydra's errors as `ConfigError`."""
-    return _compose(overrides, with_hydra=with_hydra)
-
-
-def _compose(overrides: Sequence[str], *, with_hydra: bool) -> DictConfig:
     register_scenarios()
     try:
         with initialize_config_dir(str(shipped_dir("conf")), version_base="1.3"):
