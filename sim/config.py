@@ -335,20 +335,24 @@ def validate(mapping: Mapping[str, object]) -> JobConfig:
     return JobConfig(scenario=scenario, run=run, placement=placement)
 
 
+def single_role(slots: Mapping[str, SlotConfig]) -> tuple[str, int] | None:
+    """(role, count) if the team is `count` units of one role with no substitutes, else None."""
+    if len(slots) == 1:
+        ((role, slot),) = slots.items()
+        if slot.count and not slot.substitutes:
+            return role, slot.count
+    return None
+
+
 class TeamSlots(dict[str, SlotConfig]):
-    """A team's slots by role, which also knows whether the team is `count` units of one role
-    with no substitutes (most teams): `single` is then (role, count), else None, so that the
-    dispatch policies need not work it out at every dispatch. Not to be changed once made."""
+    """A team's slots by role, which also knows its `single_role` (most teams have one), so
+    that the dispatch policies need not work it out at every dispatch. Not to be changed."""
 
     __slots__ = ("single",)
 
     def __init__(self, slots: Mapping[str, SlotConfig]) -> None:
         super().__init__(slots)
-        self.single: tuple[str, int] | None = None
-        if len(slots) == 1:
-            ((role, slot),) = slots.items()
-            if slot.count and not slot.substitutes:
-                self.single = (role, slot.count)
+        self.single = single_role(slots)
 
 
 def team_slots(team: Mapping[str, int | SlotConfig]) -> TeamSlots:

@@ -23,7 +23,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from sim.config import SlotConfig, TeamSlots
+from sim.config import SlotConfig, TeamSlots, single_role
 
 RoleCounts = Mapping[str, int]
 
@@ -162,7 +162,7 @@ def _whole_team_now(
     slots: Mapping[str, SlotConfig], stations_by_distance: Sequence[int], free: Sequence[RoleCounts]
 ) -> Assign | None:
     """The whole team from the first station in `stations_by_distance` that can field it."""
-    single = slots.single if type(slots) is TeamSlots else _single_role(slots)
+    single = _single_role(slots)
     if single is not None:  # most teams: one role, no substitutes, so no `field_team` walk
         role, count = single
         for station in stations_by_distance:
@@ -177,14 +177,8 @@ def _whole_team_now(
 
 
 def _single_role(slots: Mapping[str, SlotConfig]) -> tuple[str, int] | None:
-    """(role, count) if the team is `count` units of one role with no substitutes."""
-    if type(slots) is TeamSlots:  # the model's teams: worked out once
-        return slots.single
-    if len(slots) == 1:
-        ((role, slot),) = slots.items()
-        if slot.count and not slot.substitutes:
-            return role, slot.count
-    return None
+    """`single_role`, read from the model's teams (`TeamSlots`) where it was worked out once."""
+    return slots.single if type(slots) is TeamSlots else single_role(slots)
 
 
 def _nearest_capable(

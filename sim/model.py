@@ -236,6 +236,8 @@ class Model:
     def dispatch(self, job: Job) -> None:
         """Ask the policy what to do with a job that is ready, and do it."""
         order = job.place[1]
+        # `_free_view_and_totals` returns the pool's counts when no role is uncertain; asked
+        # here first, as in `_retry_queue` and `_resolve`, to save a call per job (3.5 % of `mmc`)
         view = self._free_view_and_totals()[0] if self.uncertain_roles else self.pool.free_counts
         decision = self.policy.on_arrival(job.slots, order, view, self.max_staff)
         if isinstance(decision, Assign):
