@@ -28,16 +28,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, help="also write the rows and machine here")
     args = parser.parse_args(argv)
     rows: list[Row] = []
+    broken: list[str] = []  # items that raised: recorded, and the other items still run
     for item in args.only:
         print(f"bench: {item} ...", file=sys.stderr, flush=True)
-        rows.extend(_runner(item)(args.quick))
+        try:
+            rows.extend(_runner(item)(args.quick))
+        except Exception as error:  # e.g. a sweep that failed (`bench.sweep`: Hydra's message)
+            message = " ".join(str(error).split()) or type(error).__name__
+            print(f"bench: {item} failed: {message}", file=sys.stderr, flush=True)
+            broken.append(item)
+            rows.append(Row(item, "failed", float("nan"), "", "", message, args.quick))
     about = machine()
     print(markdown(rows, about, quick=args.quick))
     if args.json is not None:
         record = {"machine": about, "quick": args.quick, "rows": [r.as_dict() for r in rows]}
         args.json.write_text(json.dumps(record, indent=2) + "\n")
     failed = [r for r in rows if r.passed is False]
-    return 1 if failed and not args.quick else 0
+    return 1 if broken or (failed and not args.quick) else 0
 
 
 def _runner(item: str) -> Callable[[bool], list[Row]]:
