@@ -346,13 +346,15 @@ def single_role(slots: Mapping[str, SlotConfig]) -> tuple[str, int] | None:
 
 class TeamSlots(dict[str, SlotConfig]):
     """A team's slots by role, which also knows its `single_role` (most teams have one), so
-    that the dispatch policies need not work it out at every dispatch. Not to be changed."""
+    that the dispatch policies need not work it out at every dispatch, and the roles that can
+    fill one of its slots (`usable`: a slot's role and its substitutes). Not to be changed."""
 
-    __slots__ = ("single",)
+    __slots__ = ("single", "usable")
 
     def __init__(self, slots: Mapping[str, SlotConfig]) -> None:
         super().__init__(slots)
         self.single = single_role(slots)
+        self.usable = frozenset(r for role, s in slots.items() for r in (role, *s.substitutes))
 
 
 def team_slots(team: Mapping[str, int | SlotConfig]) -> TeamSlots:

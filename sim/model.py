@@ -4,9 +4,10 @@ The story of one incident:
 1. A call arrives (`receive_calls`). Its time, type, place and handling time were drawn up
    front (`sim.incidents`); a deterrable call near a deterring station may never happen.
 2. The dispatch policy (`sim.dispatch`) looks at the free units on duty by station and role
-   (volunteers answer a call-out only with their `p_accept`) and either sends a whole team now
-   or queues the job at a station, where jobs wait by priority, then by the time they became
-   ready.
+   (volunteers answer a call-out only with their `p_accept`, once per decision) and either
+   sends a whole team now or queues the job at a station, where jobs wait by priority, then by
+   the time they became ready. When units come free or on duty, the waiting jobs they could
+   serve are offered again, in that order (`_retry_queue`).
 3. A team is dispatched as a whole (`respond`): each member sets off after their turnout (and
    call-out delay) and travels at their role's speed. The first arrival ends the response
    time; handling begins once the whole team is there.
@@ -40,7 +41,7 @@ import numpy as np
 import simpy
 
 from sim.clock import Clock
-from sim.config import ScenarioConfig, SlotConfig, StageConfig, team_slots
+from sim.config import ScenarioConfig, StageConfig, TeamSlots, team_slots
 from sim.dispatch import POLICIES, Assign, Queue, field_team
 from sim.distributions import make_distribution
 from sim.geography import return_min, travel_min
@@ -65,7 +66,7 @@ class Job:
     incident_id: int
     stage: int
     kind: str  # response, followup or referral
-    slots: dict[str, SlotConfig]
+    slots: TeamSlots
     priority: int
     handling_min: float
     place: Place  # the incident's distances to the stations, and the stations in that order
@@ -213,7 +214,7 @@ class Model:
             self.shift_of.update(dict.fromkeys([unit.unit_id for unit in group], shift))
             self._note("shift_start", -1, f"{self.station_names[station]} {role} {shift.count}")
             self._hand_over(handing_over)
-            self._retry_queue(station)
+            self._retry_queue(station, role)
             yield self.env.timeout(shift.t_end_min - self.env.now)
             handing_over = self._end_shift(group, shift)
 
@@ -235,10 +236,11 @@ class Model:
 
     def dispatch(self, job: Job) -> None:
         """Ask the policy what to do with a job that is ready, and do it."""
-        order = job.place[1]
-        # `_free_view_and_totals` returns the pool's counts when no role is uncertain; asked
-        # here first, as in `_retry_queue` and `_resolve`, to save a call per job (3.5 % of `mmc`)
-        view = self._free_view_and_totals()[0] if self.uncertain_roles else self.pool.free_counts
+        order, uncertain = job.place[1], self.uncertain_roles
+        if uncertain and not job.slots.usable.isdisjoint(uncertain):  # volunteers are asked
+            view = self._free_view_and_totals()[0]
+        else:
+            view = self.pool.free_counts
         decision = self.policy.on_arrival(job.slots, order, view, self.max_staff)
         if isinstance(decision, Assign):
             self._send_team(job, decision)
@@ -334,7 +336,7 @@ class Model:
         incident_id: int,
         stage: int,
         kind: str,
-        slots: dict[str, SlotConfig],
+        slots: TeamSlots,
         priority: int,
         handling_min: float,
         place: Place,
@@ -353,37 +355,48 @@ class Model:
         if self.log is not None:
             self._note("queue", job.incident_id, self.station_names[decision.station])
 
-    def _retry_queue(self, station: int) -> None:
-        """Units of `station` are free: serve queued jobs, most urgent first.
+    def _retry_queue(self, station: int, freed_role: str) -> None:
+        """Units of `freed_role` are free at `station`: serve queued jobs, most urgent first.
 
-        A team that could not be fielded when no volunteer was free (so the view was not
-        drawn) cannot be fielded later in the same pass either, as units only leave the pool
-        during it: jobs needing the same team are skipped (and draw nothing, as before).
+        After every pass, each job left in the queue could not be fielded from the free units;
+        units only leave the pool until the next pass. So a job none of whose slots can take
+        a `freed_role` unit still cannot be fielded, and is skipped, unless volunteers could
+        fill one of its slots: they answer anew. Each free volunteer is asked once in a pass
+        (`_free_view_and_totals`), when the first job they could serve is offered; those who
+        said yes stay available to later jobs of the pass until a team takes them. As units
+        only leave the view during a pass, a team that could not be fielded from it cannot be
+        fielded later in the pass either: jobs needing the same team are skipped.
         """
-        pool, policy = self.pool, self.policy
+        pool, policy, uncertain = self.pool, self.policy, self.uncertain_roles
         queue = self.queues[0 if policy.shared_queue else station]
         served, unfieldable = [], set()
+        answers: tuple[list[dict[str, int]], dict[str, int]] | None = None
         for entry in queue:
             if (pool.n_free_total if policy.shared_queue else pool.n_free_at[station]) == 0:
                 break
             job = entry[4]
-            if id(job.slots) in unfieldable:
+            slots = job.slots
+            if id(slots) in unfieldable:
                 continue
-            if self.uncertain_roles:
-                view, free_by_role = self._free_view_and_totals()
-            else:
+            if uncertain and not slots.usable.isdisjoint(uncertain):  # volunteers are asked
+                if answers is None:
+                    answers = self._free_view_and_totals()
+                view, free_by_role = answers
+            elif freed_role in slots.usable:
                 view, free_by_role = pool.free_counts, pool.n_free_by_role
-            drawn = view is not pool.free_counts
-            if policy.shared_queue and field_team(job.slots, free_by_role) is None:
-                if not drawn:  # not even all free units together could field it
-                    unfieldable.add(id(job.slots))
+            else:  # nothing it could use came free since it last failed
                 continue
-            decision = policy.retry(job.slots, job.place[1], entry[3], view)
+            if policy.shared_queue and field_team(slots, free_by_role) is None:
+                unfieldable.add(id(slots))
+                continue
+            decision = policy.retry(slots, job.place[1], entry[3], view)
             if decision is not None:
                 served.append(entry)
                 self._send_team(job, decision)
-            elif not drawn and not policy.shared_queue:  # the same station for every entry
-                unfieldable.add(id(job.slots))
+                if answers is not None and answers[1] is not pool.n_free_by_role:
+                    _take_from_view(decision, *answers, pool.free_counts)
+            elif not policy.shared_queue:  # the same station for every entry
+                unfieldable.add(id(slots))
         for entry in served:
             queue.remove(entry)
 
@@ -459,7 +472,7 @@ class Model:
             return
         self.pool.put_back(unit)
         if self.queues[0 if self.policy.shared_queue else unit.station]:
-            self._retry_queue(unit.station)
+            self._retry_queue(unit.station, unit.role)
 
     def _end_shift(self, group: list[Unit], shift: ShiftInstance) -> list[Unit]:
         """Free units go home; busy ones are on overtime until they are free or hand over."""
@@ -551,6 +564,20 @@ class Model:
     def _note(self, event: str, incident_id: int, detail: str) -> None:
         if self.log is not None:
             self.log.append((round(self.env.now, 9), event, incident_id, detail))
+
+
+def _take_from_view(
+    decision: Assign,
+    view: list[dict[str, int]],
+    free_by_role: dict[str, int],
+    free_counts: list[dict[str, int]],
+) -> None:
+    """The units just sent leave the volunteers' answers of this pass: the pool's own counts
+    follow `take`; the copies made for the answers are counted down here."""
+    for station, role, n_units in decision:
+        free_by_role[role] -= n_units
+        if view[station] is not free_counts[station]:
+            view[station][role] -= n_units
 
 
 def _team_label(members: list[Unit]) -> str:
