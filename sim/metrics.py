@@ -33,7 +33,7 @@ def replication_kpis(
     *,
     warmup_min: float,
     horizon_min: float,
-    jobs: pd.DataFrame | None = None,
+    jobs: pd.DataFrame,
     overtime: pd.DataFrame | None = None,
     n_deterred: int = 0,
 ) -> dict[str, float]:
@@ -48,12 +48,18 @@ def replication_kpis(
         of_priority = incidents["response_min"][incidents["priority"] == priority]
         kpis[f"response_min_mean_prio{priority}"] = _mean(of_priority)
         kpis[f"response_min_p90_prio{priority}"] = _quantile(of_priority, 0.9)
-    kpis["joint_share"] = _mean(incidents["team"].astype(str).str.contains("+", regex=False))
+    kpis["joint_share"] = joint_share(incidents, jobs)
     overtime = EMPTY_OVERTIME if overtime is None else overtime
     kpis.update(staff_kpis(busy, overtime, scenario, **window))
-    if jobs is not None:
-        kpis.update(mechanism_kpis(incidents, jobs, scenario, n_deterred=n_deterred, **window))
+    kpis.update(mechanism_kpis(incidents, jobs, scenario, n_deterred=n_deterred, **window))
     return kpis
+
+
+def joint_share(incidents: pd.DataFrame, jobs: pd.DataFrame) -> float:
+    """Share of the incidents handled jointly: in at least one of their sessions (the first
+    response or a later one) the team had two or more roles."""
+    joint_ids = jobs.loc[jobs["n_roles"] >= 2, "incident_id"].unique()
+    return _mean(incidents["incident_id"].isin(joint_ids))
 
 
 def _time_kpis(incidents: pd.DataFrame) -> dict[str, float]:

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from sim.metrics import EMPTY_OVERTIME, mean_ci, summarise
+from sim.metrics import EMPTY_OVERTIME, joint_share, mean_ci, summarise
 from sim.staff_kpis import staff_kpis
 from tests.builders import scenario_of, tiny
 
@@ -59,3 +59,18 @@ def test_area_kpis_count_only_the_incidents_inside_the_circle():
         "area_x_repeat_calls_per_day": 0.5,
         "area_x_same_day_share": 0.5,
     }
+
+
+def test_an_incident_is_handled_jointly_if_any_of_its_sessions_had_two_roles():
+    incidents = pd.DataFrame({"incident_id": [0, 1, 2, 3], "team": ["police"] * 4})
+    jobs = pd.DataFrame(
+        {
+            "incident_id": [0, 1, 1, 2, 2, 9],
+            "stage": [0, 0, 1, 0, 1, 1],
+            "n_roles": [1, 1, 3, 1, 1, 2],  # incident 1: a joint follow-up; 9: not measured
+        }
+    )
+    assert joint_share(incidents, jobs) == 1 / 4
+    first_response_joint = jobs.assign(n_roles=[2, 1, 1, 1, 1, 1])
+    assert joint_share(incidents, first_response_joint) == 1 / 4
+    assert np.isnan(joint_share(incidents.iloc[:0], jobs))
