@@ -253,10 +253,8 @@ class Model:
         self.job_rows.append(
             (incident_id, job.stage, job.kind, job.t_start, self.env.now, job.team)
         )
-        distance_km, roles, role_bit = job.place[0], self.roles, self.role_bit
-        trips, roles_seen = [], ledger.roles_seen[incident_id]
+        roles_seen, role_bit = ledger.roles_seen[incident_id], self.role_bit
         for unit in members:
-            trips.append((unit, return_min(roles[unit.role], distance_km[unit.station])))
             roles_seen |= role_bit[unit.role]
             unit.job = None
         ledger.roles_seen[incident_id] = roles_seen
@@ -267,7 +265,9 @@ class Model:
             self.follow_up(next_job, stage, delay_min)
         else:
             self._resolve(incident_id, job.place)
-        for unit, trip_min in trips:
+        distance_km, roles = job.place[0], self.roles
+        for unit in members:
+            trip_min = return_min(roles[unit.role], distance_km[unit.station])
             if trip_min > 0:
                 self.env.call_after(trip_min, self._release, unit)
             else:
