@@ -349,12 +349,20 @@ class TeamSlots(dict[str, SlotConfig]):
     that the dispatch policies need not work it out at every dispatch, and the roles that can
     fill one of its slots (`usable`: a slot's role and its substitutes). Not to be changed."""
 
-    __slots__ = ("single", "usable")
+    __slots__ = ("single", "usable", "walk")
 
     def __init__(self, slots: Mapping[str, SlotConfig]) -> None:
         super().__init__(slots)
         self.single = single_role(slots)
         self.usable = frozenset(r for role, s in slots.items() for r in (role, *s.substitutes))
+        self.walk = slot_walk(slots)
+
+
+def slot_walk(slots: Mapping[str, SlotConfig]) -> tuple[tuple[int, tuple[str, ...]], ...]:
+    """The order in which `dispatch.field_team` fills the slots: (count, roles that can fill
+    it, own role first), slots without substitutes first (a stable sort: else as given)."""
+    in_order = sorted(slots.items(), key=lambda item: len(item[1].substitutes))
+    return tuple((slot.count, (role, *slot.substitutes)) for role, slot in in_order)
 
 
 def team_slots(team: Mapping[str, int | SlotConfig]) -> TeamSlots:

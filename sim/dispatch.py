@@ -23,7 +23,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from sim.config import SlotConfig, TeamSlots, single_role
+from sim.config import SlotConfig, TeamSlots, single_role, slot_walk
 
 RoleCounts = Mapping[str, int]
 
@@ -54,26 +54,23 @@ def field_team(slots: Mapping[str, SlotConfig], free: RoleCounts) -> dict[str, i
     only unit a rigid slot could use; a flexible slot takes its own role first, then its
     substitutes in the order given.
     """
-    single = _single_role(slots)
+    is_team = type(slots) is TeamSlots  # the model's teams know their single role and walk
+    single = slots.single if is_team else single_role(slots)  # type: ignore[attr-defined]
     if single is not None:  # the common case: answered without the general walk
         role, count = single
         return {role: count} if free.get(role, 0) >= count else None
     taken: dict[str, int] = {}
-    in_order = slots.items() if len(slots) == 1 else sorted(slots.items(), key=_n_substitutes)
-    for role, slot in in_order:
-        needed = slot.count
-        for candidate in (role, *slot.substitutes):
+    for needed, candidates in slots.walk if is_team else slot_walk(slots):  # type: ignore[attr-defined]
+        for candidate in candidates:
             n_take = min(needed, free.get(candidate, 0) - taken.get(candidate, 0))
             if n_take:
                 taken[candidate] = taken.get(candidate, 0) + n_take
                 needed -= n_take
+                if not needed:
+                    break
         if needed:
             return None
     return taken
-
-
-def _n_substitutes(item: tuple[str, SlotConfig]) -> int:
-    return len(item[1].substitutes)
 
 
 def nearest(
@@ -162,7 +159,7 @@ def _whole_team_now(
     slots: Mapping[str, SlotConfig], stations_by_distance: Sequence[int], free: Sequence[RoleCounts]
 ) -> Assign | None:
     """The whole team from the first station in `stations_by_distance` that can field it."""
-    single = _single_role(slots)
+    single = slots.single if type(slots) is TeamSlots else single_role(slots)  # type: ignore[attr-defined]
     if single is not None:  # most teams: one role, no substitutes, so no `field_team` walk
         role, count = single
         for station in stations_by_distance:
@@ -174,11 +171,6 @@ def _whole_team_now(
         if roles is not None:
             return Assign((station, role, n) for role, n in roles.items())
     return None
-
-
-def _single_role(slots: Mapping[str, SlotConfig]) -> tuple[str, int] | None:
-    """`single_role`, read from the model's teams (`TeamSlots`) where it was worked out once."""
-    return slots.single if type(slots) is TeamSlots else single_role(slots)
 
 
 def _nearest_capable(
