@@ -184,7 +184,8 @@ class Model:
         self.env.call_after(t_ready - self.env.now, self._stage_ready, job)
 
     def _stage_ready(self, job: Job) -> None:
-        self._note(job.kind, job.incident_id, f"stage {job.stage}")
+        if self.log is not None:  # (the details are formatted only for a log)
+            self._note(job.kind, job.incident_id, f"stage {job.stage}")
         self.dispatch(job)
 
     def call_again(self, original_id: int, generation: int, delay_min: float) -> None:
@@ -212,7 +213,8 @@ class Model:
             yield self.env.timeout(max(0.0, shift.t_start_min - self.env.now))
             group = self.pool.add_units(station, role, shift.count)
             self.shift_of.update(dict.fromkeys([unit.unit_id for unit in group], shift))
-            self._note("shift_start", -1, f"{self.station_names[station]} {role} {shift.count}")
+            if self.log is not None:
+                self._note("shift_start", -1, f"{self.station_names[station]} {role} {shift.count}")
             self._hand_over(handing_over)
             self._retry_queue(station, role)
             yield self.env.timeout(shift.t_end_min - self.env.now)
@@ -260,7 +262,8 @@ class Model:
         ledger.roles_seen[incident_id] = roles_seen
         plan = self.plans.get(incident_id)
         if plan:
-            self._note("handled", incident_id, f"stage {job.stage}")
+            if self.log is not None:
+                self._note("handled", incident_id, f"stage {job.stage}")
             stage, next_job, delay_min = plan.popleft()
             self.follow_up(next_job, stage, delay_min)
         else:
@@ -296,7 +299,8 @@ class Model:
         p_settled = root.p_settled_with if with_roots else root.p_settled_without
         settled = bool(draws.u_settle[original, generation] < p_settled)
         ledger.settled[incident_id] = float(settled)
-        self._note("settled" if settled else "unsettled", incident_id, "")
+        if self.log is not None:
+            self._note("settled" if settled else "unsettled", incident_id, "")
         if settled or generation >= root.max_repeats:
             return False
         delay_min = float(draws.delay_min[original, generation])
@@ -412,13 +416,14 @@ class Model:
         job.members, job.t_start = members, now
         roles_key = members[0].role if len(members) == 1 else tuple([u.role for u in members])
         job.team = self._labels.get(roles_key) or self._team_label(roles_key, members)
-        distance_km, roles = job.place[0], self.roles
+        distance_km, roles, callouts = job.place[0], self.roles, self.callout_samplers
         trips_min = []
         for unit in members:
             unit.job, unit.busy_with = job, (incident_id, job.stage, now)
             trip_min = travel_min(roles[unit.role], distance_km[unit.station])
-            if self.callout_samplers:  # adding no delay would leave the trip as it is
-                trip_min += self._callout_delay(unit.role)
+            sampler = callouts.get(unit.role) if callouts else None
+            if sampler is not None:  # on call: the call-out delay before setting off
+                trip_min += sampler.sample_one(self.streams["callouts"])
             trips_min.append(trip_min)
         if job.stage == 0:
             ledger = self.ledger
@@ -452,10 +457,6 @@ class Model:
                     totals[role] -= counts[role] - answered
                     view[station][role] = answered
         return view, totals
-
-    def _callout_delay(self, role: str) -> float:
-        sampler = self.callout_samplers.get(role)
-        return sampler.sample_one(self.streams["callouts"]) if sampler else 0.0
 
     # --- units coming back, shifts ending ------------------------------------------------
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterator
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from sim.config import ALL_DAYS, RosterConfig, ShiftConfig
 from sim.schema import ConfigError
@@ -27,9 +27,9 @@ PATTERNS: dict[str, tuple[tuple[float, ...], float]] = {
 }
 
 
-@dataclass(frozen=True)
-class ShiftInstance:
-    """One shift on one day: `count` units on duty from `t_start_min` to `t_end_min`."""
+class ShiftInstance(NamedTuple):
+    """One shift on one day: `count` units on duty from `t_start_min` to `t_end_min` (a named
+    tuple: one is made per shift of every roster, and a frozen dataclass is slower to make)."""
 
     t_start_min: float
     t_end_min: float
