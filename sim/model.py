@@ -372,11 +372,12 @@ class Model:
         fielded later in the pass either: jobs needing the same team are skipped.
         """
         pool, policy, uncertain = self.pool, self.policy, self.uncertain_roles
-        queue = self.queues[0 if policy.shared_queue else station]
+        shared, n_free_at = policy.shared_queue, pool.n_free_at
+        queue = self.queues[0 if shared else station]
         served, unfieldable = [], set()
         answers: tuple[list[dict[str, int]], dict[str, int]] | None = None
         for entry in queue:
-            if (pool.n_free_total if policy.shared_queue else pool.n_free_at[station]) == 0:
+            if (pool.n_free_total if shared else n_free_at[station]) == 0:
                 break
             job = entry[4]
             slots = job.slots
@@ -390,7 +391,7 @@ class Model:
                 view, free_by_role = pool.free_counts, pool.n_free_by_role
             else:  # nothing it could use came free since it last failed
                 continue
-            if policy.shared_queue and field_team(slots, free_by_role) is None:
+            if shared and field_team(slots, free_by_role) is None:
                 unfieldable.add(id(slots))
                 continue
             decision = policy.retry(slots, job.place[1], entry[3], view)
@@ -399,7 +400,7 @@ class Model:
                 self._send_team(job, decision)
                 if answers is not None and answers[1] is not pool.n_free_by_role:
                     _take_from_view(decision, *answers, pool.free_counts)
-            elif not policy.shared_queue:  # the same station for every entry
+            elif not shared:  # the same station for every entry
                 unfieldable.add(id(slots))
         for entry in served:
             queue.remove(entry)

@@ -55,7 +55,10 @@ class UnitPool:
         """The `n_units` longest-free units of a role at a station."""
         line = self.free[station][role]
         taken = [line.popleft()] if n_units == 1 else [line.popleft() for _ in range(n_units)]
-        self._count(station, role, -n_units)
+        self.free_counts[station][role] -= n_units  # `_count` written out, as in `put_back`
+        self.n_free_at[station] -= n_units
+        self.n_free_by_role[role] -= n_units
+        self.n_free_total -= n_units
         return taken
 
     def put_back(self, unit: Unit) -> None:
