@@ -23,7 +23,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from sim.config import SlotConfig, TeamSlots, single_role, slot_walk
+from sim.config import SlotConfig, TeamSlots
 
 RoleCounts = Mapping[str, int]
 
@@ -54,13 +54,12 @@ def field_team(slots: Mapping[str, SlotConfig], free: RoleCounts) -> dict[str, i
     only unit a rigid slot could use; a flexible slot takes its own role first, then its
     substitutes in the order given.
     """
-    is_team = type(slots) is TeamSlots  # the model's teams know their single role and walk
-    single = slots.single if is_team else single_role(slots)  # type: ignore[attr-defined]
-    if single is not None:  # the common case: answered without the general walk
-        role, count = single
+    team = slots if type(slots) is TeamSlots else TeamSlots(slots)  # the model's are already
+    if team.single is not None:  # the common case: answered without the general walk
+        role, count = team.single
         return {role: count} if free.get(role, 0) >= count else None
     taken: dict[str, int] = {}
-    for needed, candidates in slots.walk if is_team else slot_walk(slots):  # type: ignore[attr-defined]
+    for needed, candidates in team.walk:
         for candidate in candidates:
             n_take = min(needed, free.get(candidate, 0) - taken.get(candidate, 0))
             if n_take:
@@ -159,15 +158,15 @@ def _whole_team_now(
     slots: Mapping[str, SlotConfig], stations_by_distance: Sequence[int], free: Sequence[RoleCounts]
 ) -> Assign | None:
     """The whole team from the first station in `stations_by_distance` that can field it."""
-    single = slots.single if type(slots) is TeamSlots else single_role(slots)  # type: ignore[attr-defined]
-    if single is not None:  # most teams: one role, no substitutes, so no `field_team` walk
-        role, count = single
+    team = slots if type(slots) is TeamSlots else TeamSlots(slots)  # the model's are already
+    if team.single is not None:  # most teams: one role, no substitutes, so no `field_team` walk
+        role, count = team.single
         for station in stations_by_distance:
             if free[station].get(role, 0) >= count:
                 return Assign(((station, role, count),))
         return None
     for station in stations_by_distance:
-        roles = field_team(slots, free[station])
+        roles = field_team(team, free[station])
         if roles is not None:
             return Assign((station, role, n) for role, n in roles.items())
     return None
