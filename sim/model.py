@@ -114,9 +114,9 @@ class Model:
         self.leaving: dict[int, float] = {}  # unit id -> end of its shift (it works overtime)
         self.shift_of: dict[int, ShiftInstance] = {}  # rostered unit id -> its shift
         self.plans: dict[int, deque[tuple[StageConfig, Job, float]]] = {}
-        self.busy: list[tuple[int, int, int, float, float]] = []
+        self.busy: list[float] = []  # flat rows of `records.BUSY_FIELDS`
         self.overtime: list[tuple[int, float, float]] = []
-        self.job_rows: list[tuple[int, int, str, float, float, str]] = []
+        self.job_rows: list[object] = []  # flat rows of `records.JOB_FIELDS`
         self.n_open = 0
         self._place_of_repeat: dict[int, Place] = {}  # matter -> its place, for its repeat call
         self._labels: dict[str | tuple[str, ...], str] = {}  # label by role(s) of the members
@@ -252,9 +252,7 @@ class Model:
     def _finish_job(self, job: Job) -> None:
         """Handling is over: record the job, start the next stage or resolve, drive back."""
         ledger, incident_id, members = self.ledger, job.incident_id, job.members
-        self.job_rows.append(
-            (incident_id, job.stage, job.kind, job.t_start, self.env.now, job.team)
-        )
+        self.job_rows += (incident_id, job.stage, job.kind, job.t_start, self.env.now, job.team)
         roles_seen, role_bit = ledger.roles_seen[incident_id], self.role_bit
         for unit in members:
             roles_seen |= role_bit[unit.role]
@@ -466,7 +464,7 @@ class Model:
         unit_id = unit.unit_id
         incident_id, stage, t_start = unit.busy_with  # type: ignore[misc]
         unit.busy_with = None
-        self.busy.append((unit_id, incident_id, stage, t_start, self.env.now))
+        self.busy += (unit_id, incident_id, stage, t_start, self.env.now)
         if self.log is not None:
             self._note("free", incident_id, f"u{unit_id}")
         if self.leaving and unit_id in self.leaving:
@@ -500,7 +498,7 @@ class Model:
             successor = self.pool.take(unit.station, unit.role, 1)[0]
             job.members[job.members.index(unit)] = successor
             incident_id, stage, t_start = unit.busy_with  # type: ignore[misc]
-            self.busy.append((unit.unit_id, incident_id, stage, t_start, self.env.now))
+            self.busy += (unit.unit_id, incident_id, stage, t_start, self.env.now)
             unit.busy_with, unit.job = None, None
             successor.busy_with, successor.job = (incident_id, stage, self.env.now), job
             job.t_start = min(u.busy_with[2] for u in job.members)  # type: ignore[index]

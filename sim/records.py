@@ -11,13 +11,19 @@ from __future__ import annotations
 import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 import numpy as np
 import pandas as pd
 
 if TYPE_CHECKING:
     from sim.model import Model
+
+BUSY_FIELDS = ("unit_id", "incident_id", "stage", "t_start", "t_end")
+JOB_FIELDS = ("incident_id", "stage", "kind", "t_start", "t_end", "team")
+"""The fields of a busy interval and of a job, as the model keeps them: one flat list each,
+a row's fields one after the other. A tuple per row would be a container that the garbage
+collector counts, and walks, while the model runs; numbers and strings are not."""
 
 EventLog = list[tuple[float, str, int, str]]
 """(t_min, event, incident_id, detail) rows, appended in simulation order."""
@@ -150,7 +156,7 @@ def _incident_table(model: Model, jobs: pd.DataFrame) -> pd.DataFrame:
 
 
 def _busy_table(model: Model) -> pd.DataFrame:
-    rows = _float_rows(model.busy, 5)
+    rows = np.array(model.busy, dtype=float).reshape(-1, len(BUSY_FIELDS))  # flat rows
     unit_ids = rows[:, 0].astype(np.int64)
     return pd.DataFrame(
         {
@@ -166,19 +172,18 @@ def _busy_table(model: Model) -> pd.DataFrame:
 
 
 def _job_table(model: Model) -> pd.DataFrame:
-    # rows -> columns (rows are all of six: strict would only add a check per row)
-    columns = list(zip(*model.job_rows, strict=False)) or [()] * 6
-    incident_id, stage, kind, t_start, t_end, team = columns
+    rows, width = model.job_rows, len(JOB_FIELDS)  # flat: the fields of one job after another
+    team = cast(list[str], rows[5::width])
     n_roles = {label: label.count("+") + 1 for label in set(team)}  # a few labels, many jobs
     return pd.DataFrame(
         {
-            "incident_id": np.array(incident_id, dtype=np.int64),
-            "stage": np.array(stage, dtype=np.int64),
-            "kind": pd.array(kind, dtype="str"),
-            "t_start": np.array(t_start, dtype=float),
-            "t_end": np.array(t_end, dtype=float),
+            "incident_id": np.array(rows[0::width], dtype=np.int64),
+            "stage": np.array(rows[1::width], dtype=np.int64),
+            "kind": pd.array(rows[2::width], dtype="str"),
+            "t_start": np.array(rows[3::width], dtype=float),
+            "t_end": np.array(rows[4::width], dtype=float),
             "team": pd.array(team, dtype="str"),
-            "n_roles": np.array([n_roles[label] for label in team], dtype=np.int16),
+            "n_roles": np.fromiter(map(n_roles.__getitem__, team), dtype=np.int16, count=len(team)),
         },
         columns=list(JOB_COLUMNS),
     )
