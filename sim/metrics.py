@@ -3,7 +3,10 @@
 `replication_kpis` reads one replication's record tables and returns one number per KPI;
 `summarise` turns a table of replications (one row each) into `metric, mean, sd, ci_low,
 ci_high, n` rows with Student-t 95 % intervals across replications, the replication being
-the unit of independent observation. All functions are pure pandas/numpy.
+the unit of independent observation, each clipped to the values the KPI can take
+(`sim.kpi_ranges`: a time's interval does not go below 0, a share's not above 1).
+`mean_ci` is the plain t-interval, for levels and differences alike; `level_ci` is the
+clipped interval of one KPI's mean. All functions are pure pandas/numpy.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ import pandas as pd
 from scipy import special
 
 from sim.config import ScenarioConfig
+from sim.kpi_ranges import clip_interval
 from sim.staff_kpis import mechanism_kpis, staff_kpis
 
 MIN_PER_DAY = 1440.0
@@ -81,7 +85,8 @@ def _time_kpis(incidents: pd.DataFrame) -> dict[str, float]:
 
 
 def summarise(replications: pd.DataFrame, metrics: list[str] | None = None) -> pd.DataFrame:
-    """Mean, sd and 95 % t-interval across replications for every KPI column."""
+    """Mean, sd and 95 % t-interval (clipped to the KPI's range) across replications for
+    every KPI column."""
     rows = [
         _summary_row(name, replications[name]) for name in metrics or _kpi_columns(replications)
     ]
@@ -93,12 +98,25 @@ def _kpi_columns(replications: pd.DataFrame) -> list[str]:
 
 
 def _summary_row(name: str, values: pd.Series) -> tuple[str, float, float, float, float, int]:
-    mean, half_width, sd, n = mean_ci(values.to_numpy(dtype=float))
-    return (name, mean, sd, mean - half_width, mean + half_width, n)
+    mean, ci_low, ci_high, sd, n = level_ci(name, values.to_numpy(dtype=float))
+    return (name, mean, sd, ci_low, ci_high, n)
+
+
+def level_ci(
+    metric: str, values: np.ndarray, confidence: float = 0.95
+) -> tuple[float, float, float, float, int]:
+    """(mean, ci_low, ci_high, sd, n) of a KPI's mean: the Student-t interval of `mean_ci`
+    intersected with the KPI's declared range (`sim.kpi_ranges`, which says why that keeps
+    the interval's coverage). Not for differences of KPIs, which can have either sign."""
+    mean, half_width, sd, n = mean_ci(values, confidence)
+    ci_low, ci_high = clip_interval(metric, mean - half_width, mean + half_width)
+    return (mean, ci_low, ci_high, sd, n)
 
 
 def mean_ci(values: np.ndarray, confidence: float = 0.95) -> tuple[float, float, float, int]:
-    """(mean, CI half-width, sd, n) of the finite values, Student-t; NaN where undefined."""
+    """(mean, CI half-width, sd, n) of the finite values, Student-t; NaN where undefined.
+
+    Symmetric and unclipped, so right for differences; a KPI's level uses `level_ci`."""
     finite = values[np.isfinite(values)]
     n = len(finite)
     if n == 0:

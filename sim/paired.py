@@ -2,8 +2,10 @@
 
 Replication `r` of every scenario runs on the same streams `Streams(seed, r)`, so it sees
 the same incidents: the KPI differences `B_r - A_r` are independent across `r` and much
-less variable than the difference of two independent runs. Their mean, sd and 95 %
-Student-t interval measure the effect of going from A to B; a paired t-test gives each
+less variable than the difference of two independent runs. Each scenario's own mean of a
+KPI gets its Student-t 95 % interval clipped to the KPI's range (`sim.metrics.level_ci`);
+the differences' mean, sd and 95 % Student-t interval, not clipped since a difference can
+have either sign, measure the effect of going from A to B; a paired t-test gives each
 difference a p-value, and Holm's step-down method (Holm 1979) adjusts those p-values for the
 number of KPIs (and scenarios) tested together, controlling the family-wise error rate. A
 difference that is the same in every replication (a staff cost; a count that CRN makes
@@ -22,7 +24,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from sim.metrics import mean_ci
+from sim.metrics import level_ci, mean_ci
 
 COMPARISON_COLUMNS: tuple[str, ...] = (
     "metric",
@@ -82,7 +84,8 @@ def holm(p_values: Sequence[float]) -> np.ndarray:
 
 
 def comparison_table(names: Sequence[str], tables: Sequence[pd.DataFrame]) -> pd.DataFrame:
-    """Every KPI of every scenario with its CI, and its paired difference to the first."""
+    """Every KPI of every scenario with its CI (clipped to the KPI's range), and its paired
+    difference to the first (its CI not clipped)."""
     metrics = [c for c in tables[0].columns if c != "replication"]
     rows = []
     for metric in metrics:
@@ -97,19 +100,19 @@ def comparison_table(names: Sequence[str], tables: Sequence[pd.DataFrame]) -> pd
 
 
 def _baseline_row(metric: str, name: str, table: pd.DataFrame) -> tuple[object, ...]:
-    mean, half, sd, n = mean_ci(table[metric].to_numpy(dtype=float))
-    return (metric, name, mean, sd, mean - half, mean + half, n, name) + (np.nan,) * 7
+    mean, ci_low, ci_high, sd, n = level_ci(metric, table[metric].to_numpy(dtype=float))
+    return (metric, name, mean, sd, ci_low, ci_high, n, name) + (np.nan,) * 7
 
 
 def _row(
     metric: str, name: str, baseline: str, first: pd.DataFrame, table: pd.DataFrame
 ) -> tuple[object, ...]:
     values = table[metric].to_numpy(dtype=float) if metric in table else np.array([np.nan])
-    mean, half, sd, n = mean_ci(values)
+    mean, ci_low, ci_high, sd, n = level_ci(metric, values)
     diffs = paired_differences(first, table, metric) if metric in table else np.array([np.nan])
-    d_mean, d_half, d_sd, d_n = mean_ci(diffs)
+    d_mean, d_half, d_sd, d_n = mean_ci(diffs)  # a difference: signed, so not clipped
     return (
-        metric, name, mean, sd, mean - half, mean + half, n, baseline,
+        metric, name, mean, sd, ci_low, ci_high, n, baseline,
         d_mean, d_sd, d_mean - d_half, d_mean + d_half, d_n, paired_p_value(diffs), np.nan,
     )  # fmt: skip
 
