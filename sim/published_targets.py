@@ -10,7 +10,9 @@ above it).
 Before and after run on the same seeds, so replication r of both sees the same candidate
 incidents (common random numbers): a change is estimated by the per-replication ratio
 `after_r / before_r - 1`, whose Student-t interval is far narrower than that of two
-independent runs. `estimate` and `verdict` are pure functions of the replications' KPIs.
+independent runs. The interval of a level (not a change) is clipped to the KPI's range
+(`sim.kpi_ranges`); no published value lies outside that range, so no verdict changes.
+`estimate` and `verdict` are pure functions of the replications' KPIs.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from typing import Literal
 
 import numpy as np
 
+from sim.kpi_ranges import UNBOUNDED, KpiRange, kpi_range
 from sim.metrics import mean_ci
 
 BEFORE, AFTER = "taozhu_2019", "future_city_2021"
@@ -95,19 +98,24 @@ TARGETS: tuple[PublishedTarget, ...] = (
 
 @dataclass(frozen=True)
 class Estimate:
-    """The simulated value of a target: mean over replications and its interval."""
+    """The simulated value of a target: mean over replications and its interval.
+
+    `half_width` is the Student-t half-width; `ci_low` and `ci_high` are `mean -+ half_width`
+    clipped to `bounds`, the values the target's quantity can take.
+    """
 
     mean: float
     half_width: float
     n: int
+    bounds: KpiRange = UNBOUNDED
 
     @property
     def ci_low(self) -> float:
-        return self.mean - self.half_width
+        return self.bounds.clip(self.mean - self.half_width, self.mean + self.half_width)[0]
 
     @property
     def ci_high(self) -> float:
-        return self.mean + self.half_width
+        return self.bounds.clip(self.mean - self.half_width, self.mean + self.half_width)[1]
 
 
 def per_replication(target: PublishedTarget, runs: Mapping[str, Kpis]) -> np.ndarray:
@@ -123,9 +131,11 @@ def per_replication(target: PublishedTarget, runs: Mapping[str, Kpis]) -> np.nda
 def estimate(
     target: PublishedTarget, runs: Mapping[str, Kpis], confidence: float = 0.95
 ) -> Estimate:
-    """Mean and Student-t interval of the target's per-replication values."""
+    """Mean and Student-t interval of the target's per-replication values; a level's interval
+    is clipped to its KPI's range, a change's (a signed ratio minus one) is not."""
     mean, half_width, _sd, n = mean_ci(per_replication(target, runs), confidence)
-    return Estimate(mean, half_width, n)
+    bounds = None if target.change else kpi_range(target.metric)
+    return Estimate(mean, half_width, n, bounds or UNBOUNDED)
 
 
 def verdict(target: PublishedTarget, found: Estimate) -> bool:

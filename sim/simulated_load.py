@@ -2,7 +2,9 @@
 
 `busy_by_hour(busy, ...)` turns a run's busy intervals (`busy.parquet`) into the mean number
 of units of each role busy in each hour of the day over the measurement window, with a 95 %
-t-interval across replications (each replication's hourly mean is one observation). This
+t-interval across replications (each replication's hourly mean is one observation), clipped
+at 0 since no count of units busy is negative (`sim.kpi_ranges` says why that keeps the
+interval's coverage). This
 is the simulated twin of the offered load m(t): where they differ, the analytic answer
 misses something the model has (teammates waiting for each other on scene, dispatch from a
 farther station, jobs that queue).
@@ -18,6 +20,7 @@ import pandas as pd
 
 from sim.config import JobConfig
 from sim.experiment import run_experiment
+from sim.kpi_ranges import NON_NEGATIVE
 from sim.metrics import mean_ci
 
 MIN_PER_HOUR = 60.0
@@ -77,7 +80,8 @@ def busy_by_hour(
     horizon_min: float,
     replications: list[int],
 ) -> pd.DataFrame:
-    """Mean units busy per role and hour of day in the window, with a t-CI over replications."""
+    """Mean units busy per role and hour of day in the window, with a t-CI over replications
+    clipped at 0."""
     t_from, t_to = warmup_min, warmup_min + horizon_min
     first_hour, last_hour = int(t_from // MIN_PER_HOUR), int(np.ceil(t_to / MIN_PER_HOUR))
     hours = np.arange(first_hour, last_hour)
@@ -96,7 +100,8 @@ def busy_by_hour(
             )
         for hour in range(24):
             mean, half, _sd, n = mean_ci(per_replication[:, hour])
-            rows.append((role, hour, mean, mean - half, mean + half, n))
+            ci_low, ci_high = NON_NEGATIVE.clip(mean - half, mean + half)
+            rows.append((role, hour, mean, ci_low, ci_high, n))
     return pd.DataFrame(rows, columns=list(BUSY_COLUMNS))
 
 

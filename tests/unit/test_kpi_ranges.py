@@ -11,6 +11,8 @@ import pytest
 from sim.kpi_ranges import NON_NEGATIVE, SHARE, clip_interval, kpi_range
 from sim.metrics import level_ci, mean_ci, summarise
 from sim.paired import comparison_table
+from sim.published_targets import TARGETS, estimate, verdict
+from sim.simulated_load import busy_by_hour
 
 CROSSES_ZERO = np.array([0.0, 0.0, 0.0, 0.0, 1.0])  # mean 0.2, t-interval about [-0.36, 0.76]
 CROSSES_ONE = np.array([1.0, 1.0, 1.0, 1.0, 0.5])  # mean 0.9, t-interval about [0.62, 1.18]
@@ -89,3 +91,27 @@ def test_a_comparison_clips_levels_but_keeps_a_signed_difference_negative():
     diff_mean, diff_half, _sd, _n = mean_ci(CROSSES_ZERO - before["wait_min_mean"].to_numpy())
     assert row["diff_ci_low"] == pytest.approx(diff_mean - diff_half) and row["diff_ci_low"] < 0
     assert row["diff_ci_high"] == pytest.approx(diff_mean + diff_half) and row["diff_ci_high"] < 0
+
+
+def test_units_busy_by_hour_have_no_negative_lower_bound():
+    busy = pd.DataFrame(
+        {"replication": [0], "role": ["police"], "t_start": [30.0], "t_end": [90.0]}
+    )
+    table = busy_by_hour(busy, ["police"], warmup_min=0.0, horizon_min=1440.0, replications=[0, 1])
+    hour0 = table[table["hour"] == 0].iloc[0]
+    assert hour0["mean"] == pytest.approx(0.25)  # 30 min in replication 0, none in 1
+    assert hour0["ci_low"] == 0.0 and hour0["ci_high"] > 0.25
+
+
+def test_a_published_level_is_clipped_and_a_published_change_is_not():
+    level = next(t for t in TARGETS if t.metric == "joint_mediation_per_year")
+    change = next(t for t in TARGETS if t.change)
+    runs = {
+        level.scenario: [{level.metric: v, change.metric: v + 1.0} for v in 10.0 * CROSSES_ZERO],
+        "taozhu_2019": [{change.metric: 10.0} for _ in CROSSES_ZERO],
+    }
+    found = estimate(level, runs)
+    assert found.ci_low == 0.0 and found.ci_high == pytest.approx(found.mean + found.half_width)
+    assert not verdict(level, found)  # 72 a year is far above the interval
+    moved = estimate(change, runs)
+    assert moved.ci_low == pytest.approx(moved.mean - moved.half_width)
