@@ -7,8 +7,16 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from sim.compare import compose_jobs, parse_args, run_comparison, variance_reduction
+from sim.compare import (
+    DEFAULT_SCENARIOS,
+    compose_jobs,
+    parse_args,
+    run_comparison,
+    variance_reduction,
+)
 from sim.composition import compose_job
+from sim.kpi_ranges import kpi_range
+from sim.metrics import mean_ci
 from sim.paired import COMPARISON_COLUMNS, holm, paired_p_value, variance_ratio
 from sim.schema import ConfigError
 from tests.cli.test_cli import jointduty
@@ -80,6 +88,26 @@ def test_auto_replications_run_the_scenarios_in_step_until_all_are_precise():
     n = comparison.analysis.n_replications
     assert all(len(table) == n for table in comparison.replications)
     assert "precision reached" in comparison.analysis.stop_reason
+
+
+def test_the_quick_start_comparison_has_no_level_bound_outside_its_kpis_range():
+    """`jointduty compare` as the README's quick start runs it (5 replications of 28 days):
+    several plain t-intervals of non-negative KPIs reach below 0; the table's do not."""
+    comparison = run_comparison(compose_jobs(DEFAULT_SCENARIOS, ()))
+    table, n_clipped = comparison.table, 0
+    for row in table.itertuples(index=False):
+        declared = kpi_range(row.metric)
+        assert declared is not None, row.metric
+        if np.isnan(row.ci_low):
+            continue
+        assert declared.low <= row.ci_low <= row.mean <= row.ci_high <= declared.high, row
+        values = comparison.replications[comparison.names.index(row.scenario)][row.metric]
+        mean, half_width, _sd, _n = mean_ci(values.to_numpy(dtype=float))
+        if mean - half_width < declared.low:
+            assert row.ci_low == declared.low, row
+            n_clipped += 1
+    assert n_clipped > 0  # the quick start does have t-intervals crossing 0
+    assert (table["diff_ci_low"] < 0).any()  # differences are signed and never clipped
 
 
 @pytest.mark.slow
