@@ -13,6 +13,7 @@ from sim.metrics import level_ci, mean_ci, summarise
 from sim.paired import comparison_table
 from sim.published_targets import TARGETS, estimate, verdict
 from sim.simulated_load import busy_by_hour
+from sim.targets import Target
 
 CROSSES_ZERO = np.array([0.0, 0.0, 0.0, 0.0, 1.0])  # mean 0.2, t-interval about [-0.36, 0.76]
 CROSSES_ONE = np.array([1.0, 1.0, 1.0, 1.0, 0.5])  # mean 0.9, t-interval about [0.62, 1.18]
@@ -115,3 +116,14 @@ def test_a_published_level_is_clipped_and_a_published_change_is_not():
     assert not verdict(level, found)  # 72 a year is far above the interval
     moved = estimate(change, runs)
     assert moved.ci_low == pytest.approx(moved.mean - moved.half_width)
+
+
+def test_a_strict_target_changes_only_where_the_bound_is_at_or_past_the_ranges_edge():
+    summary = summarise(pd.DataFrame({"replication": range(5), "joint_share": CROSSES_ZERO}))
+    mean, low, high = summary.loc[0, ["mean", "ci_low", "ci_high"]]
+    raw_low = mean - mean_ci(CROSSES_ZERO)[1]
+    at_least_zero = Target("joint_share", 0.0, upper=False)
+    assert at_least_zero.met(mean, low, high, strict=True)  # a share is always >= 0
+    assert not at_least_zero.met(mean, raw_low, high, strict=True)  # the unclipped verdict
+    above_zero = Target("joint_share", 0.01, upper=False)
+    assert above_zero.met(mean, low, high, True) == above_zero.met(mean, raw_low, high, True)
