@@ -112,7 +112,7 @@ class Model:
         self.queues: list[list[tuple[int, float, int, int, Job]]] = [[] for _ in self.station_names]
         self.n_jobs_made = 0
         self.leaving: dict[int, float] = {}  # unit id -> end of its shift (it works overtime)
-        self.shift_of: dict[int, ShiftInstance] = {}  # rostered unit id -> its shift
+        self._shifts: list[tuple[int, ShiftInstance]] = []  # (first unit id, shift), in order
         self.plans: dict[int, deque[tuple[StageConfig, Job, float]]] = {}
         self.busy: list[float] = []  # flat rows of `records.BUSY_FIELDS`
         self.overtime: list[tuple[int, float, float]] = []
@@ -212,7 +212,7 @@ class Model:
                 return
             yield self.env.timeout(max(0.0, shift.t_start_min - self.env.now))
             group = self.pool.add_units(station, role, shift.count)
-            self.shift_of.update(dict.fromkeys([unit.unit_id for unit in group], shift))
+            self._shifts.append((group[0].unit_id, shift))
             if self.log is not None:
                 self._note("shift_start", -1, f"{self.station_names[station]} {role} {shift.count}")
             self._hand_over(handing_over)
@@ -548,6 +548,17 @@ class Model:
         self.callout_samplers = {
             r: make_distribution(c.callout_delay) for r, c in role_configs if c.callout_delay
         }
+
+    def shift_of(self, unit_id: int) -> ShiftInstance | None:
+        """The shift a rostered unit came on duty for; None for a unit of a plain count.
+
+        A shift's units come on duty together, with consecutive ids (`UnitPool.add_units`).
+        """
+        index = bisect.bisect_right(self._shifts, unit_id, key=lambda entry: entry[0]) - 1
+        if index < 0:
+            return None
+        first_id, shift = self._shifts[index]
+        return shift if unit_id < first_id + shift.count else None
 
     def _place_of(self, incident_id: int) -> Place:
         """The distances from the incident to every station, and the stations in that order."""

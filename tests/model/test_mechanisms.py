@@ -39,6 +39,20 @@ def test_a_unit_busy_at_the_end_of_its_shift_finishes_the_job_on_overtime():
     ]
 
 
+def test_each_rostered_unit_knows_its_shift_and_plain_units_have_none():
+    data = tiny()
+    data["stations"]["a"]["staff"] = {"police": TWO_SHIFTS, "grid_worker": 2}
+    _, _, model = run_logged(data, hand_made([50.0], [(3, 4)], [30.0]), horizon_min=DAY_MIN)
+    # the two grid workers (a plain count) are units 0 and 1; then one officer per shift
+    assert [model.shift_of(unit_id) for unit_id in (0, 1)] == [None, None]
+    shifts = [model.shift_of(unit.unit_id) for unit in model.pool.units[2:]]
+    assert [(s.t_start_min, s.t_end_min, s.count) if s else None for s in shifts] == [
+        (0.0, 60.0, 1),
+        (60.0, 1440.0, 1),
+    ]
+    assert model.shift_of(len(model.pool.units)) is None  # no such unit
+
+
 def test_a_job_is_handed_over_to_the_next_shift_on_scene():
     data = tiny()
     data["roles"]["police"]["shift_change"] = "handover"

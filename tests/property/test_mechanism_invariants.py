@@ -95,7 +95,7 @@ def test_no_unit_works_outside_its_shift_unless_finishing_a_job(job):
     model, records = run_model(job)
     overtime_end = dict(zip(records.overtime["unit_id"], records.overtime["t_free"], strict=True))
     for row in records.busy.itertuples():
-        shift = model.shift_of.get(row.unit_id)
+        shift = model.shift_of(row.unit_id)
         if shift is None:
             continue  # a plain count: on duty around the clock
         assert row.t_start >= shift.t_start_min - 1e-9
