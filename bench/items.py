@@ -13,7 +13,11 @@ from bench.sweep import start_up_s, sweep_scaling
 FULL = {
     "mmc_customers": 50_000,
     "ciw_customers": 50_000,
-    "rounds": 5,
+    # rounds per comparison, each round both sides back to back; the ratio is their median
+    # (a realistic round is short, about 0.35 s, so it gets more rounds against the noise)
+    "engine_rounds": 5,
+    "peer_rounds": 5,
+    "realistic_rounds": 7,
     "realistic_days": 365.0,
     "sweep_jobs": 16,
     "sweep_overrides": ["run.replications=2", "run.horizon_days=365"],
@@ -23,7 +27,9 @@ FULL = {
 QUICK = {
     "mmc_customers": 2_000,
     "ciw_customers": 1_000,
-    "rounds": 1,
+    "engine_rounds": 1,
+    "peer_rounds": 1,
+    "realistic_rounds": 1,
     "realistic_days": 14.0,
     "sweep_jobs": 2,
     "sweep_overrides": ["run.replications=1", "run.horizon_days=2"],
@@ -49,19 +55,19 @@ def _comparison_rows(comparison: Comparison, measure: str, target: str, quick: b
 
 def engine_rows(quick: bool) -> list[Row]:
     sizes = _sizes(quick)
-    comparison = compare_mmc(sizes["mmc_customers"], sizes["rounds"], "simpy")
+    comparison = compare_mmc(sizes["mmc_customers"], sizes["engine_rounds"], "simpy")
     return _comparison_rows(comparison, "speed vs plain SimPy M/M/c", ">= 1.0", quick)
 
 
 def peer_rows(quick: bool) -> list[Row]:
     sizes = _sizes(quick)
-    comparison = compare_mmc(sizes["ciw_customers"], max(1, sizes["rounds"] - 2), "ciw")
+    comparison = compare_mmc(sizes["ciw_customers"], sizes["peer_rounds"], "ciw")
     return _comparison_rows(comparison, "speed vs Ciw M/M/c", ">= 2.0", quick)
 
 
 def realistic_rows(quick: bool) -> list[Row]:
     sizes = _sizes(quick)
-    comparison = compare_realistic(sizes["realistic_days"], max(1, sizes["rounds"] - 2))
+    comparison = compare_realistic(sizes["realistic_days"], sizes["realistic_rounds"])
     measure = "time vs plain SimPy, same incidents"
     return _comparison_rows(comparison, measure, "<= 3.0", quick)
 
