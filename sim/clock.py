@@ -46,6 +46,13 @@ class Clock(simpy.Environment):
             raise ValueError(f"negative delay {delay_min}")
         heappush(self._queue, (self._now + delay_min, NORMAL, next(self._eid), function, args))
 
+    def call_at(self, t_min: float, function: Callable[..., object], *args: Any) -> None:
+        """Call `function(*args)` at time `t_min` (not before now): for a time worked out
+        ahead, so that it is the very number a chain of `call_after`s would have reached."""
+        if t_min < self._now:
+            raise ValueError(f"time {t_min} is before now ({self._now})")
+        heappush(self._queue, (t_min, NORMAL, next(self._eid), function, args))
+
     def step(self) -> None:
         """Make the next call, or process the next event as SimPy's `step` does."""
         queue = self._queue

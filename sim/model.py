@@ -23,7 +23,8 @@ of the model's work, are chains of plain calls on the clock (`sim.clock.Clock.ca
 each arrival puts the next on the clock (`receive_calls`), and what happens to a job is a
 chain of calls that carry on its story (`respond`, `follow_up`, `call_again`). A process per
 job would cost two more events (its start and its end), and a timeout per step an event
-object with its callbacks.
+object with its callbacks. A team's arrivals on scene need no call of their own: once it is
+sent, they and the end of handling are known, so `respond` puts only that end on the clock.
 
 Arrivals stop at the end of the horizon; the model runs on until every incident that arrived
 is resolved, so no measured incident is censored. The model owns its environment, streams and
@@ -149,34 +150,29 @@ class Model:
     def respond(self, job: Job, trips_min: list[float]) -> None:
         """The team travels, handles the job together, and drives back.
 
-        A chain of calls on the clock rather than a process: this runs for every job, and a
-        SimPy process costs two more events (its start and its end) than the steps it waits for.
+        Every time of this is known once the team is sent: the first member is on scene after
+        the shortest trip, the whole team after the longest, and handling ends `handling_min`
+        later. So only the end of handling is put on the clock (`_finish_job`), each time
+        summed as a chain of steps on the clock would sum it; the event log still gets its
+        `on_scene` note when the first member arrives.
         """
         if len(trips_min) == 1:
             first_min, assembly_min = trips_min[0], 0.0
         else:
             first_min = min(trips_min)
             assembly_min = max(trips_min) - first_min
-        if first_min > 0:
-            self.env.call_after(first_min, self._first_on_scene, job, assembly_min)
-        else:
-            self._first_on_scene(job, assembly_min)
-
-    def _first_on_scene(self, job: Job, assembly_min: float) -> None:
-        """The first member is on scene; handling starts when the whole team is."""
+        t_first = self.env.now + first_min if first_min > 0 else self.env.now
+        t_team = t_first + assembly_min if assembly_min > 0 else t_first
+        if job.stage == 0:
+            self.ledger.t_first_on_scene[job.incident_id] = t_first
+            self.ledger.t_team_on_scene[job.incident_id] = t_team
         if self.log is not None:
-            self._note("on_scene", job.incident_id, f"stage {job.stage}" if job.stage else "")
-        if job.stage == 0:
-            self.ledger.t_first_on_scene[job.incident_id] = self.env.now
-        if assembly_min > 0:
-            self.env.call_after(assembly_min, self._handle, job)
-        else:
-            self._handle(job)
+            self.env.call_at(t_first, self._first_on_scene, job)
+        self.env.call_at(t_team + job.handling_min, self._finish_job, job)
 
-    def _handle(self, job: Job) -> None:
-        if job.stage == 0:
-            self.ledger.t_team_on_scene[job.incident_id] = self.env.now
-        self.env.call_after(job.handling_min, self._finish_job, job)
+    def _first_on_scene(self, job: Job) -> None:
+        """The first member is on scene (for the event log only: `respond` did the rest)."""
+        self._note("on_scene", job.incident_id, f"stage {job.stage}" if job.stage else "")
 
     def follow_up(self, job: Job, stage: StageConfig, delay_min: float) -> None:
         """A later stage becomes a job after its delay, at the next office hours."""

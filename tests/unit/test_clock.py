@@ -75,6 +75,25 @@ def test_a_negative_delay_is_refused() -> None:
         Clock().call_after(-1.0, print)
 
 
+def test_a_call_at_a_time_runs_then_and_keeps_the_order_it_was_made_in() -> None:
+    clock, seen = Clock(), []
+    clock.call_after(0.5, lambda: clock.call_at(2.0, seen.append, "at 2, made at 0.5"))
+    clock.call_after(2.0, seen.append, "after 2, made at 0")
+    clock.call_after(1.0, lambda: clock.call_after(1.0, seen.append, "after 1, made at 1"))
+    clock.call_at(1.25, seen.append, "at 1.25")
+    clock.run_all()
+    assert seen == ["at 1.25", "after 2, made at 0", "at 2, made at 0.5", "after 1, made at 1"]
+    assert clock.now == 2.0
+
+
+def test_a_time_in_the_past_is_refused() -> None:
+    clock = Clock()
+    clock.call_after(2.0, lambda: None)
+    clock.run_all()
+    with pytest.raises(ValueError, match=r"time 1.5 is before now \(2.0\)"):
+        clock.call_at(1.5, print)
+
+
 def test_a_failing_process_stops_the_run_as_in_simpy() -> None:
     clock = Clock()
 
