@@ -34,6 +34,7 @@ records: no global state, no files, no printing.
 from __future__ import annotations
 
 import bisect
+import itertools
 from collections import deque
 from collections.abc import Generator, Sequence
 from dataclasses import dataclass, field
@@ -45,7 +46,7 @@ from sim.clock import Clock
 from sim.config import ScenarioConfig, StageConfig, TeamSlots, team_slots
 from sim.dispatch import POLICIES, Assign, Queue, field_team
 from sim.distributions import make_distribution
-from sim.geography import return_min, travel_min
+from sim.geography import MIN_PER_HOUR
 from sim.incidents import IncidentStream, incident_stream
 from sim.ledger import IncidentLedger
 from sim.nearest import Distances, StationOrder
@@ -111,7 +112,7 @@ class Model:
         self._build_stations()
         # per station (or one shared): (priority, t_ready, job id, station, job), in that order
         self.queues: list[list[tuple[int, float, int, int, Job]]] = [[] for _ in self.station_names]
-        self.n_jobs_made = 0
+        self._job_ids = itertools.count()  # each job's id, in the order they are made
         self.leaving: dict[int, float] = {}  # unit id -> end of its shift (it works overtime)
         self._shifts: list[tuple[int, ShiftInstance]] = []  # (first unit id, shift), in order
         self.plans: dict[int, deque[tuple[StageConfig, Job, float]]] = {}
@@ -229,7 +230,8 @@ class Model:
             self.plans[incident_id] = self._plan_later_stages(incident_id, type_index, place)
         handling_min = self.ledger.handling_min[incident_id]
         slots, priority = self.type_slots[type_index], incident_type.priority
-        job = self._new_job(incident_id, 0, "response", slots, priority, handling_min, place)
+        job_id = next(self._job_ids)
+        job = Job(job_id, incident_id, 0, "response", slots, priority, handling_min, place)
         self.dispatch(job)
 
     def dispatch(self, job: Job) -> None:
@@ -264,7 +266,8 @@ class Model:
             self._resolve(incident_id, job.place)
         distance_km, roles = job.place[0], self.roles
         for unit in members:
-            trip_min = return_min(roles[unit.role], distance_km[unit.station])
+            role = roles[unit.role]  # `geography.return_min`, written out (a call per member)
+            trip_min = distance_km[unit.station] / role.speed_kmh * MIN_PER_HOUR
             if trip_min > 0:
                 self.env.call_after(trip_min, self._release, unit)
             else:
@@ -317,7 +320,8 @@ class Model:
             for session in range(stage.sessions):
                 handling_min = float(draws.handling_min[row, session])
                 slots = self.stage_slots[type_index][stage_index]
-                job = self._new_job(
+                job = Job(
+                    next(self._job_ids),
                     incident_id,
                     len(plan) + 1,
                     stage.kind,
@@ -328,20 +332,6 @@ class Model:
                 )
                 plan.append((stage, job, float(draws.delay_min[row, session])))
         return plan
-
-    def _new_job(
-        self,
-        incident_id: int,
-        stage: int,
-        kind: str,
-        slots: TeamSlots,
-        priority: int,
-        handling_min: float,
-        place: Place,
-    ) -> Job:
-        job = Job(self.n_jobs_made, incident_id, stage, kind, slots, priority, handling_min, place)
-        self.n_jobs_made += 1
-        return job
 
     # --- dispatching -------------------------------------------------------------------
 
@@ -415,7 +405,8 @@ class Model:
         trips_min = []
         for unit in members:
             unit.job, unit.busy_with = job, (incident_id, job.stage, now)
-            trip_min = travel_min(roles[unit.role], distance_km[unit.station])
+            role = roles[unit.role]  # `geography.travel_min`, written out (a call per member)
+            trip_min = role.turnout_min + distance_km[unit.station] / role.speed_kmh * MIN_PER_HOUR
             sampler = callouts.get(unit.role) if callouts else None
             if sampler is not None:  # on call: the call-out delay before setting off
                 trip_min += sampler.sample_one(self.streams["callouts"])

@@ -6,6 +6,8 @@ Station `a` sits at (0, 0); incidents at (3, 4) are 5 km away, so police at 30 k
 
 from __future__ import annotations
 
+import numpy as np
+
 from tests.builders import hand_made, run_logged, tiny
 
 DAY_MIN = 1440.0
@@ -108,3 +110,24 @@ def test_borrowing_builds_a_team_from_two_stations():
     assert log[1] == (0.0, "dispatch", 0, "u0 u1")
     assert records.incidents.iloc[0].n_stations == 2
     assert records.incidents.iloc[0].resolution_min == 50.0
+
+
+def test_trips_in_the_model_are_the_geography_functions_to_the_last_bit():
+    """The model writes `travel_min` and `return_min` out in its hot path: they must agree
+    exactly with `sim.geography` for awkward numbers (turnout, an odd speed, a detour)."""
+    from sim.config import validate
+    from sim.geography import return_min, road_distance_km, travel_min
+
+    data = tiny()
+    data["roles"]["police"] = {"speed_kmh": 27.3, "turnout_min": 1.7}
+    data["travel"] = {"metric": "euclidean", "detour_factor": 1.31}
+    places = [(3.1, 4.7), (0.3, 9.9), (7.7, 0.1)]
+    records, _, _ = run_logged(data, hand_made([0.0, 100.0, 200.0], places, [30.0] * 3))
+    job = validate(data)
+    police, travel = job.scenario.roles["police"], job.scenario.travel
+    for (x_km, y_km), row, busy in zip(
+        places, records.incidents.itertuples(), records.busy.itertuples(), strict=True
+    ):
+        distance_km = float(road_distance_km(travel, np.zeros(1), np.zeros(1), x_km, y_km)[0])
+        assert row.t_first_on_scene == row.t_dispatch + travel_min(police, distance_km)
+        assert busy.t_end == row.t_resolved + return_min(police, distance_km)
