@@ -142,7 +142,9 @@ class Model:
         """
         if self._deterred is None or not self._deterred[incident_id]:
             self.ledger.t_arrival[incident_id] = self.env.now  # the drawn time, as rounded
-            self.open_incident(incident_id)
+            x_km, y_km = self.incidents.x_km, self.incidents.y_km
+            place = self.station_order.for_block_row(incident_id, x_km, y_km)  # by blocks
+            self.open_incident(incident_id, place)
         next_id = incident_id + 1
         if next_id < len(self._t_calls_min):
             delay_min = self._t_calls_min[next_id] - self.env.now
@@ -196,7 +198,7 @@ class Model:
         handling_min = float(repeats.handling_min[original_id, generation - 1])
         incident_id = self.ledger.add_repeat(original_id, generation, self.env.now, handling_min)
         self.n_open -= 1  # the pending repeat becomes an open incident
-        self.open_incident(incident_id)
+        self.open_incident(incident_id, self._place_of_repeat.pop(original_id))  # its matter's
 
     def work_shifts(self, station: int, role: str) -> Generator[simpy.Event, None, None]:
         """Shift after shift: units come on duty, go off it, finish or hand over their jobs."""
@@ -219,13 +221,16 @@ class Model:
 
     # --- incidents and jobs ------------------------------------------------------------
 
-    def open_incident(self, incident_id: int) -> None:
-        """A call arrives: plan its later stages and dispatch its first response."""
+    def open_incident(self, incident_id: int, place: Place) -> None:
+        """A call arrives: plan its later stages and dispatch its first response.
+
+        `place`: the distances from the incident to every station, and the stations in order.
+        """
         self.n_open += 1
         type_index = self.ledger.type_index[incident_id]
         if self.log is not None:
             self._note("arrive", incident_id, self.type_names[type_index])
-        incident_type, place = self.types[type_index], self._place_of(incident_id)
+        incident_type = self.types[type_index]
         if incident_type.stages:
             self.plans[incident_id] = self._plan_later_stages(incident_id, type_index, place)
         handling_min = self.ledger.handling_min[incident_id]
@@ -546,13 +551,6 @@ class Model:
             return None
         first_id, shift = self._shifts[index]
         return shift if unit_id < first_id + shift.count else None
-
-    def _place_of(self, incident_id: int) -> Place:
-        """The distances from the incident to every station, and the stations in that order."""
-        if incident_id < self.ledger.n_candidates:  # drawn up front: computed block by block
-            x_km, y_km = self.incidents.x_km, self.incidents.y_km
-            return self.station_order.for_block_row(incident_id, x_km, y_km)
-        return self._place_of_repeat.pop(self.ledger.original_id[incident_id])  # its matter's
 
     def _team_label(self, roles_key: str | tuple[str, ...], members: list[Unit]) -> str:
         """The team's label, made once for each combination of the members' roles."""
