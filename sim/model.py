@@ -164,8 +164,8 @@ class Model:
         else:
             first_min = min(trips_min)
             assembly_min = max(trips_min) - first_min
-        t_first = self.env.now + first_min if first_min > 0 else self.env.now
-        t_team = t_first + assembly_min if assembly_min > 0 else t_first
+        t_first = self.env.now + first_min  # (adding 0.0 leaves a time as it is)
+        t_team = t_first + assembly_min
         if job.stage == 0:
             self.ledger.t_first_on_scene[job.incident_id] = t_first
             self.ledger.t_team_on_scene[job.incident_id] = t_team

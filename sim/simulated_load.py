@@ -4,10 +4,9 @@
 of units of each role busy in each hour of the day over the measurement window, with a 95 %
 t-interval across replications (each replication's hourly mean is one observation), clipped
 at 0 since no count of units busy is negative (`sim.kpi_ranges` says why that keeps the
-interval's coverage). This
-is the simulated twin of the offered load m(t): where they differ, the analytic answer
-misses something the model has (teammates waiting for each other on scene, dispatch from a
-farther station, jobs that queue).
+interval's coverage). This is the simulated twin of the offered load m(t): where they differ,
+the analytic answer misses something the model has (teammates waiting for each other on
+scene, dispatch from a farther station, jobs that queue).
 """
 
 from __future__ import annotations

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from tests.builders import hand_made, run_logged, tiny
+from tests.builders import hand_made, run_logged, scenario_of, tiny
 
 DAY_MIN = 1440.0
 
@@ -115,7 +115,6 @@ def test_borrowing_builds_a_team_from_two_stations():
 def test_trips_in_the_model_are_the_geography_functions_to_the_last_bit():
     """The model writes `travel_min` and `return_min` out in its hot path: they must agree
     exactly with `sim.geography` for awkward numbers (turnout, an odd speed, a detour)."""
-    from sim.config import validate
     from sim.geography import return_min, road_distance_km, travel_min
 
     data = tiny()
@@ -123,8 +122,8 @@ def test_trips_in_the_model_are_the_geography_functions_to_the_last_bit():
     data["travel"] = {"metric": "euclidean", "detour_factor": 1.31}
     places = [(3.1, 4.7), (0.3, 9.9), (7.7, 0.1)]
     records, _, _ = run_logged(data, hand_made([0.0, 100.0, 200.0], places, [30.0] * 3))
-    job = validate(data)
-    police, travel = job.scenario.roles["police"], job.scenario.travel
+    scenario = scenario_of(data)
+    police, travel = scenario.roles["police"], scenario.travel
     for (x_km, y_km), row, busy in zip(
         places, records.incidents.itertuples(), records.busy.itertuples(), strict=True
     ):
