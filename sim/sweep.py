@@ -52,6 +52,7 @@ from sim.jobstatus import (
     read_status,
     write_status,
 )
+from sim.local_jobs import lean_jobs
 from sim.sweep_progress import SWEEP_FILE, progress_line
 
 log = logging.getLogger(__name__)
@@ -157,7 +158,7 @@ class ResumingSweeperBase(Sweeper):
                 ]
             self._validate_batch(batch)
             warm_workers.wait()  # joblib's workers, if `jointduty run` started them early
-            with warm_workers.keeping_plugins(self.launcher):
+            with lean_jobs(self.launcher):
                 results = self.launcher.launch(batch, initial_job_idx=initial_job_idx)
             for result in results:
                 _mark_if_crashed(result)

@@ -13,23 +13,14 @@ the same arguments, so the launcher finds them ready; the sweeper calls `wait()`
 launching, so the two never run at the same time. The thread then imports what the sweep
 table needs at the end (`sim.collect`: pandas, SciPy) while the jobs run. Only an
 optimisation: if anything goes wrong here, the launcher starts its workers as it always did.
-
-`keeping_plugins(launcher)`: for each job, Hydra's joblib launcher restores the main process's
-Hydra singletons in the worker (`Singleton.set_state`), which leave out the plugin registry, so
-every job scanned all installed Hydra plugins again (about 30 ms of CPU a job, 90-120 ms of
-wall time on a busy machine: as long as a short job's own work). While the sweeper launches,
-the launcher's jobs go through `execute_job`, which hands Hydra the worker's registry from its
-previous job (or its warm-up) instead: what Hydra itself does when it runs the jobs in its own
-process, where the restored state is the same dict for every job.
 """
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import os
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -40,7 +31,6 @@ log = logging.getLogger(__name__)
 _READY: list[threading.Event] = []  # set when the workers started by `start` are ready
 _LAUNCHING = threading.Event()  # set when the sweep launches its jobs (`wait`)
 warmed_pids: set[int] = set()  # the worker processes warmed so far
-_HYDRA_EXECUTE_JOB: list[Any] = []  # Hydra's `execute_job` while `keeping_plugins` replaces it
 
 
 def start_for(config: DictConfig, n_jobs: int, *, early: bool = False) -> bool:
@@ -136,49 +126,3 @@ def _import_for_jobs() -> int:
     import_job_modules()
     Plugins.instance()
     return os.getpid()
-
-
-@contextlib.contextmanager
-def keeping_plugins(launcher: object) -> Iterator[None]:
-    """While it lasts, Hydra's joblib launcher (if it is `launcher`) runs its jobs through
-    `execute_job`; any other launcher is left alone."""
-    core = _joblib_core(launcher)
-    if core is None:
-        yield
-        return
-    _HYDRA_EXECUTE_JOB.append(core.execute_job)
-    core.execute_job = execute_job
-    try:
-        yield
-    finally:
-        core.execute_job = _HYDRA_EXECUTE_JOB.pop()
-
-
-def execute_job(
-    idx: int,
-    overrides: Any,
-    hydra_context: Any,
-    config: Any,
-    task_function: Any,
-    singleton_state: dict[str, Any],
-) -> Any:
-    """Hydra's joblib job (`_core.execute_job`), with this process's plugin registry kept."""
-    from hydra.core.plugins import Plugins
-    from hydra.core.singleton import Singleton
-    from hydra_plugins.hydra_joblib_launcher import _core
-
-    plugins = Singleton._instances.get(Plugins)
-    if plugins is not None:  # `Singleton.set_state` then finds it instead of scanning again
-        singleton_state["instances"].setdefault(Plugins, plugins)
-    # In a worker the module is Hydra's own; in the main process (one worker) it is patched.
-    hydra_execute_job = _HYDRA_EXECUTE_JOB[-1] if _HYDRA_EXECUTE_JOB else _core.execute_job
-    return hydra_execute_job(idx, overrides, hydra_context, config, task_function, singleton_state)
-
-
-def _joblib_core(launcher: object) -> Any:
-    """Hydra's joblib launcher module, if `launcher` is its launcher and it has `execute_job`."""
-    if type(launcher).__module__ != JOBLIB_LAUNCHER.rpartition(".")[0]:
-        return None
-    from hydra_plugins.hydra_joblib_launcher import _core
-
-    return _core if callable(getattr(_core, "execute_job", None)) else None

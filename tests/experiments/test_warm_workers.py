@@ -56,34 +56,3 @@ def test_an_early_start_leaves_a_sweep_directory_with_jobs_to_the_sweeper(tmp_pa
 
     assert not warm_workers.start_for(composed, n_jobs=8, early=True)
     assert not warm_workers.start_for(compose_node([], with_hydra=True), n_jobs=8, early=True)
-
-
-def test_a_job_on_a_worker_keeps_the_plugins_its_process_already_scanned(monkeypatch):
-    # Hydra's joblib launcher sends every job the main process's singletons without the
-    # plugin registry, and its `execute_job` restores them first: a new registry, a new scan.
-    from hydra.core.plugins import Plugins
-    from hydra.core.singleton import Singleton
-    from hydra_plugins.hydra_joblib_launcher import _core
-    from hydra_plugins.hydra_joblib_launcher.joblib_launcher import JoblibLauncher
-
-    scans = []
-
-    def hydra_execute_job(idx, overrides, hydra_context, config, task_function, state):
-        Singleton._instances = state["instances"]  # as `Singleton.set_state`, then:
-        return Plugins.instance()
-
-    monkeypatch.setattr(Singleton, "_instances", dict(Singleton._instances))
-    monkeypatch.setattr(Plugins, "_initialize", lambda self: scans.append(self))
-    monkeypatch.setattr(_core, "execute_job", hydra_execute_job)
-    scanned = Plugins.instance()
-
-    assert _core.execute_job(0, [], None, None, None, {"instances": {}}) is not scanned
-    assert len(scans) == 1
-    scanned = Plugins.instance()
-    with warm_workers.keeping_plugins(JoblibLauncher()):
-        kept = _core.execute_job(1, [], None, None, None, {"instances": {}})
-    assert kept is scanned
-    assert len(scans) == 1
-    assert _core.execute_job is hydra_execute_job  # restored after the launch
-    with warm_workers.keeping_plugins(object()):  # another launcher: nothing replaced
-        assert _core.execute_job is hydra_execute_job
