@@ -17,24 +17,17 @@ own `run_job` on the same job), but:
 - the task's config is a pickle round trip of the job's config (a fifth of a deep copy; the
   configs of a sweep are already derived this way, `sim.derived_configs`);
 - the `JobReturn` gets the job's Hydra config itself, which `set_config` made for this job
-  alone, instead of another copy of it (its interpolations into the job's config, such as
-  `hydra.run.dir`'s `${name}`, then still resolve; those of Hydra's copy no longer do);
+  alone, instead of another copy of it (detached from the job's config once the job is done,
+  as Hydra's copy is);
 - `set_config` runs once; the job's output directory is then set in the copy as well;
 - the YAML is emitted by libyaml (PyYAML's C emitter) with OmegaConf's representers: the same
   text on every shipped config, and faithful where PyYAML's own emitter is not (it drops a
   U+0085 inside a quoted string); without libyaml, OmegaConf's `to_yaml`.
 
-`lean_jobs(launcher)` runs a launch through it: Hydra's joblib launcher's jobs through
-`execute_job` (which also keeps the worker's plugin registry, see below), and its basic
-launcher's through `run_job`. Other launchers (Ray, SLURM) are left alone: their jobs run on
-other machines, where a job's own start costs far more than these copies.
-
-`execute_job`: for each job, Hydra's joblib launcher restores the main process's Hydra
-singletons in the worker (`Singleton.set_state`), which leave out the plugin registry, so every
-job scanned all installed Hydra plugins again (about 30 ms of CPU a job, 90-120 ms of wall time
-on a busy machine). It hands Hydra the worker's registry from its previous job (or its warm-up,
-`sim.warm_workers`) instead: what Hydra itself does when it runs the jobs in its own process,
-where the restored state is the same dict for every job.
+`lean_jobs(launcher)` runs a launch through it: Hydra's joblib launcher's through
+`sim.joblib_launch` (which also sends what the jobs share once per worker), and its basic
+launcher's jobs through `run_job`. Other launchers (Ray, SLURM) are left alone: their jobs run
+on other machines, where a job's own start costs far more than these copies.
 """
 
 from __future__ import annotations
@@ -44,7 +37,7 @@ import functools
 import logging
 import os
 import pickle
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from pathlib import Path
 from textwrap import dedent
 from typing import Any
@@ -119,6 +112,7 @@ def run_job(
         ret.task_name = JobRuntime.instance().get("name")
         _flush_loggers()
         callbacks.on_job_end(config=config, job_return=ret)
+        _detach(hydra_cfg)
         return ret
     finally:
         HydraConfig.instance().cfg = orig_hydra_cfg
@@ -144,6 +138,13 @@ def _set_output_dir(config: DictConfig, output_dir: str) -> DictConfig:
         with read_write(node.hydra.runtime), open_dict(node.hydra.runtime):
             node.hydra.runtime.output_dir = os.path.abspath(output_dir)
     return hydra_cfg
+
+
+def _detach(hydra_cfg: DictConfig) -> None:
+    """Make the job's Hydra config, now the `JobReturn`'s, its `hydra` node's root, as in
+    Hydra's copy of it: it no longer holds on to the job's whole config (which would double
+    the `JobReturn`'s pickle that a worker sends back)."""
+    hydra_cfg.hydra._set_parent(hydra_cfg)
 
 
 def _task_config(config: DictConfig) -> DictConfig:
@@ -216,55 +217,18 @@ def _c_dumper() -> type | None:
     )
 
 
-def execute_job(
-    idx: int,
-    overrides: Sequence[str],
-    hydra_context: HydraContext,
-    config: DictConfig,
-    task_function: TaskFunction,
-    singleton_state: dict[str, Any],
-) -> JobReturn:
-    """Hydra's joblib job (`hydra_joblib_launcher._core.execute_job`), with this process's
-    plugin registry kept and the job run by `run_job`."""
-    from hydra.core.utils import setup_globals
-
-    setup_globals()
-    restore_singletons(singleton_state)
-    sweep_config = hydra_context.config_loader.load_sweep_config(config, list(overrides))
-    with open_dict(sweep_config):
-        sweep_config.hydra.job.id = f"{sweep_config.hydra.job.name}_{idx}"
-        sweep_config.hydra.job.num = idx
-    return run_job(
-        hydra_context=hydra_context,
-        config=sweep_config,
-        task_function=task_function,
-        job_dir_key="hydra.sweep.dir",
-        job_subdir_key="hydra.sweep.subdir",
-    )
-
-
-def restore_singletons(singleton_state: dict[str, Any]) -> None:
-    """`Singleton.set_state(singleton_state)`, but with this process's plugin registry, if it
-    has one, instead of a new one that would scan every installed plugin again."""
-    from hydra.core.plugins import Plugins
-    from hydra.core.singleton import Singleton
-
-    plugins = Singleton._instances.get(Plugins)
-    if plugins is not None:
-        singleton_state["instances"].setdefault(Plugins, plugins)
-    Singleton.set_state(singleton_state)
-
-
 @contextlib.contextmanager
 def lean_jobs(launcher: object) -> Iterator[None]:
-    """While it lasts, Hydra's joblib launcher (if it is `launcher`) runs its jobs through
-    `execute_job`, and its basic launcher through `run_job`; any other launcher is left alone.
-    """
+    """While it lasts, Hydra's joblib launcher (if it is `launcher`) launches through
+    `sim.joblib_launch.launch`, and its basic launcher runs its jobs through `run_job`; any
+    other launcher is left alone."""
     module = type(launcher).__module__
     if module == JOBLIB_MODULE:
         from hydra_plugins.hydra_joblib_launcher import _core as target
 
-        name, replacement = "execute_job", execute_job
+        from sim.joblib_launch import launch
+
+        name, replacement = "launch", launch
     elif module == BASIC_MODULE:
         from hydra._internal.core_plugins import basic_launcher as target  # type: ignore[no-redef]
 

@@ -121,6 +121,7 @@ def _import_for_jobs() -> int:
     import hydra_plugins.hydra_joblib_launcher._core  # noqa: F401
     from hydra.core.plugins import Plugins
 
+    import sim.joblib_launch  # noqa: F401
     from sim.run import import_job_modules
 
     import_job_modules()

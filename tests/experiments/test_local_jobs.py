@@ -20,7 +20,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from omegaconf import DictConfig, OmegaConf, open_dict
 
-from sim import local_jobs
+from sim import joblib_launch, local_jobs
 from sim.composition import compose_node, scenario_names
 
 
@@ -86,6 +86,7 @@ def returned(ret) -> dict:
         "working_dir": ret.working_dir,
         "task_name": ret.task_name,
         "status": ret.status,
+        "hydra_cfg_is_its_hydra_nodes_root": ret.hydra_cfg.hydra._get_parent() is ret.hydra_cfg,
     }
 
 
@@ -178,19 +179,16 @@ def test_lean_jobs_replaces_only_the_local_launchers_job_runner_and_only_while_i
     from hydra_plugins.hydra_joblib_launcher import _core
     from hydra_plugins.hydra_joblib_launcher.joblib_launcher import JoblibLauncher
 
-    hydra_execute_job, hydra_basic_run_job = _core.execute_job, basic_launcher.run_job
+    hydra_launch, hydra_basic_run_job = _core.launch, basic_launcher.run_job
     with local_jobs.lean_jobs(JoblibLauncher()):
-        assert _core.execute_job is local_jobs.execute_job
+        assert _core.launch is joblib_launch.launch
         assert basic_launcher.run_job is hydra_basic_run_job
     with local_jobs.lean_jobs(BasicLauncher()):
         assert basic_launcher.run_job is local_jobs.run_job
-        assert _core.execute_job is hydra_execute_job
+        assert _core.launch is hydra_launch
     with local_jobs.lean_jobs(object()):  # another launcher (Ray, SLURM): nothing replaced
-        assert (_core.execute_job, basic_launcher.run_job) == (
-            hydra_execute_job,
-            hydra_basic_run_job,
-        )
-    assert (_core.execute_job, basic_launcher.run_job) == (hydra_execute_job, hydra_basic_run_job)
+        assert (_core.launch, basic_launcher.run_job) == (hydra_launch, hydra_basic_run_job)
+    assert (_core.launch, basic_launcher.run_job) == (hydra_launch, hydra_basic_run_job)
 
 
 def test_a_job_on_a_worker_keeps_the_plugins_its_process_already_scanned(monkeypatch):
@@ -211,6 +209,6 @@ def test_a_job_on_a_worker_keeps_the_plugins_its_process_already_scanned(monkeyp
     assert Plugins.instance() is not scanned
     assert len(scans) == 2
     scanned = Plugins.instance()
-    local_jobs.restore_singletons(Singleton.get_state())
+    joblib_launch.restore_singletons(Singleton.get_state())
     assert Plugins.instance() is scanned
     assert len(scans) == 2
