@@ -104,6 +104,18 @@ def _sweep_size_rows(
         ),
         Row(
             "sweep",
+            f"Amdahl's bound for 2 workers{label}",
+            one.amdahl_bound(2),
+            "x",
+            "",
+            f"the 1-worker sweep's serial part, {one.serial_s:.1f} s of {one.wall_s:.1f} s: "
+            f"{one.first_start_s:.1f} s before its first job (Python, imports, composing and "
+            f"checking, Hydra, the model's import), {one.wall_s - one.last_end_s:.1f} s after "
+            "its last (the sweep table, exit)",
+            quick,
+        ),
+        Row(
+            "sweep",
             f"outside the jobs, 1 worker{label}",
             one.overhead_share * 100,
             "%",

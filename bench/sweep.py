@@ -25,11 +25,25 @@ class SweepRun:
     n_workers: int
     wall_s: float
     job_s: tuple[float, ...]
+    first_start_s: float  # from starting the command to the first job's start
+    last_end_s: float  # from starting the command to the last job's end
 
     @property
     def overhead_share(self) -> float:
         """Share of the workers' wall time not spent inside a job."""
         return 1.0 - sum(self.job_s) / (self.n_workers * self.wall_s)
+
+    @property
+    def serial_s(self) -> float:
+        """The time before the first job starts and after the last ends: with one worker,
+        starting Python, importing, composing and checking the points, Hydra's start and the
+        model's import; then the sweep table and the exit."""
+        return self.first_start_s + (self.wall_s - self.last_end_s)
+
+    def amdahl_bound(self, n_workers: int) -> float:
+        """The speed-up `n_workers` could reach over this run if all but its serial part were
+        shared out perfectly (Amdahl's law)."""
+        return self.wall_s / (self.serial_s + (self.wall_s - self.serial_s) / n_workers)
 
 
 def run_sweep(n_workers: int, n_jobs: int, job_overrides: list[str], workdir: Path) -> SweepRun:
@@ -41,7 +55,7 @@ def run_sweep(n_workers: int, n_jobs: int, job_overrides: list[str], workdir: Pa
         *job_overrides, f"run.seed={seeds}", "hydra/launcher=joblib",
         f"hydra.launcher.n_jobs={n_workers}", f"hydra.sweep.dir={sweep_dir}",
     ]  # fmt: skip
-    t_start = time.perf_counter()
+    t_start, t_epoch = time.perf_counter(), time.time()
     done = subprocess.run(command, capture_output=True, text=True, cwd=workdir, check=False)
     wall_s = time.perf_counter() - t_start
     statuses = [json.loads(p.read_text()) for p in sweep_dir.glob("*/status.json")]
@@ -52,7 +66,15 @@ def run_sweep(n_workers: int, n_jobs: int, job_overrides: list[str], workdir: Pa
             f"sweep with {n_workers} workers: exit {done.returncode}, "
             f"{len(completed)}/{n_jobs} jobs completed: " + " | ".join(tail)
         )
-    return SweepRun(n_workers, wall_s, tuple(float(s["duration_s"]) for s in completed))
+    ends_s = [float(s["t_finished"]) - t_epoch for s in completed]
+    starts_s = [end - float(s["duration_s"]) for end, s in zip(ends_s, completed, strict=True)]
+    return SweepRun(
+        n_workers,
+        wall_s,
+        tuple(float(s["duration_s"]) for s in completed),
+        first_start_s=min(starts_s),
+        last_end_s=max(ends_s),
+    )
 
 
 def start_up_s(n_tries: int = 3) -> float:

@@ -19,6 +19,7 @@ EXPECTED = {
     ("peer", "speed vs Ciw M/M/c"),
     ("realistic", "time vs plain SimPy, same incidents"),
     ("sweep", "speed-up 2 workers vs 1"),
+    ("sweep", "Amdahl's bound for 2 workers"),
     ("sweep", "outside the jobs, 1 worker"),
     ("sweep", "Hydra overhead, 1 worker"),
     ("province", "time, 2 workers"),
@@ -53,6 +54,8 @@ def test_quick_mode_reports_every_item_with_finite_numbers(quick_run):
     assert all(0 <= share <= 100 for share in shares)
     assert all(r["value"] > 0 for r in rows if r["unit"] in ("x", "s", "GiB"))
     assert "| engine |" in stdout and record["machine"]["n_cpus"] >= 1
+    bound = next(r for r in rows if r["measure"] == "Amdahl's bound for 2 workers")
+    assert 1.0 <= bound["value"] <= 2.0  # 1 if all of the sweep were serial, 2 if none
 
 
 @pytest.mark.slow
