@@ -33,6 +33,7 @@ on other machines, where a job's own start costs far more than these copies.
 from __future__ import annotations
 
 import contextlib
+import copy
 import functools
 import logging
 import os
@@ -148,9 +149,13 @@ def _detach(hydra_cfg: DictConfig) -> None:
 
 
 def _task_config(config: DictConfig) -> DictConfig:
-    """The config the task gets: the job's config without its `hydra` node, as a copy (the
-    `hydra` node's interpolations still resolve through the job's config)."""
-    task_cfg = pickle.loads(pickle.dumps(config, protocol=pickle.HIGHEST_PROTOCOL))
+    """The config the task gets: a copy of the job's config without its `hydra` node (the
+    job's config keeps it: the Hydra config's interpolations resolve through it). A pickle
+    round trip, or a deep copy, as Hydra makes, if something in the config cannot be pickled."""
+    try:
+        task_cfg = pickle.loads(pickle.dumps(config, protocol=pickle.HIGHEST_PROTOCOL))
+    except (pickle.PicklingError, TypeError, AttributeError):
+        task_cfg = copy.deepcopy(config)
     with read_write(task_cfg), open_dict(task_cfg):
         del task_cfg["hydra"]
     return task_cfg  # type: ignore[no-any-return]

@@ -140,6 +140,22 @@ def test_the_task_config_is_a_copy_the_task_may_change(tmp_path):
     assert config.run.seed == 1
 
 
+def test_a_config_holding_an_object_pickle_cannot_copy_is_deep_copied_for_the_task(tmp_path):
+    config = job_config(tmp_path, "run.seed=1")
+    config._set_flag("allow_objects", True)
+    with open_dict(config):
+        config.callback = lambda: "kept"  # a lambda cannot be pickled, but can be deep-copied
+    seen = []
+    context = HydraContext(config_loader=None, callbacks=Callbacks(config))  # type: ignore[arg-type]
+    ret = local_jobs.run_job(
+        lambda cfg: seen.append(cfg.callback()), config, "hydra.sweep.dir", "hydra.sweep.subdir",
+        context,
+    )  # fmt: skip
+
+    assert ret.status == JobStatus.COMPLETED
+    assert seen == ["kept"]
+
+
 @pytest.mark.parametrize("scenario", scenario_names())
 def test_the_yaml_of_every_shipped_config_is_omegaconfs_to_the_byte(scenario):
     config = compose_node([f"scenario={scenario}"], with_hydra=True)
