@@ -15,6 +15,7 @@ from hydra._internal.callbacks import Callbacks
 from hydra.core.hydra_config import HydraConfig
 from hydra.core.utils import JobStatus
 from hydra.core.utils import run_job as hydra_run_job
+from hydra.experimental.callback import Callback
 from hydra.types import HydraContext
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
@@ -112,6 +113,39 @@ def test_a_job_runs_as_hydra_runs_it(tmp_path, overrides):
     seen = ours_ret.return_value
     assert seen["hydra_resolver"] == str(tmp_path / "out" / "job_3")
     assert not seen["has_hydra"]
+
+
+CALLS: list[tuple[str, object]] = []
+
+
+class RecordingCallback(Callback):
+    """A Hydra callback that notes what each job's start and end hand it."""
+
+    def on_job_start(self, config: DictConfig, **kwargs) -> None:
+        CALLS.append(("start", (config.hydra.job.num, config.run.seed, sorted(kwargs))))
+
+    def on_job_end(self, config: DictConfig, job_return, **kwargs) -> None:
+        CALLS.append(("end", (config.hydra.runtime.output_dir, job_return.status, sorted(kwargs))))
+
+
+def test_callbacks_are_called_as_hydra_calls_them_and_no_hydra_folder_without_output_subdir(
+    tmp_path,
+):
+    composed = job_config(
+        tmp_path / "out",
+        "run.seed=11",
+        "hydra.output_subdir=null",
+        f"+hydra.callbacks.note._target_={__name__}.RecordingCallback",
+    )
+    calls = []
+    for runner in (hydra_run_job, local_jobs.run_job):
+        CALLS.clear()
+        ret, files = run_with(runner, tmp_path / "out", what_the_task_sees, composed)
+        calls.append((list(CALLS), returned(ret), ret.return_value, files))
+
+    assert calls[1] == calls[0]
+    assert [name for name, _ in calls[1][0]] == ["start", "end"]
+    assert sorted(calls[1][3]) == ["job_3/app.log"]  # no .hydra/
 
 
 def test_a_job_whose_task_raises_returns_the_error_as_hydra_does(tmp_path):
