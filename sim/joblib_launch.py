@@ -72,8 +72,9 @@ def launch(
     one `SharedJobContext`."""
     from hydra.core.singleton import Singleton
     from hydra.core.utils import configure_log, filter_overrides, setup_globals
-    from hydra_plugins.hydra_joblib_launcher._core import process_joblib_cfg
     from joblib import Parallel, delayed
+
+    from sim.warm_workers import parallel_arguments
 
     setup_globals()
     assert launcher.config is not None
@@ -82,9 +83,9 @@ def launch(
     configure_log(launcher.config.hydra.hydra_logging, launcher.config.hydra.verbose)
     sweep_dir = Path(str(launcher.config.hydra.sweep.dir))
     sweep_dir.mkdir(parents=True, exist_ok=True)
-    joblib_cfg = launcher.joblib
-    joblib_cfg["backend"] = "loky"  # as Hydra: its threading backend is incompatible with Hydra
-    process_joblib_cfg(joblib_cfg)
+    # As Hydra builds them (loky: its threading backend is incompatible with Hydra), and the
+    # very arguments the warmed workers were started with, so that joblib reuses them.
+    joblib_cfg = parallel_arguments(launcher.joblib)
     arguments = ",".join(f"{key}={value}" for key, value in joblib_cfg.items())
     log.info(f"Joblib.Parallel({arguments}) is launching {len(job_overrides)} jobs")
     log.info(f"Launching jobs, sweep output dir : {sweep_dir}")

@@ -57,7 +57,9 @@ from hydra.core.utils import (
 from hydra.types import HydraContext, TaskFunction
 from omegaconf import DictConfig, OmegaConf, open_dict, read_write
 
-JOBLIB_MODULE = "hydra_plugins.hydra_joblib_launcher.joblib_launcher"
+from sim.warm_workers import JOBLIB_LAUNCHER
+
+JOBLIB_MODULE = JOBLIB_LAUNCHER.rpartition(".")[0]
 BASIC_MODULE = "hydra._internal.core_plugins.basic_launcher"
 log = logging.getLogger(__name__)
 
