@@ -3,7 +3,7 @@
 Each measurement runs in a fresh process (`python -m bench.scale ...`), which reports its own
 peak resident set size and that of its largest worker, so that no measurement inherits
 another's memory. The province is `zhejiang_712` when it is shipped, else the synthetic
-province of `bench.province_scenario`. The lean path is `sim.province`: districts run one
+province of `bench.province_scenario`. The lean path is `sim.experiment.province`: districts run one
 after another (1 worker) or shared out over worker processes, each district's tables reduced
 to KPIs as soon as it ends. `python -m bench.scale --days 28 --monolithic` runs the whole
 province as one model instead, for comparison (not part of `python -m bench`: slow).
@@ -19,7 +19,7 @@ import time
 from collections.abc import Sequence
 
 from bench.report import Row
-from sim.config import ScenarioConfig
+from sim.config.scenario import ScenarioConfig
 
 GIB_IN_MIB = 1024.0
 FULL = {"days": 365.0, "speedup_days": 28.0, "districts": 0}  # 0: the shipped province
@@ -83,7 +83,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the province once and print one JSON line (the child side of `measure`)."""
     from bench.province_scenario import province_job
     from bench.timing import children_peak_rss_mib, peak_rss_mib
-    from sim.province import (
+    from sim.experiment.province import (
         assign_districts,
         district_tasks,
         districts_from_names,
@@ -124,8 +124,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _monolithic(scenario: ScenarioConfig, days: float, seed: int, t_start: float) -> int:
     """The whole province as one model with its full tables (for comparison)."""
     from bench.timing import peak_rss_mib
-    from sim.model import Model
-    from sim.rng import Streams
+    from sim.model.replication import Model
+    from sim.model.streams import Streams
 
     model = Model(scenario, Streams(seed, 0), warmup_min=1440.0, horizon_min=days * 1440.0)
     records = model.run()

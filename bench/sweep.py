@@ -81,7 +81,11 @@ def start_up_s(n_tries: int = 3) -> float:
     """Seconds for a fresh Python to import what a sweep runs: the command, the model, the
     sweep table (NumPy, pandas, SciPy, SimPy, Hydra). Best of `n_tries`: not Hydra's own
     overhead, but every sweep pays it once (and each extra worker once more)."""
-    command = [sys.executable, "-c", "import sim.run, sim.experiment, sim.collect"]
+    command = [
+        sys.executable,
+        "-c",
+        "import sim.sweep.run, sim.experiment.replications, sim.results.collect",
+    ]
     times_s = []
     for _ in range(n_tries):
         t_start = time.perf_counter()

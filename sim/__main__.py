@@ -1,5 +1,5 @@
 """`python -m sim` runs the jointduty command."""
 
-from sim.cli import console_main
+from sim.cli.main import console_main
 
 console_main()

@@ -10,7 +10,7 @@
     comparison.table          # every KPI per scenario, paired differences, Holm p-values
 
 Overrides use the command line's `key=value` syntax and are validated the same way
-(a bad value raises `sim.schema.ConfigError` naming the key, the value and what is allowed).
+(a bad value raises `sim.config.schema.ConfigError` naming the key, the value and what is allowed).
 """
 
 from __future__ import annotations
@@ -18,12 +18,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from sim.composition import compose_job, scenario_names
-from sim.config import JobConfig
-from sim.experiment import ExperimentResult, run_experiment
+from sim.config.scenario import JobConfig
+from sim.experiment.replications import ExperimentResult, run_experiment
+from sim.sweep.compose import compose_job, scenario_names
 
 if TYPE_CHECKING:
-    from sim.compare import Comparison
+    from sim.experiment.compare import Comparison
 
 __all__ = ["compare_scenarios", "load_job", "run_job", "run_scenario", "scenario_names"]
 
@@ -46,6 +46,6 @@ def run_scenario(scenario: str | None = None, overrides: Sequence[str] = ()) -> 
 
 def compare_scenarios(scenarios: Sequence[str], overrides: Sequence[str] = ()) -> Comparison:
     """Run the scenarios on common random numbers and compare them (as `jointduty compare`)."""
-    from sim.compare import compose_jobs, run_comparison
+    from sim.experiment.compare import compose_jobs, run_comparison
 
     return run_comparison(compose_jobs(tuple(scenarios), tuple(overrides)))

@@ -8,8 +8,8 @@ from typing import Any
 import numpy as np
 import pytest
 
-from sim.config import ScenarioConfig, validate
-from sim.incidents import IncidentStream
+from sim.config.scenario import ScenarioConfig, validate
+from sim.model.incidents import IncidentStream
 
 TINY: dict[str, Any] = {
     "name": "tiny",
@@ -63,8 +63,8 @@ def hand_made(
 
 def run_logged(data: dict[str, Any], incidents: IncidentStream, horizon_min: float = 1440.0):
     """Run a hand-made incident stream with an event log: (records, log, model)."""
-    from sim.model import Model
-    from sim.rng import Streams
+    from sim.model.replication import Model
+    from sim.model.streams import Streams
 
     log: list[tuple[float, str, int, str]] = []
     model = Model(

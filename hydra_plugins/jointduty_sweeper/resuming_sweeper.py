@@ -1,8 +1,8 @@
-"""The resuming sweeper as a Hydra plugin class (see `sim.sweep`)."""
+"""The resuming sweeper as a Hydra plugin class (see `sim.sweep.sweeper`)."""
 
 from __future__ import annotations
 
-from sim.sweep import ResumingSweeperBase
+from sim.sweep.sweeper import ResumingSweeperBase
 
 
 class ResumingSweeper(ResumingSweeperBase):

@@ -4,7 +4,7 @@ Scenarios are folders, `scenarios/<name>/scenario.yaml`, and the shared pieces t
 are files, `scenarios/districts/<name>.yaml` and `scenarios/calibration/<name>.yaml`. This
 source serves them to Hydra as the config groups `scenario`, `district` and `calibration`
 (package `_global_`), so `scenario=NAME` selects one from any working directory, from a
-source checkout or an installed wheel (`sim.composition.shipped_dir`).
+source checkout or an installed wheel (`sim.sweep.compose.shipped_dir`).
 
 Why not Hydra's ConfigStore: Hydra deep-copies the whole store on every composition, so
 every stored scenario (the generated province has 802 stations) was copied each time a sweep
@@ -12,7 +12,7 @@ composed a job. A config source is asked only for the files a composition select
 listing a group reads folder names only (for the `allowed:` list of an unknown option). A
 file is parsed once per process (and again when it changes) and copied for each composition.
 
-`ScenarioSearchPath` puts the source on Hydra's search path; `sim.composition` registers
+`ScenarioSearchPath` puts the source on Hydra's search path; `sim.sweep.compose` registers
 both by hand, as Hydra's plugin scan misses editable installs.
 """
 
@@ -41,7 +41,7 @@ class ScenarioSource(ConfigSource):
 
     def __init__(self, provider: str, path: str) -> None:
         super().__init__(provider=provider, path=path)
-        from sim.composition import shipped_dir
+        from sim.sweep.compose import shipped_dir
 
         self.root = shipped_dir(self.path)
 

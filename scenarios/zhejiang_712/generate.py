@@ -129,7 +129,7 @@ def _station(kind: str, x: float, y: float) -> dict:
 def future_city() -> dict[str, object]:
     """The calibrated after scenario, composed (interpolations resolved)."""
     sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
-    from sim.composition import compose_config
+    from sim.sweep.compose import compose_config
 
     return compose_config(["scenario=future_city_2021"])
 
@@ -171,7 +171,7 @@ def _flow(value: object) -> str:
 
 
 def main() -> None:
-    from sim.tables import write_atomic
+    from sim.results.tables import write_atomic
 
     text = scenario_text()
     write_atomic(OUT, lambda tmp: tmp.write_text(text, encoding="utf-8"))

@@ -8,7 +8,7 @@ so an override (`mmc.servers=5`) changes the simulation and the theory alike, an
 in the M/M/c case has no Erlang C answer).
 
 The arrival-rate arithmetic here restates the README's definition (weights normalised to mean
-1) independently of `sim.incidents`, so that the checks test that module rather than reuse it.
+1) independently of `sim.model.incidents`, so that the checks test that module rather than reuse it.
 """
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.config import DemandConfig, ScenarioConfig, SlotConfig, team_slots
-from sim.schema import ConfigError
+from sim.config.scenario import DemandConfig, ScenarioConfig, SlotConfig, team_slots
+from sim.config.schema import ConfigError
 
 MIN_PER_HOUR = 60.0
 MIN_PER_DAY = 1440.0

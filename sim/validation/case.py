@@ -16,8 +16,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
-from sim.composition import compose_job
-from sim.config import RunConfig, ScenarioConfig
+from sim.config.scenario import RunConfig, ScenarioConfig
+from sim.sweep.compose import compose_job
 
 Metrics = dict[str, float]
 

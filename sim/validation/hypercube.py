@@ -4,7 +4,7 @@ N single-officer stations answer calls from J demand atoms (hotspots with a tiny
 call gets the nearest free officer; if all are busy it waits in one shared FCFS queue served
 by whichever officer frees first (the `borrow` policy's shared queue). With exponential
 handling and negligible travel this is Larson's (1974) model with an infinite queue, solved
-exactly on its 2^N busy-sets by `sim.theory.hypercube_infinite_queue`.
+exactly on its 2^N busy-sets by `sim.validation.theory.hypercube_infinite_queue`.
 
 Checked: each officer's workload (busy share), the dispatch fraction of every atom-station
 pair (Larson's f: the share of all calls that come from atom j and are served from station
@@ -17,10 +17,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim import theory
-from sim.config import RunConfig, ScenarioConfig, TravelConfig
-from sim.experiment import run_replication
-from sim.schema import ConfigError
+from sim.config.scenario import RunConfig, ScenarioConfig, TravelConfig
+from sim.config.schema import ConfigError
+from sim.experiment.replications import run_replication
+from sim.validation import theory
 from sim.validation.assumptions import MarkovStation, markov_station
 from sim.validation.case import Case, Metrics, Plan, as_scenario, scenario_setup
 from sim.validation.observe import Window, busy_share_by_station

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from sim.config import RunConfig
-from sim.records import EventLog
+from sim.config.scenario import RunConfig
+from sim.model.records import EventLog
 
 MIN_PER_DAY = 1440.0
 

@@ -2,7 +2,7 @@
 
 When no call ever waits, the number of officers busy at time t is Poisson with mean m(t), the
 offered load: the arrivals of the past weighted by the chance they are still being handled
-(Eick, Massey & Whitt 1993; `sim.theory.mt_infinite_mean_busy` is exact for the model's
+(Eick, Massey & Whitt 1993; `sim.validation.theory.mt_infinite_mean_busy` is exact for the model's
 hour-by-hour constant rate). The case samples the number busy at four times of day, once per
 simulated day, and checks both the mean (= m(t)) and the variance (= m(t), the Poisson
 signature: a model that bunched or spread work would get the mean right and the variance
@@ -13,10 +13,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim import theory
-from sim.config import RunConfig, ScenarioConfig
-from sim.experiment import run_replication
-from sim.schema import ConfigError
+from sim.config.scenario import RunConfig, ScenarioConfig
+from sim.config.schema import ConfigError
+from sim.experiment.replications import run_replication
+from sim.validation import theory
 from sim.validation.assumptions import (
     MIN_PER_HOUR,
     exponential_service_mean_min,

@@ -5,7 +5,7 @@
 - `mmc_priority`: non-preemptive priority classes with a common service rate. Cobham's mean
   wait per class, and the conservation law: the all-class mean wait equals the FIFO M/M/c wait.
 - `team_pairs`: every call needs two units at once; the exact stationary law of the small
-  Markov chain (solved by `sim.theory.team_pairs_metrics`).
+  Markov chain (solved by `sim.validation.theory.team_pairs_metrics`).
 
 With zero travel the response time is the wait in queue and a unit's busy time is its
 handling time, so the KPIs `response_min_mean` and `utilisation_<role>` are the textbook
@@ -14,10 +14,10 @@ wait and traffic intensity.
 
 from __future__ import annotations
 
-from sim import theory
-from sim.config import RunConfig
-from sim.experiment import run_replication
-from sim.records import EventLog, ReplicationRecords
+from sim.config.scenario import RunConfig
+from sim.experiment.replications import run_replication
+from sim.model.records import EventLog, ReplicationRecords
+from sim.validation import theory
 from sim.validation.assumptions import (
     MarkovStation,
     markov_station,
@@ -83,7 +83,7 @@ def mmc_measure(config: object, run: RunConfig, replication: int) -> Metrics:
 
 
 def _one_priority_error(system: MarkovStation) -> Exception:
-    from sim.schema import ConfigError
+    from sim.config.schema import ConfigError
 
     return ConfigError(
         "incident_types.*.priority",

@@ -1,7 +1,7 @@
 """Cases for the random inputs themselves: each handling-time sampler and the arrival process.
 
-Each replication draws from the model's own samplers (`sim.distributions.make_distribution`,
-`sim.incidents.draw_arrival_times`) on its own named stream and compares sample moments,
+Each replication draws from the model's own samplers (`sim.model.distributions.make_distribution`,
+`sim.model.incidents.draw_arrival_times`) on its own named stream and compares sample moments,
 quantiles and frequencies with the distribution's definition:
 
 - exponential by its mean: mean, median = s ln 2, p90 = s ln 10;
@@ -21,12 +21,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim import theory
-from sim.config import DemandConfig, DistributionConfig, RunConfig
-from sim.distributions import make_distribution
-from sim.incidents import draw_arrival_times
-from sim.rng import Streams
-from sim.schema import ConfigError
+from sim.config.scenario import DemandConfig, DistributionConfig, RunConfig
+from sim.config.schema import ConfigError
+from sim.model.distributions import make_distribution
+from sim.model.incidents import draw_arrival_times
+from sim.model.streams import Streams
+from sim.validation import theory
 from sim.validation.assumptions import MIN_PER_DAY, MIN_PER_HOUR, mean_arrival_per_min
 from sim.validation.case import Case, Metrics, Plan, Setup
 

@@ -14,8 +14,8 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass
 
-from sim.config import RunConfig
-from sim.schema import ConfigError
+from sim.config.scenario import RunConfig
+from sim.config.schema import ConfigError
 from sim.validation.case import Case, Metrics, same_metrics
 from sim.validation.hypercube import HYPERCUBE
 from sim.validation.offered_load import MT_INFINITE

@@ -8,10 +8,9 @@ import numpy as np
 import pytest
 import yaml
 
-from sim.calibrate import calibrate_command, parse_args
-from sim.calibration_file import INSTALLED_OUT, default_out_dir
-from sim.composition import compose_job
-from sim.published_targets import (
+from sim.calibration.calibrate import calibrate_command, parse_args
+from sim.calibration.files import INSTALLED_OUT, default_out_dir
+from sim.calibration.published import (
     AFTER,
     BEFORE,
     TARGETS,
@@ -20,7 +19,8 @@ from sim.published_targets import (
     family_confidence,
     verdict,
 )
-from sim.schema import ConfigError
+from sim.config.schema import ConfigError
+from sim.sweep.compose import compose_job
 
 TINY = ["--replications", "2", "--horizon-days", "14", "--warmup-days", "7", "--jobs", "1"]
 
@@ -118,6 +118,6 @@ def test_a_quick_fit_without_out_writes_nothing(capsys, monkeypatch, tmp_path):
 def test_an_installed_package_writes_to_the_working_directory(monkeypatch, tmp_path):
     installed = tmp_path / "site-packages" / "sim" / "scenarios"
     installed.mkdir(parents=True)
-    monkeypatch.setattr("sim.calibration_file.shipped_dir", lambda name: installed)
+    monkeypatch.setattr("sim.calibration.files.shipped_dir", lambda name: installed)
     out_dir, why = default_out_dir()
     assert out_dir == INSTALLED_OUT and "installed package" in why

@@ -15,9 +15,9 @@ import numpy as np
 import pytest
 import yaml
 
-from sim.composition import compose_config, compose_job, shipped_dir
-from sim.experiment import run_replication
-from sim.metrics import mean_ci
+from sim.analysis.kpis import mean_ci
+from sim.experiment.replications import run_replication
+from sim.sweep.compose import compose_config, compose_job, shipped_dir
 
 SEED = 20210201  # the project's default seed; the calibration is fitted on another one
 N_REPLICATIONS, HORIZON_DAYS, WARMUP_DAYS = 10, 182, 28

@@ -7,7 +7,7 @@ from collections import Counter
 
 import pytest
 
-from sim.composition import compose_job, shipped_dir
+from sim.sweep.compose import compose_job, shipped_dir
 
 GENERATOR = shipped_dir("scenarios") / "zhejiang_712" / "generate.py"
 

@@ -11,9 +11,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from sim.composition import compose_job, scenario_names, shipped_dir
-from sim.metrics import SUMMARY_COLUMNS
-from sim.tables import read_config
+from sim.analysis.kpis import SUMMARY_COLUMNS
+from sim.results.tables import read_config
+from sim.sweep.compose import compose_job, scenario_names, shipped_dir
 
 REPO = Path(__file__).resolve().parents[2]
 FAST = ["run.replications=2", "run.horizon_days=2", "run.warmup_days=0.5"]
@@ -41,7 +41,7 @@ def test_every_shipped_scenario_composes_with_every_dispatch_option(scenario, di
 
 
 def test_every_dispatch_config_file_is_a_known_policy():
-    from sim.dispatch import POLICIES
+    from sim.model.dispatch import POLICIES
 
     names = {p.stem for p in (shipped_dir("conf") / "dispatch").glob("*.yaml")}
     assert names == set(POLICIES)
@@ -192,7 +192,7 @@ def test_the_installed_wheel_finds_its_configs_from_another_directory(tmp_path):
     result = jointduty("run", "scenario=taozhu_2019", *FAST, cwd=elsewhere, env=env)
     assert result.returncode == 0, result.stderr
     assert "future_city_2021" in jointduty("scenarios", cwd=elsewhere, env=env).stdout
-    probe = "from sim.composition import shipped_dir; print(shipped_dir('scenarios'))"
+    probe = "from sim.sweep.compose import shipped_dir; print(shipped_dir('scenarios'))"
     located = subprocess.run(
         [sys.executable, "-c", probe], capture_output=True, text=True, cwd=elsewhere, env=env
     )

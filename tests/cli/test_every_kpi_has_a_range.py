@@ -2,7 +2,7 @@
 
 A short run of each shipped scenario (and one province run, whose KPIs are pooled over
 districts) lists the KPI columns the model really produces, names made per role, priority,
-area and joint category included. A KPI that no pattern of `sim.kpi_ranges.KPI_RANGES`
+area and joint category included. A KPI that no pattern of `sim.analysis.kpi_ranges.KPI_RANGES`
 declares fails here, instead of silently keeping an unclipped interval; a replication's
 value outside its KPI's range is a fault of the model (or a wrong range) and fails too; an
 overloaded run, with much overtime, checks that utilisation (busy over rostered plus overtime
@@ -15,10 +15,15 @@ import math
 
 import pytest
 
-from sim.composition import compose_job, scenario_names
-from sim.experiment import run_replication
-from sim.kpi_ranges import kpi_range
-from sim.province import assign_districts, district_tasks, districts_from_names, run_province
+from sim.analysis.kpi_ranges import kpi_range
+from sim.experiment.province import (
+    assign_districts,
+    district_tasks,
+    districts_from_names,
+    run_province,
+)
+from sim.experiment.replications import run_replication
+from sim.sweep.compose import compose_job, scenario_names
 
 SHORT = ["run.horizon_days=2", "run.warmup_days=0.5", "run.seed=5"]
 REPLICATIONS = (0, 1)

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 import yaml
 
-from sim.config import ScenarioConfig, validate
-from sim.projection import Projection
+from sim.config.scenario import ScenarioConfig, validate
+from sim.model.projection import Projection
 
 REPO = Path(__file__).resolve().parents[2]
 FIXTURE = REPO / "tests" / "data" / "mke_calls_sample.csv"
@@ -28,7 +28,7 @@ def scenario_from_district(path: Path, n_police: int = 2) -> tuple[ScenarioConfi
     """A fitted district plus one station at its centre, validated; and its projection.
 
     The `incidents` block (projection, source) is kept when the config schema knows it and
-    set aside otherwise, so these tests work before and after it is wired into sim.config.
+    set aside otherwise, so these tests work before and after it is wired into sim.config.scenario.
     """
     data: dict[str, Any] = yaml.safe_load(path.read_text())
     incidents = data.get("incidents", {})

@@ -7,8 +7,8 @@ import gzip
 import pandas as pd
 import pytest
 
-from sim.demand_log import exclude_rows, parse_bound, parse_times, read_log, require_column
-from sim.schema import ConfigError
+from sim.config.schema import ConfigError
+from sim.demand.log import exclude_rows, parse_bound, parse_times, read_log, require_column
 
 from .support import FIXTURE
 

@@ -7,9 +7,9 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from sim.config import DemandConfig
-from sim.demand_profile import fit_time_profile
-from sim.incidents import draw_arrival_times
+from sim.config.scenario import DemandConfig
+from sim.demand.profile import fit_time_profile
+from sim.model.incidents import draw_arrival_times
 
 MONDAY = pd.Timestamp("2018-01-01")  # a Monday, like the model's minute 0
 HOURS = np.array([0.6, 0.4, 0.3, 0.3, 0.3, 0.4, 0.6, 0.9, 1.3, 1.5, 1.5, 1.4,

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from sim.demand_types import map_types, read_type_map, slug
-from sim.schema import ConfigError
+from sim.config.schema import ConfigError
+from sim.demand.call_types import map_types, read_type_map, slug
 
 
 def test_log_types_become_identifiers():

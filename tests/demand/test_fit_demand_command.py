@@ -10,10 +10,10 @@ import pandas as pd
 import pytest
 import yaml
 
-from sim.demand_fit import fit_demand_command
-from sim.model import Model
-from sim.rng import Streams
-from sim.trace import load_trace
+from sim.demand.fit import fit_demand_command
+from sim.model.replay import load_trace
+from sim.model.replication import Model
+from sim.model.streams import Streams
 
 from .support import FIXTURE, REPO, scenario_from_district
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 from scipy import stats
 
-from sim.config import HotspotConfig, RegionConfig
-from sim.geography import sample_locations
-from sim.hotspots import fit_hotspots
+from sim.config.scenario import HotspotConfig, RegionConfig
+from sim.demand.hotspots import fit_hotspots
+from sim.model.geography import sample_locations
 
 TRUTH = RegionConfig(
     width_km=20.0,

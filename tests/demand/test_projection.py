@@ -7,11 +7,11 @@ import math
 import numpy as np
 import pytest
 
-from sim.projection import Projection, fit_projection
+from sim.model.projection import Projection, fit_projection
 
 
 def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Great-circle distance, written out independently of sim.projection."""
+    """Great-circle distance, written out independently of sim.model.projection."""
     radius_km = 6371.0088
     p1, p2 = math.radians(lat1), math.radians(lat2)
     dp, dl = p2 - p1, math.radians(lon2 - lon1)

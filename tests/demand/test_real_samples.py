@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.demand_fit import DemandFit, build_parser, fit_log
+from sim.demand.fit import DemandFit, build_parser, fit_log
 
 from .support import LA, MKE, REPO, need_real_data
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sim.distributions import make_distribution
-from sim.model import Model
-from sim.projection import Projection
-from sim.rng import Streams
-from sim.schema import ConfigError
-from sim.trace import load_trace
+from sim.config.schema import ConfigError
+from sim.model.distributions import make_distribution
+from sim.model.projection import Projection
+from sim.model.replay import load_trace
+from sim.model.replication import Model
+from sim.model.streams import Streams
 from tests.builders import scenario_of, tiny
 
 TYPES = {

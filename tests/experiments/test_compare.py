@@ -7,18 +7,18 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from sim.compare import (
+from sim.analysis.kpi_ranges import kpi_range
+from sim.analysis.kpis import mean_ci
+from sim.analysis.paired import COMPARISON_COLUMNS, holm, paired_p_value, variance_ratio
+from sim.config.schema import ConfigError
+from sim.experiment.compare import (
     DEFAULT_SCENARIOS,
     compose_jobs,
     parse_args,
     run_comparison,
     variance_reduction,
 )
-from sim.composition import compose_job
-from sim.kpi_ranges import kpi_range
-from sim.metrics import mean_ci
-from sim.paired import COMPARISON_COLUMNS, holm, paired_p_value, variance_ratio
-from sim.schema import ConfigError
+from sim.sweep.compose import compose_job
 from tests.cli.test_cli import jointduty
 
 FAST = ("run.replications=4", "run.horizon_days=2", "run.warmup_days=0.5")

@@ -8,11 +8,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from sim.analysis.kpis import mean_ci
+from sim.analysis.output_analysis import decide, mser5, relative_half_width, worst_precision
 from sim.api import load_job
-from sim.experiment import choose_warmup, run_experiment
-from sim.metrics import mean_ci
-from sim.output_analysis import decide, mser5, relative_half_width, worst_precision
-from sim.schema import ConfigError
+from sim.config.schema import ConfigError
+from sim.experiment.replications import choose_warmup, run_experiment
 
 SHORT = ["run.horizon_days=3", "run.warmup_days=0.5"]
 

@@ -9,10 +9,10 @@ import pytest
 from scipy import stats
 
 from sim.api import load_job
-from sim.config import RegionConfig, TravelConfig
-from sim.geography import sample_locations
-from sim.placement import demand_surface, p_median, place_stations, road_distances
-from sim.schema import ConfigError
+from sim.config.scenario import RegionConfig, TravelConfig
+from sim.config.schema import ConfigError
+from sim.experiment.placement import demand_surface, p_median, place_stations, road_distances
+from sim.model.geography import sample_locations
 
 EUCLID = TravelConfig(metric="euclidean", detour_factor=1.0)
 
@@ -121,6 +121,6 @@ def test_placed_stations_that_cannot_field_a_team_are_a_config_error():
 
 
 def _hotspot(x_km: float, y_km: float):
-    from sim.config import HotspotConfig
+    from sim.config.scenario import HotspotConfig
 
     return HotspotConfig(x_km=x_km, y_km=y_km, weight=1.0, spread_km=0.4)

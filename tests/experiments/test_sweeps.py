@@ -16,10 +16,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from sim.composition import compose_config, shipped_dir
-from sim.config import validate
-from sim.placement import place_stations
-from sim.sweep_points import _override_sets, validate_sweep_points
+from sim.config.scenario import validate
+from sim.experiment.placement import place_stations
+from sim.sweep.compose import compose_config, shipped_dir
+from sim.sweep.points import _override_sets, validate_sweep_points
 from tests.cli.test_cli import jointduty
 
 FAST = ["scenario=taozhu_2019", "run.replications=2", "run.horizon_days=1", "run.warmup_days=0.25"]
@@ -116,7 +116,7 @@ def test_a_failing_job_is_recorded_in_its_directory_and_the_table_and_the_others
 def test_a_seed_sweep_is_composed_a_fixed_number_of_times_whatever_its_size(tmp_path, monkeypatch):
     from hydra._internal.config_loader_impl import ConfigLoaderImpl
 
-    from sim import cli
+    from sim.cli import main as cli
 
     loads: list[list[str]] = []
     load = ConfigLoaderImpl.load_configuration
@@ -296,8 +296,8 @@ def test_the_points_check_reports_the_grid_size_as_soon_as_the_first_point_is_co
 def test_the_progress_line_reads_each_version_of_a_jobs_marker_once(tmp_path, monkeypatch):
     import json
 
-    import sim.sweep_progress as progress
-    from sim.jobstatus import job_dir_name, write_status
+    import sim.sweep.progress as progress
+    from sim.results.jobstatus import job_dir_name, write_status
 
     jobs = [[f"run.seed={seed}"] for seed in range(1, 4)]
     plan = {"t_started": time.time() - 1, "n_jobs": 3, "n_skipped": 0, "jobs": jobs}

@@ -114,8 +114,8 @@ def test_borrowing_builds_a_team_from_two_stations():
 
 def test_trips_in_the_model_are_the_geography_functions_to_the_last_bit():
     """The model writes `travel_min` and `return_min` out in its hot path: they must agree
-    exactly with `sim.geography` for awkward numbers (turnout, an odd speed, a detour)."""
-    from sim.geography import return_min, road_distance_km, travel_min
+    exactly with `sim.model.geography` for awkward numbers (turnout, an odd speed, a detour)."""
+    from sim.model.geography import return_min, road_distance_km, travel_min
 
     data = tiny()
     data["roles"]["police"] = {"speed_kmh": 27.3, "turnout_min": 1.7}

@@ -13,8 +13,8 @@ from __future__ import annotations
 import numpy as np
 from scipy import stats
 
-from sim.model import Model
-from sim.rng import Streams
+from sim.model.replication import Model
+from sim.model.streams import Streams
 from tests.builders import hand_made, run_logged, scenario_of, tiny
 
 P_ACCEPT = 0.3

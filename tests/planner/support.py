@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from sim.config import JobConfig, validate
+from sim.config.scenario import JobConfig, validate
 
 BASE: dict[str, Any] = {
     "name": "planner_tiny",

@@ -12,13 +12,13 @@ import pandas as pd
 import pytest
 import yaml
 
-from sim import theory
-from sim.composition import compose_job
-from sim.experiment import run_replication
-from sim.levers import apply, as_overrides, current_staffing, levers_of, staff_cost_per_day
-from sim.optimize import optimise
-from sim.schema import ConfigError
-from sim.targets import check_kpis, parse_target, split_targets
+from sim.config.schema import ConfigError
+from sim.experiment.replications import run_replication
+from sim.planner.levers import apply, as_overrides, current_staffing, levers_of, staff_cost_per_day
+from sim.planner.optimize import optimise
+from sim.planner.targets import check_kpis, parse_target, split_targets
+from sim.sweep.compose import compose_job
+from sim.validation import theory
 from tests.planner.support import mmc_job
 
 REPO = Path(__file__).resolve().parents[2]

@@ -12,13 +12,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.composition import compose_job
-from sim.experiment import run_experiment
-from sim.labels import kpi_label
-from sim.plots import pareto_front, utilisation_table
-from sim.report_data import detect_kind, load, load_run
-from sim.schema import ConfigError
-from sim.tables import write_results
+from sim.analysis.labels import kpi_label
+from sim.config.schema import ConfigError
+from sim.experiment.replications import run_experiment
+from sim.report.data import detect_kind, load, load_run
+from sim.report.plots import pareto_front, utilisation_table
+from sim.results.tables import write_results
+from sim.sweep.compose import compose_job
 from tests.planner.support import mmc_job
 
 REPO = Path(__file__).resolve().parents[2]
@@ -152,7 +152,7 @@ def test_report_of_a_comparison_gives_paired_differences_and_every_scenario(
 
 
 def test_report_of_a_sweep_draws_service_against_staffing_per_station_count(sweep_dir, tmp_path):
-    from sim.plots_sweep import sweep_jobs
+    from sim.report.plots_sweep import sweep_jobs
 
     data = load(sweep_dir)
     jobs = sweep_jobs(data).sort_values(["n_stations", "staff_hours_per_day"])
@@ -200,7 +200,7 @@ def test_a_broken_picture_is_counted_as_not_loaded(tmp_path):
     """The load check can fail: a page with one undecodable image reports 1/2."""
     if chromium() is None:
         pytest.skip("headless Chromium is not installed")
-    from sim.report_html import Picture, Section, to_html
+    from sim.report.html import Picture, Section, to_html
 
     png = (REPO / "tests" / "planner" / "support.py").read_bytes()  # not a PNG
     good = _tiny_png()
@@ -228,7 +228,7 @@ def _tiny_png() -> bytes:
 
 
 def test_kpi_table_of_a_run_lists_every_kpi_with_its_ci(run_dir):
-    from sim.report_tables import kpi_table
+    from sim.report.tables import kpi_table
 
     variant = load_run(run_dir)
     table = kpi_table(variant)

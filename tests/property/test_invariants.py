@@ -9,8 +9,8 @@ import pandas as pd
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sim.config import validate
-from sim.experiment import run_replication
+from sim.config.scenario import validate
+from sim.experiment.replications import run_replication
 from tests.builders import tiny
 
 ROLES = ("police", "mediator", "grid_worker")

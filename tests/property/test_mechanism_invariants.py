@@ -9,9 +9,9 @@ import pandas as pd
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sim.config import validate
-from sim.model import Model
-from sim.rng import Streams
+from sim.config.scenario import validate
+from sim.model.replication import Model
+from sim.model.streams import Streams
 from tests.builders import tiny
 
 SETTINGS = settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -16,9 +16,9 @@ import json
 import sys
 from pathlib import Path
 
-from sim.composition import compose_job
-from sim.experiment import run_experiment
-from sim.tables import job_json
+from sim.experiment.replications import run_experiment
+from sim.results.tables import job_json
+from sim.sweep.compose import compose_job
 
 GOLDEN = Path(__file__).parent / "golden"
 SCENARIOS = ("taozhu_2019", "future_city_2021")

@@ -14,8 +14,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from sim.config import validate
-from sim.experiment import ExperimentResult, run_experiment
+from sim.config.scenario import validate
+from sim.experiment.replications import ExperimentResult, run_experiment
 from tests.regression.make_golden import (
     GOLDEN,
     MECHANISM_GOLDEN,

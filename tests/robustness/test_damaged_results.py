@@ -10,10 +10,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from sim import cli
 from sim.api import load_job, run_job
-from sim.jobstatus import COMPLETED, completed_override_sets, write_status
-from sim.tables import write_results
+from sim.cli import main as cli
+from sim.results.jobstatus import COMPLETED, completed_override_sets, write_status
+from sim.results.tables import write_results
 
 TINY = ["run.replications=2", "run.horizon_days=0.5", "run.warmup_days=0"]
 

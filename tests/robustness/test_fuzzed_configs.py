@@ -18,10 +18,10 @@ import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sim.config import validate
-from sim.model import Model
-from sim.rng import Streams
-from sim.schema import ConfigError
+from sim.config.scenario import validate
+from sim.config.schema import ConfigError
+from sim.model.replication import Model
+from sim.model.streams import Streams
 from tests.builders import tiny
 
 BAD_VALUES: list[Any] = [-1, 0, -0.5, 1e300, math.nan, math.inf, "x", None, [], {}, True, 2, 1.5]

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from sim import cli
-from sim.schema import ConfigError
+from sim.cli import main as cli
+from sim.config.schema import ConfigError
 
 COMMANDS = [name for name in cli.COMMAND_MODULES if name != "run"]
 

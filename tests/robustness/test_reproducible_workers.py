@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from sim.api import load_job, run_job
-from sim.tables import write_results
+from sim.results.tables import write_results
 from tests.robustness.sweeps import N_JOBS, job_statuses, run_sweep
 
 COMPARED = ("incidents.parquet", "busy.parquet", "replications.csv", "summary.csv")

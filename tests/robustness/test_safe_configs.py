@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from sim.config import validate
-from sim.safety import check_targets
-from sim.schema import ConfigError
+from sim.config.safety import check_targets
+from sim.config.scenario import validate
+from sim.config.schema import ConfigError
 from tests.builders import tiny
 
 
@@ -19,7 +19,7 @@ def test_hydra_and_package_targets_are_allowed():
                 },
                 "sweeper": {"_target_": "hydra_plugins.hydra_joblib_launcher.JoblibLauncher"},
             },
-            "x": [{"_target_": "sim.sweep.ResumingSweeper"}],
+            "x": [{"_target_": "sim.sweep.sweeper.ResumingSweeper"}],
         }
     )
 

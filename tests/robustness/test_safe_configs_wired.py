@@ -1,4 +1,4 @@
-"""Safe configs at the entry points: `jointduty run` and `sim.composition.compose_job` refuse a
+"""Safe configs at the entry points: `jointduty run` and `sim.sweep.compose.compose_job` refuse a
 `_target_` outside the allow-list before anything is instantiated, and no name that becomes
 part of an output path under results/ can point outside it."""
 
@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from sim import cli
-from sim.composition import compose_job
-from sim.jobstatus import job_dir_name
-from sim.schema import ConfigError
+from sim.cli import main as cli
+from sim.config.schema import ConfigError
+from sim.results.jobstatus import job_dir_name
+from sim.sweep.compose import compose_job
 
 QUICK = ["run.replications=1", "run.horizon_days=0.1", "run.warmup_days=0"]
 

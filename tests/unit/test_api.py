@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from sim.api import load_job, run_scenario
-from sim.schema import ConfigError
+from sim.config.schema import ConfigError
 
 
 def test_load_job_applies_overrides():

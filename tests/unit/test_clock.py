@@ -7,7 +7,7 @@ from collections.abc import Generator
 import pytest
 import simpy
 
-from sim.clock import Clock
+from sim.model.clock import Clock
 
 
 def _story(env: simpy.Environment, log: list[tuple[float, str]], schedule_call) -> None:

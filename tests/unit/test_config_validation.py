@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from sim.config import validate
-from sim.schema import ConfigError
+from sim.config.scenario import validate
+from sim.config.schema import ConfigError
 from tests.builders import tiny
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sim.distributions import Empirical, Exponential, Fixed, LogNormal
+from sim.model.distributions import Empirical, Exponential, Fixed, LogNormal
 
 
 @pytest.mark.parametrize(

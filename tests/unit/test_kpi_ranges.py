@@ -8,12 +8,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.kpi_ranges import NON_NEGATIVE, SHARE, clip_interval, kpi_range
-from sim.metrics import level_ci, mean_ci, summarise
-from sim.paired import comparison_table
-from sim.published_targets import TARGETS, estimate, verdict
-from sim.simulated_load import busy_by_hour
-from sim.targets import Target
+from sim.analysis.kpi_ranges import NON_NEGATIVE, SHARE, clip_interval, kpi_range
+from sim.analysis.kpis import level_ci, mean_ci, summarise
+from sim.analysis.paired import comparison_table
+from sim.calibration.published import TARGETS, estimate, verdict
+from sim.planner.simulated_load import busy_by_hour
+from sim.planner.targets import Target
 
 CROSSES_ZERO = np.array([0.0, 0.0, 0.0, 0.0, 1.0])  # mean 0.2, t-interval about [-0.36, 0.76]
 CROSSES_ONE = np.array([1.0, 1.0, 1.0, 1.0, 0.5])  # mean 0.9, t-interval about [0.62, 1.18]

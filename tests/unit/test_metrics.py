@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from sim.metrics import EMPTY_OVERTIME, joint_share, mean_ci, summarise
-from sim.staff_kpis import staff_kpis
+from sim.analysis.kpis import EMPTY_OVERTIME, joint_share, mean_ci, summarise
+from sim.analysis.staff_kpis import staff_kpis
 from tests.builders import scenario_of, tiny
 
 
@@ -42,7 +42,7 @@ def test_utilisation_counts_only_busy_time_inside_the_window():
 
 
 def test_area_kpis_count_only_the_incidents_inside_the_circle():
-    from sim.staff_kpis import area_kpis
+    from sim.analysis.staff_kpis import area_kpis
 
     incidents = pd.DataFrame(
         {

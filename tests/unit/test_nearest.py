@@ -3,9 +3,9 @@
 import numpy as np
 import pytest
 
-from sim.config import TravelConfig
-from sim.geography import road_distance_km
-from sim.nearest import BLOCK_INCIDENTS, StationOrder
+from sim.config.scenario import TravelConfig
+from sim.model.geography import road_distance_km
+from sim.model.nearest import BLOCK_INCIDENTS, StationOrder
 
 
 def _stations(n: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:

@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.province import (
+from sim.experiment.province import (
     assign_districts,
     district_tasks,
     districts_from_names,
@@ -80,7 +80,7 @@ def test_the_province_pools_its_districts_incidents():
 
 
 def test_the_province_command_writes_replications_summary_and_districts(tmp_path):
-    from sim.province_cli import province_command
+    from sim.experiment.province_command import province_command
 
     status = province_command(
         [
@@ -102,7 +102,7 @@ def test_the_province_command_writes_replications_summary_and_districts(tmp_path
 
 
 def test_the_province_command_rejects_auto_replications_in_one_line(capsys):
-    from sim.province_cli import province_command
+    from sim.experiment.province_command import province_command
 
     status = province_command(["scenario=future_city_2021", "run.replications=auto"])
     assert status == 2

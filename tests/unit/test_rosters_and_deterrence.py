@@ -5,11 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sim.config import OfficeHoursConfig, RosterConfig, ShiftConfig, validate
-from sim.deterrence import deterred_mask, rate_factor
-from sim.rosters import max_on_duty, on_duty_minutes, shift_instances
-from sim.schema import ConfigError
-from sim.stages import next_office_time
+from sim.config.rosters import max_on_duty, on_duty_minutes, shift_instances
+from sim.config.scenario import OfficeHoursConfig, RosterConfig, ShiftConfig, validate
+from sim.config.schema import ConfigError
+from sim.model.deterrence import deterred_mask, rate_factor
+from sim.model.followups import next_office_time
 from tests.builders import scenario_of, tiny
 
 

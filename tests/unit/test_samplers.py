@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.config import DistributionConfig
-from sim.distributions import LogNormal, make_distribution
-from sim.incidents import draw_arrival_times, draw_incidents, hourly_rate_per_min
-from sim.rng import Streams
+from sim.config.scenario import DistributionConfig
+from sim.model.distributions import LogNormal, make_distribution
+from sim.model.incidents import draw_arrival_times, draw_incidents, hourly_rate_per_min
+from sim.model.streams import Streams
 from tests.builders import scenario_of, tiny
 
 

@@ -1,4 +1,4 @@
-"""Exact queueing results in `sim.theory`, checked against textbook values and second methods.
+"""Exact queueing results in `sim.validation.theory`, checked against textbook values.
 
 Every expected value here is computed a different way from the module: hand-derived closed
 forms, published Erlang tables, exact rational arithmetic, numerical quadrature, dense linear
@@ -16,7 +16,7 @@ import pytest
 from scipy import integrate, linalg, sparse, special, stats
 from scipy.sparse.linalg import spsolve
 
-from sim import theory
+from sim.validation import theory
 
 # --------------------------------------------------------------------------------------------
 # Independent reference computations

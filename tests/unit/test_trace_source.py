@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from sim.composition import compose_job
-from sim.experiment import run_replication
-from sim.schema import ConfigError
+from sim.config.schema import ConfigError
+from sim.experiment.replications import run_replication
+from sim.sweep.compose import compose_job
 
 ROWS = [
     ("2021-03-01 00:30:00", "dispute", 4.0, 4.0, 20.0),

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.schema import ConfigError
+from sim.config.schema import ConfigError
 from sim.validation.hypercube import nearest_atom, preference_lists
 from sim.validation.observe import (
     Window,

@@ -7,8 +7,8 @@ import dataclasses
 import pandas as pd
 import pytest
 
-from sim.validate import route_overrides, validate_command
 from sim.validation import suite
+from sim.validation.command import route_overrides, validate_command
 from sim.validation.stats import RESULT_COLUMNS
 
 FAST_CASE = ["--quick", "--case", "sampler_exponential", "--jobs", "1"]

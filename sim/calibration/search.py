@@ -1,0 +1,309 @@
+"""The search behind `jointduty calibrate`: fitted parameters from published outcomes.
+
+The report gives outcomes, not the parameters behind them. Five parameters are fitted, each to
+the outcome it mainly drives (the targets of `sim.planner.targets` are nearly separable):
+
+- `per_day`, the candidate calls a day: 35 incidents a day before the reform, repeats included;
+- `unsettled_factor` s: repeat calls in the area -70 %. With its root-cause role (mediator,
+  enforcement, market regulation) a matter stays unsettled s times as often as without, so
+  p_settled_with = 1 - s (1 - p_settled_without) for every type with a root cause;
+- `deterrence_factor` of the joint-duty station (radius fixed): incidents in the area -33 %;
+- `p_joint_mediation`: 72 joint dispute mediations a year;
+- `p_joint_enforcement`: 63 joint law-enforcement operations a year.
+
+Every evaluation runs the same replications on the same seed (common random numbers, CRN), so
+the estimates move smoothly with the parameters and the search sees no sampling noise between
+steps. The before scenario depends on `per_day` only, so `per_day` is solved first, by
+proportional steps (incidents scale with the call rate). With it fixed, the other four are
+solved together by a diagonal quasi-Newton iteration: each step runs the after scenario once
+and moves each parameter along its own outcome, a joint-operation rate in proportion (the count
+is proportional to it), the deterrence factor by Newton's step (the area's deterrable incidents
+are exactly proportional to it under CRN thinning) and the unsettled factor by a secant step.
+It stops when every outcome is within `tolerance` confidence half-widths of its target.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, replace
+from multiprocessing import get_context
+
+from sim.calibration.published import (
+    AFTER,
+    BEFORE,
+    TARGETS,
+    Estimate,
+    Kpis,
+    PublishedTarget,
+    estimate,
+)
+from sim.config.scenario import RunConfig, ScenarioConfig
+from sim.sweep.compose import compose_config, compose_job
+
+TARGET = {t.name: t for t in TARGETS}
+FITTED_TARGETS = (  # the outcomes the after scenario's parameters are fitted to
+    "area_repeat_calls_change",
+    "area_incidents_change",
+    "joint_mediation_per_year",
+    "joint_enforcement_per_year",
+)
+Note = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class FitPoint:
+    """The fitted parameters (see the module docstring)."""
+
+    per_day: float
+    unsettled_factor: float
+    deterrence_factor: float
+    p_joint_mediation: float
+    p_joint_enforcement: float
+
+
+@dataclass(frozen=True)
+class SearchSettings:
+    """How each evaluation runs, and when the search stops."""
+
+    replications: int = 24
+    horizon_days: float = 364.0
+    warmup_days: float = 28.0
+    seed: int = 2021
+    jobs: int = 2
+    max_steps: int = 10
+    tolerance: float = 0.25  # in confidence half-widths
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """The fitted point and the KPIs of every replication of both scenarios there."""
+
+    point: FitPoint
+    runs: Mapping[str, Kpis]
+    converged: bool
+    n_steps: int
+
+
+class Evaluator:
+    """Runs the before and after scenarios at a point, replications in parallel worker processes."""
+
+    def __init__(self, settings: SearchSettings, p_without: Mapping[str, float]) -> None:
+        self.settings, self.p_without = settings, dict(p_without)
+        self._pool: ProcessPoolExecutor | None = None
+
+    def __enter__(self) -> Evaluator:
+        if self.settings.jobs > 1:
+            context = get_context("spawn")  # no fork of a process holding Hydra's state
+            self._pool = ProcessPoolExecutor(self.settings.jobs, mp_context=context)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._pool is not None:
+            self._pool.shutdown()
+
+    def run(self, scenario: str, point: FitPoint) -> list[dict[str, float]]:
+        """Every replication's KPIs of `scenario` with the parameters of `point`."""
+        overrides = district_overrides(point, self.p_without)
+        if scenario == AFTER:
+            overrides += after_only_overrides(point)
+        job = compose_job([f"scenario={scenario}", *self.run_overrides(), *overrides])
+        scenario_config, run = job.scenario, job.run
+        replications = range(self.settings.replications)
+        if self._pool is None:
+            return [replication_kpis(scenario_config, run, r) for r in replications]
+        futures = [
+            self._pool.submit(replication_kpis, scenario_config, run, r) for r in replications
+        ]
+        return [future.result() for future in futures]
+
+    def run_overrides(self) -> list[str]:
+        s = self.settings
+        return [
+            f"run.replications={s.replications}",
+            f"run.horizon_days={s.horizon_days}",
+            f"run.warmup_days={s.warmup_days}",
+            f"run.seed={s.seed}",
+        ]
+
+
+def replication_kpis(
+    scenario: ScenarioConfig, run: RunConfig, replication: int
+) -> dict[str, float]:
+    """One replication's KPIs (a top-level function, so worker processes can run it)."""
+    from sim.experiment.replications import run_replication
+
+    return run_replication(scenario, run, replication)[1]
+
+
+def district_overrides(point: FitPoint, p_without: Mapping[str, float]) -> list[str]:
+    """The overrides of the district keys (both scenarios) and the after scenario's rates."""
+    overrides = [f"demand.per_day={point.per_day!r}"]
+    for type_name, p_settled_with in settled_with(point, p_without).items():
+        overrides.append(f"incident_types.{type_name}.root_cause.p_settled_with={p_settled_with!r}")
+    overrides.append(f"deterrence.joint_duty.factor={point.deterrence_factor!r}")
+    return overrides
+
+
+def after_only_overrides(point: FitPoint) -> list[str]:
+    return [
+        f"{AFTER}.p_joint_mediation={point.p_joint_mediation!r}",
+        f"{AFTER}.p_joint_enforcement={point.p_joint_enforcement!r}",
+    ]
+
+
+def settled_with(point: FitPoint, p_without: Mapping[str, float]) -> dict[str, float]:
+    """p_settled_with of every type with a root cause, from the unsettled factor."""
+    s = point.unsettled_factor
+    return {name: round(1.0 - s * (1.0 - p), 4) for name, p in p_without.items()}
+
+
+def current_point() -> tuple[FitPoint, dict[str, float]]:
+    """The parameters in effect in the shipped scenarios, and p_settled_without by type."""
+    plain = compose_config([f"scenario={AFTER}"])
+    scenario = compose_job([f"scenario={AFTER}"]).scenario
+    roots = {n: t.root_cause for n, t in scenario.incident_types.items() if t.root_cause}
+    p_without = {name: root.p_settled_without for name, root in roots.items()}
+    first = next(iter(roots.values()))
+    rates = plain[AFTER]
+    assert isinstance(rates, dict)
+    point = FitPoint(
+        per_day=float(scenario.demand.per_day or 0.0),
+        unsettled_factor=(1.0 - first.p_settled_with) / (1.0 - first.p_settled_without),
+        deterrence_factor=scenario.deterrence["joint_duty"].factor,
+        p_joint_mediation=float(rates["p_joint_mediation"]),
+        p_joint_enforcement=float(rates["p_joint_enforcement"]),
+    )
+    return point, p_without
+
+
+def fit(
+    start: FitPoint, p_without: Mapping[str, float], settings: SearchSettings, note: Note
+) -> Evaluation:
+    """The search: `per_day` on the before scenario, then the rest on the after scenario."""
+    with Evaluator(settings, p_without) as evaluator:
+        point, before = _fit_call_rate(start, evaluator, note)
+        return _fit_after(point, before, evaluator, note)
+
+
+def evaluate_point(
+    point: FitPoint, p_without: Mapping[str, float], settings: SearchSettings
+) -> dict[str, Kpis]:
+    """Both scenarios at one point (for `--check`, with the shipped values)."""
+    with Evaluator(settings, p_without) as evaluator:
+        return {name: evaluator.run(name, point) for name in (BEFORE, AFTER)}
+
+
+def _fit_call_rate(
+    point: FitPoint, evaluator: Evaluator, note: Note
+) -> tuple[FitPoint, list[dict[str, float]]]:
+    target = TARGET["incidents_per_day_before"]
+    for step in range(1, evaluator.settings.max_steps + 1):
+        before = evaluator.run(BEFORE, point)
+        found = estimate(target, {BEFORE: before})
+        note(f"call rate step {step}: per_day {point.per_day:.3f} -> {_show(target.name, found)}")
+        # Changing the rate redraws the arrivals, so CRN cannot make this smooth: accept
+        # anything within half a confidence half-width.
+        if abs(found.mean - target.value) <= 0.5 * found.half_width:
+            break
+        point = replace(point, per_day=round(point.per_day * target.value / found.mean, 3))
+    return point, before
+
+
+def _fit_after(
+    point: FitPoint, before: list[dict[str, float]], evaluator: Evaluator, note: Note
+) -> Evaluation:
+    settings = evaluator.settings
+    previous: tuple[FitPoint, dict[str, Estimate]] | None = None
+    for step in range(1, settings.max_steps + 1):
+        runs = {BEFORE: before, AFTER: evaluator.run(AFTER, point)}
+        found = {t.name: estimate(t, runs) for t in TARGETS}
+        note(f"step {step}: {_show_point(point)}")
+        note("    -> " + ", ".join(_show(name, found[name]) for name in FITTED_TARGETS))
+        converged = all(_close(TARGET[n], found[n], settings.tolerance) for n in FITTED_TARGETS)
+        if converged or step == settings.max_steps:
+            return Evaluation(point, runs, converged, step)
+        point, previous = _next_point(point, found, runs, previous), (point, found)
+    raise ValueError("max_steps must be at least 1")
+
+
+def _close(target: PublishedTarget, found: Estimate, tolerance: float) -> bool:
+    return abs(found.mean - target.value) <= tolerance * found.half_width
+
+
+def _next_point(
+    point: FitPoint,
+    found: Mapping[str, Estimate],
+    runs: Mapping[str, Kpis],
+    previous: tuple[FitPoint, Mapping[str, Estimate]] | None,
+) -> FitPoint:
+    """One diagonal quasi-Newton step (see the module docstring)."""
+    return replace(
+        point,
+        unsettled_factor=_next_unsettled(point, found, previous),
+        deterrence_factor=_next_deterrence(point, found, runs),
+        p_joint_mediation=_proportional(point.p_joint_mediation, found, "joint_mediation_per_year"),
+        p_joint_enforcement=_proportional(
+            point.p_joint_enforcement, found, "joint_enforcement_per_year"
+        ),
+    )
+
+
+def _proportional(p: float, found: Mapping[str, Estimate], name: str) -> float:
+    achieved = found[name].mean
+    scaled = p * TARGET[name].value / achieved if achieved > 0 else 2.0 * p
+    return round(min(1.0, max(1e-5, scaled)), 5)
+
+
+def _next_unsettled(
+    point: FitPoint,
+    found: Mapping[str, Estimate],
+    previous: tuple[FitPoint, Mapping[str, Estimate]] | None,
+) -> float:
+    """Secant on the repeat-call change; the first step assumes repeats proportional to s."""
+    name, s = "area_repeat_calls_change", point.unsettled_factor
+    residual = found[name].mean - TARGET[name].value
+    if previous is not None and previous[0].unsettled_factor != s:
+        s0, r0 = previous[0].unsettled_factor, previous[1][name].mean - TARGET[name].value
+        slope = (residual - r0) / (s - s0)
+        proposal = s - residual / slope if slope > 0 else s
+    else:
+        proposal = s * (1.0 + TARGET[name].value) / max(1e-6, 1.0 + found[name].mean)
+    return round(min(1.0, max(0.0, proposal)), 4)
+
+
+def _next_deterrence(
+    point: FitPoint, found: Mapping[str, Estimate], runs: Mapping[str, Kpis]
+) -> float:
+    """Newton's step: the area keeps `factor` of its D deterrable calls, D from this run."""
+    name, factor = "area_incidents_change", point.deterrence_factor
+    residual = found[name].mean - TARGET[name].value
+    deterred = _mean(runs[AFTER], "deterred_per_day")
+    area_before = _mean(runs[BEFORE], TARGET[name].metric)
+    if factor >= 1.0 or deterred <= 0 or area_before <= 0:
+        return round(max(0.0, factor - 0.1), 4)  # no handle on the slope yet: a plain step
+    slope = deterred / (1.0 - factor) / area_before  # d(change)/d(factor)
+    return round(min(1.0, max(0.0, factor - residual / slope)), 4)
+
+
+def _mean(runs: Kpis, metric: str) -> float:
+    values = [r[metric] for r in runs if math.isfinite(r[metric])]
+    return sum(values) / len(values) if values else float("nan")
+
+
+def _show_point(point: FitPoint) -> str:
+    return (
+        f"per_day {point.per_day:.3f}, unsettled factor {point.unsettled_factor:.4f}, "
+        f"deterrence {point.deterrence_factor:.4f}, p joint mediation "
+        f"{point.p_joint_mediation:.5f}, p joint enforcement {point.p_joint_enforcement:.5f}"
+    )
+
+
+def _show(name: str, found: Estimate) -> str:
+    return f"{name} {found.mean:.4g} ± {found.half_width:.2g}"
+
+
+def summary_of(evaluation: Evaluation, confidence: float) -> dict[str, Estimate]:
+    """Every target's estimate at the final point, at the given confidence."""
+    return {t.name: estimate(t, evaluation.runs, confidence) for t in TARGETS}

@@ -1,0 +1,376 @@
+"""The typed description of a scenario and of a run, and its validation.
+
+A scenario is data, not code: the region and its demand hotspots, the roles staff can hold,
+the incident types (share of the stream, priority, the team each needs, on-scene handling
+time), the arrival profile, the stations with their staff, how travel is measured and which
+dispatch policy applies. `RunConfig` says how long and how often to simulate it.
+
+`validate(mapping)` turns the plain mapping that Hydra composed into these frozen dataclasses
+and checks what one field alone cannot (a team naming an undeclared role, a station outside
+the region, a team no station can ever field). It raises `ConfigError` naming the key, the
+value and what is allowed. Nothing here imports Hydra or SimPy.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Literal
+
+from sim.config.schema import bounded, build
+
+DistributionKind = Literal["exponential", "fixed", "lognormal", "empirical"]
+StationKind = Literal["police_station", "police_room", "joint_duty"]
+TravelMetric = Literal["euclidean", "manhattan", "zero"]
+DispatchPolicyName = Literal["nearest", "borrow"]
+MserMetric = Literal["resolution_min", "response_min", "wait_min"]
+ShiftChange = Literal["finish", "handover"]
+RosterPattern = Literal["3x8", "2x12", "day", "custom"]
+StageKind = Literal["followup", "referral"]
+ALL_DAYS = (0, 1, 2, 3, 4, 5, 6)
+
+N_HOURS_PER_DAY = 24
+N_DAYS_PER_WEEK = 7
+
+
+@dataclass(frozen=True)
+class HotspotConfig:
+    """A demand concentration (an estate, a market): a Gaussian blob around a centre."""
+
+    x_km: float
+    y_km: float
+    weight: float = field(metadata=bounded(gt=0))
+    spread_km: float = field(metadata=bounded(gt=0))
+
+
+@dataclass(frozen=True)
+class RegionConfig:
+    """The district: a rectangle from (0, 0) to (width_km, height_km) with hotspots."""
+
+    width_km: float = field(metadata=bounded(gt=0, le=5000))
+    height_km: float = field(metadata=bounded(gt=0, le=5000))
+    background_weight: float = field(default=1.0, metadata=bounded(ge=0))
+    hotspots: dict[str, HotspotConfig] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class RoleConfig:
+    """A kind of staff: how fast they travel, how long they take to set off, what they cost.
+
+    `shift_change` says what a unit busy at the end of its shift does: `finish` the job
+    (overtime) or `handover` it to the next shift. Volunteers and on-call staff accept a
+    call-out with probability `p_accept` and need a `callout_delay` before they set off.
+    """
+
+    speed_kmh: float = field(metadata=bounded(gt=0))
+    cost_per_hour: float = field(default=0.0, metadata=bounded(ge=0))
+    turnout_min: float = field(default=0.0, metadata=bounded(ge=0))
+    shift_change: ShiftChange = "finish"
+    p_accept: float = field(default=1.0, metadata=bounded(gt=0, le=1))
+    callout_delay: DistributionConfig | None = None
+    is_volunteer: bool = False
+
+
+@dataclass(frozen=True)
+class DistributionConfig:
+    """A duration distribution in minutes; which fields it needs depends on `dist`."""
+
+    dist: DistributionKind
+    mean_min: float | None = field(default=None, metadata=bounded(gt=0))
+    value_min: float | None = field(default=None, metadata=bounded(ge=0))
+    median_min: float | None = field(default=None, metadata=bounded(gt=0))
+    p90_min: float | None = field(default=None, metadata=bounded(gt=0))
+    values_min: tuple[float, ...] | None = None
+
+
+@dataclass(frozen=True)
+class SlotConfig:
+    """A place in a team: `count` units of a role, or of its substitutes in the given order.
+
+    A count of 0 removes the role from a team inherited from a shared district file.
+    """
+
+    count: int = field(default=1, metadata=bounded(ge=0, le=1000))
+    substitutes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class OfficeHoursConfig:
+    """When a later stage may start: from `start_hour` to `end_hour` on the given weekdays."""
+
+    start_hour: float = field(default=8.0, metadata=bounded(ge=0, le=24))
+    end_hour: float = field(default=17.0, metadata=bounded(ge=0, le=24))
+    days: tuple[int, ...] = (0, 1, 2, 3, 4)
+
+
+@dataclass(frozen=True)
+class StageConfig:
+    """A later stage of an incident: follow-up sessions or a referral to another agency.
+
+    With probability `p` the stage is needed; it then takes `sessions` jobs one after the
+    other, each starting `delay` after the previous one ends (moved to the next office hours if
+    `office_hours` is set), each needing `team` for a `handling` time.
+    """
+
+    kind: StageKind
+    team: dict[str, int | SlotConfig]
+    handling: DistributionConfig
+    delay: DistributionConfig
+    p: float = field(default=1.0, metadata=bounded(ge=0, le=1))
+    sessions: int = field(default=1, metadata=bounded(ge=1, le=50))
+    priority: int = field(default=3, metadata=bounded(ge=1, le=1000))
+    office_hours: OfficeHoursConfig | None = None
+
+
+@dataclass(frozen=True)
+class RootCauseConfig:
+    """Settling a matter at its root: more likely when the team included the root-cause roles.
+
+    An unsettled matter calls again after `repeat_delay`, at most `max_repeats` times.
+    """
+
+    roles: tuple[str, ...]
+    p_settled_with: float = field(metadata=bounded(ge=0, le=1))
+    p_settled_without: float = field(metadata=bounded(ge=0, le=1))
+    repeat_delay: DistributionConfig
+    max_repeats: int = field(default=3, metadata=bounded(ge=0, le=20))
+
+
+@dataclass(frozen=True)
+class IncidentTypeConfig:
+    """A kind of incident: share of the stream, priority, team, handling time and later life."""
+
+    share: float = field(metadata=bounded(gt=0))
+    priority: int = field(metadata=bounded(ge=1, le=1000))
+    team: dict[str, int | SlotConfig]
+    handling: DistributionConfig
+    stages: tuple[StageConfig, ...] = ()
+    root_cause: RootCauseConfig | None = None
+    deterrable: bool = False
+
+
+@dataclass(frozen=True)
+class DemandConfig:
+    """The arrival process: a mean rate shaped by hour-of-day and day-of-week weights."""
+
+    per_day: float | None = field(default=None, metadata=bounded(gt=0, le=1e6))
+    per_hour: float | None = field(default=None, metadata=bounded(gt=0, le=1e6 / 24))
+    hour_of_day: tuple[float, ...] = (1.0,) * N_HOURS_PER_DAY
+    day_of_week: tuple[float, ...] = (1.0,) * N_DAYS_PER_WEEK
+
+
+@dataclass(frozen=True)
+class ShiftConfig:
+    """One shift: `count` units from `start_hour` for `hours` on the given weekdays."""
+
+    start_hour: float = field(metadata=bounded(ge=0, le=23.99))
+    hours: float = field(metadata=bounded(gt=0, le=24))
+    count: int = field(metadata=bounded(ge=0, le=100_000))
+    days: tuple[int, ...] = ALL_DAYS
+
+
+@dataclass(frozen=True)
+class RosterConfig:
+    """Units of one role at one station by shift.
+
+    Named patterns: `3x8` (shifts from 00, 08 and 16 h), `2x12` (08 and 20 h), `day`
+    (08-18 h); `count` staffs every shift alike, `counts` one per shift. `custom` lists its
+    own non-overlapping `shifts`. A roster must cover all 24 hours of every day unless
+    `cover_24h` is false (the default for `day`).
+    """
+
+    pattern: RosterPattern = "custom"
+    count: int | None = field(default=None, metadata=bounded(ge=0, le=100_000))
+    counts: tuple[int, ...] | None = None
+    shifts: tuple[ShiftConfig, ...] = ()
+    cover_24h: bool | None = None
+
+
+@dataclass(frozen=True)
+class StationConfig:
+    """A place where staff are based: units of each role on duty (a count, or a roster)."""
+
+    kind: StationKind
+    x_km: float
+    y_km: float
+    staff: dict[str, int | RosterConfig]
+
+
+@dataclass(frozen=True)
+class TravelConfig:
+    """How distance becomes travel time: Euclidean times a detour factor, Manhattan, or zero."""
+
+    metric: TravelMetric = "euclidean"
+    detour_factor: float = field(default=1.3, metadata=bounded(ge=1))
+
+
+@dataclass(frozen=True)
+class DispatchConfig:
+    """Which pure dispatch policy of `sim.model.dispatch` decides when no station can field a
+    team."""
+
+    policy: DispatchPolicyName = "nearest"
+
+
+@dataclass(frozen=True)
+class DeterrenceConfig:
+    """Visible presence: stations of a kind multiply the rate of deterrable types nearby."""
+
+    radius_km: float = field(metadata=bounded(gt=0))
+    factor: float = field(metadata=bounded(ge=0, le=1))
+
+
+@dataclass(frozen=True)
+class ProjectionConfig:
+    """Local equirectangular projection: the lat/lon of the (0, 0) corner, a reference latitude."""
+
+    origin_lat_deg: float = field(metadata=bounded(ge=-90, le=90))
+    origin_lon_deg: float = field(metadata=bounded(ge=-180, le=180))
+    ref_lat_deg: float = field(metadata=bounded(ge=-89, le=89))
+
+
+@dataclass(frozen=True)
+class IncidentSourceConfig:
+    """Where incidents come from: sampled from the demand model, or replayed from a trace file."""
+
+    source: Literal["sample", "trace"] = "sample"
+    trace_file: str | None = None
+    trace_start: str | None = None  # model minute 0; default: midnight of the trace's first day
+    projection: ProjectionConfig | None = None  # for lat/lon traces; written by fit-demand
+
+
+@dataclass(frozen=True)
+class AreaConfig:
+    """A circle whose incidents get their own KPIs (e.g. a station's neighbourhood)."""
+
+    x_km: float
+    y_km: float
+    radius_km: float = field(metadata=bounded(gt=0))
+
+
+@dataclass(frozen=True)
+class ScenarioConfig:
+    """Everything one replication of the model needs, apart from its random streams.
+
+    `deterrence` maps a station kind to its deterrent effect; `joint_categories` names kinds
+    of joint handling by the roles that mark them (e.g. `mediation: [mediator]`); `areas`
+    names circles whose incidents get their own KPIs.
+    """
+
+    name: str
+    region: RegionConfig
+    roles: dict[str, RoleConfig]
+    incident_types: dict[str, IncidentTypeConfig]
+    demand: DemandConfig
+    stations: dict[str, StationConfig]
+    description: str = ""
+    travel: TravelConfig = field(default_factory=TravelConfig)
+    dispatch: DispatchConfig = field(default_factory=DispatchConfig)
+    deterrence: dict[str, DeterrenceConfig] = field(default_factory=dict)
+    joint_categories: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    areas: dict[str, AreaConfig] = field(default_factory=dict)
+    incidents: IncidentSourceConfig = field(default_factory=IncidentSourceConfig)
+
+
+@dataclass(frozen=True)
+class RunConfig:
+    """How to run a scenario: replications of `horizon_days` after `warmup_days`, from `seed`.
+
+    `replications: auto` replicates until the relative 95 % CI half-width of every KPI in
+    `precision_metrics` is at most `precision` (at least `min_replications`, at most
+    `max_replications`); `warmup_days: auto` chooses the warm-up by MSER-5 on the batch
+    means of the incident column `mser_metric` (see `sim.analysis.output_analysis`).
+    """
+
+    replications: int | Literal["auto"] = field(default=5, metadata=bounded(ge=1))
+    horizon_days: float = field(default=28.0, metadata=bounded(gt=0, le=3660))
+    warmup_days: float | Literal["auto"] = field(default=1.0, metadata=bounded(ge=0, le=3660))
+    seed: int = field(default=20210201, metadata=bounded(ge=0))
+    precision: float = field(default=0.05, metadata=bounded(gt=0, le=1))
+    precision_metrics: tuple[str, ...] = ("response_min_mean", "resolution_min_mean")
+    min_replications: int = field(default=5, metadata=bounded(ge=2, le=100000))
+    max_replications: int = field(default=100, metadata=bounded(ge=2, le=100000))
+    mser_metric: MserMetric = "resolution_min"
+
+
+@dataclass(frozen=True)
+class PlacementConfig:
+    """Where to put stations: `n_stations` new ones by p-median on the demand
+    (sim.experiment.placement).
+
+    Off while `n_stations` is null. The scenario's stations named in `keep` stay; the others
+    are replaced by `n_stations` stations of `kind`, each with `staff` (empty: the staff of
+    the scenario's first station of that kind, else of its first station).
+    """
+
+    n_stations: int | None = field(default=None, metadata=bounded(ge=1, le=50))
+    kind: StationKind = "joint_duty"
+    staff: dict[str, int] = field(default_factory=dict)
+    keep: tuple[str, ...] = ()
+    cell_km: float = field(default=0.25, metadata=bounded(gt=0, le=10))
+
+
+@dataclass(frozen=True)
+class JobConfig:
+    """A validated job: the scenario and how to run it."""
+
+    scenario: ScenarioConfig
+    run: RunConfig
+    placement: PlacementConfig = field(default_factory=PlacementConfig)
+
+
+def validate(mapping: Mapping[str, object]) -> JobConfig:
+    """Validate a composed config (scenario keys at top level plus `run`) into a `JobConfig`."""
+    data = dict(mapping)
+    data.pop("hydra", None)
+    name = data.get("name")
+    reserved = {f.name for f in dataclasses.fields(ScenarioConfig)} | {"run", "placement"}
+    if isinstance(name, str) and name not in reserved:
+        data.pop(name, None)  # a scenario may expose its own parameters under its name
+    run = build(RunConfig, data.pop("run", {}), "run")
+    placement = build(PlacementConfig, data.pop("placement", None) or {}, "placement")
+    scenario = build(ScenarioConfig, data, "")
+    from sim.config.checks import check_scenario  # checks import the dispatch rules
+
+    check_scenario(scenario)
+    return JobConfig(scenario=scenario, run=run, placement=placement)
+
+
+def single_role(slots: Mapping[str, SlotConfig]) -> tuple[str, int] | None:
+    """(role, count) if the team is `count` units of one role with no substitutes, else None."""
+    if len(slots) == 1:
+        ((role, slot),) = slots.items()
+        if slot.count and not slot.substitutes:
+            return role, slot.count
+    return None
+
+
+class TeamSlots(dict[str, SlotConfig]):
+    """A team's slots by role, which also knows its `single_role` (most teams have one), so
+    that the dispatch policies need not work it out at every dispatch, and the roles that can
+    fill one of its slots (`usable`: a slot's role and its substitutes). Not to be changed."""
+
+    __slots__ = ("single", "usable", "walk")
+
+    def __init__(self, slots: Mapping[str, SlotConfig]) -> None:
+        super().__init__(slots)
+        self.single = single_role(slots)
+        self.usable = frozenset(r for role, s in slots.items() for r in (role, *s.substitutes))
+        self.walk = slot_walk(slots)
+
+
+def slot_walk(slots: Mapping[str, SlotConfig]) -> tuple[tuple[int, tuple[str, ...]], ...]:
+    """The order in which `dispatch.field_team` fills the slots: (count, roles that can fill
+    it, own role first), slots without substitutes first (a stable sort: else as given)."""
+    in_order = sorted(slots.items(), key=lambda item: len(item[1].substitutes))
+    return tuple((slot.count, (role, *slot.substitutes)) for role, slot in in_order)
+
+
+def team_slots(team: Mapping[str, int | SlotConfig]) -> TeamSlots:
+    """The team as slots (a bare count `police: 2` is a slot without substitutes); count 0 drops."""
+    slots = {
+        role: slot if isinstance(slot, SlotConfig) else SlotConfig(count=slot)
+        for role, slot in team.items()
+    }
+    return TeamSlots({role: slot for role, slot in slots.items() if slot.count > 0})

@@ -1,0 +1,242 @@
+"""`jointduty fit-demand`: a scenario's demand fitted to a real incident log.
+
+    jointduty fit-demand LOG.csv [LOG2.csv ...] --time-col C --type-col C
+                         [--lat-col C --lon-col C] [--start T] [--end T] [--type-map F]
+                         [--base SCENARIO|DISTRICT|FILE] [--out district.yaml]
+
+reads the log (`sim.demand.log`), keeps the calls inside the window, maps their types
+(`sim.demand.call_types`), fits the hour-of-day x weekday rate profile (`sim.demand.profile`), the
+type mix and, given coordinates, a local km projection (`sim.model.projection`) and the hotspots
+(`sim.demand.hotspots`). It writes a district-style YAML file (`sim.demand.district_file`)
+that a scenario can
+load with `defaults: [/district: NAME]`, the mapping from the log's types to the scenario's
+types as CSV, and, with `--trace-out`, the calls themselves as a trace for replay
+(`sim.model.replay`). Every file is written atomically; a summary is printed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from sim.config.schema import ConfigError
+from sim.demand.call_types import DROP, TypeMapping, map_types, read_type_map
+from sim.demand.district_file import district_text, load_base
+from sim.demand.hotspots import HotspotFit, fit_hotspots
+from sim.demand.log import coordinates, exclude_rows, parse_bound, parse_times, read_log
+from sim.demand.log import require_column as column
+from sim.demand.profile import TimeProfile, fit_time_profile
+from sim.demand.report import print_summary, warn
+from sim.model.projection import FittedFrame, fit_projection
+from sim.results.tables import write_atomic
+
+EXIT_CONFIG_ERROR = 2
+
+
+@dataclass(frozen=True)
+class DemandFit:
+    """Everything fitted from one log, ready to be written and summarised."""
+
+    calls: pd.DataFrame  # time, log_type, type, lat, lon, x_km, y_km of the calls used
+    n_rows_read: int
+    n_excluded: int  # by --exclude rules
+    n_outside_window: int
+    n_dropped_types: int  # mapped to `drop`
+    start: pd.Timestamp
+    end: pd.Timestamp
+    time_format: str
+    profile: TimeProfile
+    mapping: TypeMapping
+    type_shares: dict[str, float]
+    frame: FittedFrame | None
+    hotspots: HotspotFit | None
+
+
+def fit_demand_command(argv: list[str]) -> int:
+    """Fit, write and summarise; config errors end in one line and exit status 2."""
+    try:
+        args = build_parser().parse_args(argv)
+    except SystemExit as exit_:
+        return int(exit_.code or 0)
+    try:
+        fit = fit_log(args)
+        base = load_base(args.base) if args.base else None
+        written = write_outputs(fit, args, base)
+    except ConfigError as error:
+        print(f"jointduty: config error: {error}", file=sys.stderr)
+        return EXIT_CONFIG_ERROR
+    print_summary(fit, written)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="jointduty fit-demand", description=__doc__.split("\n")[0])
+    p.add_argument("files", nargs="+", metavar="FILE", help="incident log CSV files (.gz ok)")
+    p.add_argument("--time-col", required=True, help="column with the call time")
+    p.add_argument("--type-col", required=True, help="column with the call type")
+    p.add_argument("--lat-col", help="column with the latitude (with --lon-col)")
+    p.add_argument("--lon-col", help="column with the longitude (with --lat-col)")
+    p.add_argument("--time-format", help="strftime format of the times (default: guessed)")
+    p.add_argument("--start", help="window start, e.g. 2018-05-01 (default: first call)")
+    p.add_argument("--end", help="window end, exclusive (default: just after the last call)")
+    p.add_argument("--exclude", action="append", default=[], metavar="COL=VALUE")
+    p.add_argument("--type-map", help="CSV log_type,scenario_type (or YAML); target drop drops")
+    p.add_argument("--top-types", type=int, default=8, help="without --type-map (default 8)")
+    p.add_argument("--hotspots", type=int, default=5, help="hotspots to fit (default 5)")
+    p.add_argument("--trim", type=float, default=0.005, help="outlier share cut per axis")
+    p.add_argument("--min-spread-km", type=float, default=0.1)
+    p.add_argument("--max-gap-hours", type=float, default=6.0, help="shortest gap to report")
+    p.add_argument("--seed", type=int, default=0, help="seed of the k-means starts")
+    p.add_argument("--base", help="scenario, district or YAML file giving types' teams etc.")
+    p.add_argument("--out", default="fitted_district.yaml", help="the district YAML to write")
+    p.add_argument("--map-out", help="type mapping CSV (default: OUT stem + _types.csv)")
+    p.add_argument("--trace-out", help="also write the calls used as a trace CSV for replay")
+    return p
+
+
+def fit_log(args: argparse.Namespace) -> DemandFit:
+    """Read, filter and fit the log described by the command-line arguments."""
+    _check_numbers(args)
+    calls, n_rows_read, n_excluded, time_format = _read_calls(args)
+    start, end = _window(args, calls["time"])
+    inside = (calls["time"] >= start) & (calls["time"] < end)
+    n_outside = int((~inside).sum())
+    calls = calls[inside.to_numpy()].sort_values("time", kind="stable", ignore_index=True)
+    type_map = read_type_map(args.type_map) if args.type_map else None
+    mapping = map_types(calls["log_type"], type_map, args.top_types)
+    calls["type"] = mapping.scenario_type.to_numpy()
+    n_dropped = int((calls["type"] == DROP).sum())
+    calls = calls[(calls["type"] != DROP).to_numpy()].reset_index(drop=True)
+    if calls.empty:
+        window = f"{start} .. {end}"
+        raise ConfigError("--start/--end", window, "no calls left in the window (after drops)")
+    profile = fit_time_profile(calls["time"], start, end, args.max_gap_hours)
+    frame, hotspots = _fit_places(calls, args)
+    return DemandFit(
+        calls, n_rows_read, n_excluded, n_outside, n_dropped, start, end, time_format,
+        profile, mapping, _shares(calls["type"]), frame, hotspots,
+    )  # fmt: skip
+
+
+def _read_calls(args: argparse.Namespace) -> tuple[pd.DataFrame, int, int, str]:
+    """The calls (time, log_type and lat, lon if asked), rows read and excluded, time format."""
+    table = read_log(args.files)
+    n_rows_read = len(table)
+    time_col = column(table, "--time-col", args.time_col)
+    type_col = column(table, "--type-col", args.type_col)
+    table = exclude_rows(table, args.exclude)
+    if table.empty:
+        raise ConfigError("--exclude", args.exclude, "excludes every row of the log")
+    text = table[time_col].reset_index(drop=True)
+    times, time_format = parse_times(text, time_col, args.time_format)
+    calls = pd.DataFrame({"time": times, "log_type": table[type_col].to_numpy()})
+    if args.lat_col or args.lon_col:
+        calls["lat"] = coordinates(table, column(table, "--lat-col", args.lat_col)).to_numpy()
+        calls["lon"] = coordinates(table, column(table, "--lon-col", args.lon_col)).to_numpy()
+    return calls, n_rows_read, n_rows_read - len(table), time_format
+
+
+def _check_numbers(args: argparse.Namespace) -> None:
+    if args.top_types < 1:
+        raise ConfigError("--top-types", args.top_types, "must be >= 1")
+    if args.hotspots < 0:
+        raise ConfigError("--hotspots", args.hotspots, "must be >= 0")
+    if not 0 <= args.trim < 0.5:
+        raise ConfigError("--trim", args.trim, "must be a share in [0, 0.5)")
+    if not args.max_gap_hours > 0 or not args.min_spread_km > 0:
+        raise ConfigError("--max-gap-hours/--min-spread-km", None, "must be > 0")
+    if bool(args.lat_col) != bool(args.lon_col):
+        raise ConfigError("--lat-col/--lon-col", args.lat_col or args.lon_col, "give both or none")
+
+
+def _window(args: argparse.Namespace, times: pd.Series) -> tuple[pd.Timestamp, pd.Timestamp]:
+    start = parse_bound("--start", args.start)
+    end = parse_bound("--end", args.end)
+    start = times.min() if start is None else start
+    end = times.max() + pd.Timedelta(seconds=1) if end is None else end
+    if end <= start:
+        raise ConfigError("--end", str(end), f"must be after the window start {start}")
+    return start, end
+
+
+def _shares(types: pd.Series) -> dict[str, float]:
+    counts = types.value_counts()
+    order = sorted(counts.index, key=lambda name: (name == "other", -counts[name], name))
+    return {str(name): float(counts[name] / len(types)) for name in order}
+
+
+def _fit_places(
+    calls: pd.DataFrame, args: argparse.Namespace
+) -> tuple[FittedFrame | None, HotspotFit | None]:
+    """Projection, region and hotspots; adds x_km, y_km (NaN when unknown or trimmed)."""
+    if "lat" not in calls:
+        return None, None
+    try:
+        frame = fit_projection(calls["lat"].to_numpy(), calls["lon"].to_numpy(), args.trim)
+    except ValueError as error:
+        raise ConfigError("--lat-col/--lon-col", args.lat_col, str(error)) from None
+    x_km, y_km = frame.projection.to_km(calls["lat"].to_numpy(), calls["lon"].to_numpy())
+    calls["x_km"] = np.where(frame.inside, np.clip(x_km, 0.0, frame.width_km), np.nan)
+    calls["y_km"] = np.where(frame.inside, np.clip(y_km, 0.0, frame.height_km), np.nan)
+    n_places = int(frame.inside.sum())
+    hotspots = fit_hotspots(
+        calls["x_km"].to_numpy()[frame.inside],
+        calls["y_km"].to_numpy()[frame.inside],
+        frame.width_km,
+        frame.height_km,
+        min(args.hotspots, max(n_places - 1, 0)),
+        seed=args.seed,
+        min_spread_km=args.min_spread_km,
+    )
+    return frame, hotspots
+
+
+def write_outputs(fit: DemandFit, args: argparse.Namespace, base: dict | None) -> list[Path]:
+    """The district YAML, the type mapping CSV and, if asked, the trace CSV."""
+    out = Path(args.out)
+    map_out = Path(args.map_out) if args.map_out else out.with_name(f"{out.stem}_types.csv")
+    text = district_text(fit, base, source=" ".join(Path(f).name for f in args.files))
+    write_atomic(out, lambda tmp: tmp.write_text(text))
+    table = fit.mapping.table
+    write_atomic(map_out, lambda tmp: table.to_csv(tmp, index=False))
+    written = [out, map_out]
+    if args.trace_out:
+        trace = _trace_table(fit.calls)
+        write_atomic(Path(args.trace_out), lambda tmp: trace.to_csv(tmp, index=False))
+        written.append(Path(args.trace_out))
+    for problem in _warnings(fit):
+        warn(problem)
+    return written
+
+
+def _trace_table(calls: pd.DataFrame) -> pd.DataFrame:
+    trace = pd.DataFrame({
+        "time": calls["time"].dt.strftime("%Y-%m-%d %H:%M:%S"),
+        "type": calls["type"],
+        "log_type": calls["log_type"],
+    })  # fmt: skip
+    if "x_km" in calls:
+        trace["x_km"] = calls["x_km"].round(4)
+        trace["y_km"] = calls["y_km"].round(4)
+    return trace
+
+
+def _warnings(fit: DemandFit) -> list[str]:
+    problems = [
+        f"gap in the log from {g.start} to {g.end} ({g.hours:.1f} h, ~{g.expected_calls:.0f} "
+        "calls expected): left out of the rates; use --start/--end to avoid it"
+        for g in fit.profile.gaps
+    ]
+    days = ", ".join(str(d) for d in fit.profile.unobserved_weekdays)
+    if days:
+        problems.append(f"weekdays {days} (0 = Monday) not in the window: their weight is set to 1")
+    if not fit.mapping.unmapped.empty:
+        n = int(fit.mapping.unmapped["n_rows"].sum())
+        top = ", ".join(fit.mapping.unmapped["log_type"].head(5))
+        problems.append(f"{n} calls have types missing from --type-map (became other): {top}")
+    return problems

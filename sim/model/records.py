@@ -1,0 +1,222 @@
+"""Record tables of one replication: incidents, unit busy intervals, jobs and overtime.
+
+A field name here is the column name in every output table and the label in reports. Times
+are minutes from the start of the replication (warm-up included); durations end in `_min`.
+Only incidents that arrive after the warm-up are kept; busy intervals are kept whole and are
+clipped to the measurement window when utilisation is computed.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, cast
+
+import numpy as np
+import pandas as pd
+
+if TYPE_CHECKING:
+    from sim.model.replication import Model
+
+BUSY_FIELDS = ("unit_id", "incident_id", "stage", "t_start", "t_end")
+JOB_FIELDS = ("incident_id", "stage", "kind", "t_start", "t_end", "team")
+"""The fields of a busy interval and of a job, as the model keeps them: one flat list each,
+a row's fields one after the other. A tuple per row would be a container that the garbage
+collector counts, and walks, while the model runs; numbers and strings are not."""
+
+EventLog = list[tuple[float, str, int, str]]
+"""(t_min, event, incident_id, detail) rows, appended in simulation order."""
+
+INCIDENT_COLUMNS: tuple[str, ...] = (
+    "incident_id",
+    "kind",
+    "priority",
+    "x_km",
+    "y_km",
+    "station",
+    "team",
+    "n_stations",
+    "t_arrival",
+    "t_dispatch",
+    "t_first_on_scene",
+    "t_team_on_scene",
+    "t_resolved",
+    "wait_min",
+    "travel_min",
+    "assembly_min",
+    "handling_min",
+    "response_min",
+    "resolution_min",
+    "is_repeat",
+    "original_id",
+    "generation",
+    "n_jobs",
+    "settled",
+)
+
+BUSY_COLUMNS: tuple[str, ...] = (
+    "unit_id",
+    "role",
+    "station",
+    "incident_id",
+    "stage",
+    "t_start",
+    "t_end",
+)
+JOB_COLUMNS: tuple[str, ...] = (
+    "incident_id",
+    "stage",
+    "kind",
+    "t_start",
+    "t_end",
+    "team",
+    "n_roles",
+)
+OVERTIME_COLUMNS: tuple[str, ...] = ("unit_id", "role", "station", "t_shift_end", "t_free")
+
+
+@dataclass(frozen=True)
+class ReplicationRecords:
+    """The tables of one replication: incidents, unit busy intervals, jobs and overtime."""
+
+    incidents: pd.DataFrame
+    busy: pd.DataFrame
+    jobs: pd.DataFrame
+    overtime: pd.DataFrame
+    n_deterred: int = 0  # candidate incidents in the window that visible presence prevented
+
+
+def build_records(model: Model) -> ReplicationRecords:
+    """Turn the model's ledger and lists into tables (measured incidents only)."""
+    jobs = _job_table(model)
+    return ReplicationRecords(
+        incidents=_incident_table(model, jobs),
+        busy=_busy_table(model),
+        jobs=jobs,
+        overtime=_overtime_table(model),
+        n_deterred=_n_deterred(model),
+    )
+
+
+def _n_deterred(model: Model) -> int:
+    deterred = model.incidents.deterred
+    if deterred is None:
+        return 0
+    return int((deterred & (model.incidents.t_arrival_min >= model.warmup_min)).sum())
+
+
+def _incident_table(model: Model, jobs: pd.DataFrame) -> pd.DataFrame:
+    ledger, n = model.ledger, model.ledger.size
+    n_jobs = np.bincount(jobs["incident_id"].to_numpy(), minlength=n)  # finished jobs
+    t_arrival, t_dispatch = ledger.column("t_arrival"), ledger.column("t_dispatch")
+    keep = t_arrival >= model.warmup_min
+    if model.incidents.deterred is not None:
+        keep[: ledger.n_candidates] &= ~model.incidents.deterred
+    type_names = list(model.scenario.incident_types)
+    priorities = np.array([t.priority for t in model.scenario.incident_types.values()])
+    type_index = ledger.column("type_index")
+    t_first, t_team, t_resolved = (
+        ledger.column("t_first_on_scene"),
+        ledger.column("t_team_on_scene"),
+        ledger.column("t_resolved"),
+    )
+    table = pd.DataFrame(
+        {
+            "incident_id": np.arange(n, dtype=np.int64),
+            "kind": pd.Categorical.from_codes(type_index, categories=type_names),
+            "priority": priorities[type_index].astype(np.int16),
+            "x_km": ledger.column("x_km"),
+            "y_km": ledger.column("y_km"),
+            "station": pd.Categorical.from_codes(
+                ledger.column("station_of"), categories=model.station_names
+            ),
+            "team": pd.Categorical(ledger.team_of),
+            "n_stations": ledger.column("n_stations_of").astype(np.int16),
+            "t_arrival": t_arrival,
+            "t_dispatch": t_dispatch,
+            "t_first_on_scene": t_first,
+            "t_team_on_scene": t_team,
+            "t_resolved": t_resolved,
+            "wait_min": t_dispatch - t_arrival,
+            "travel_min": t_first - t_dispatch,
+            "assembly_min": t_team - t_first,
+            "handling_min": ledger.column("handling_min"),
+            "response_min": t_first - t_arrival,
+            "resolution_min": t_resolved - t_arrival,
+            "is_repeat": ledger.column("generation") > 0,
+            "original_id": ledger.column("original_id"),
+            "generation": ledger.column("generation").astype(np.int16),
+            "n_jobs": n_jobs.astype(np.int16),
+            "settled": ledger.column("settled"),
+        },
+        columns=list(INCIDENT_COLUMNS),
+    )
+    return table if keep.all() else table[keep].reset_index(drop=True)
+
+
+def _busy_table(model: Model) -> pd.DataFrame:
+    rows = np.array(model.busy, dtype=float).reshape(-1, len(BUSY_FIELDS))  # flat rows
+    unit_ids = rows[:, 0].astype(np.int64)
+    return pd.DataFrame(
+        {
+            "unit_id": unit_ids,
+            **_unit_columns(model, unit_ids),
+            "incident_id": rows[:, 1].astype(np.int64),
+            "stage": rows[:, 2].astype(np.int16),
+            "t_start": rows[:, 3],
+            "t_end": rows[:, 4],
+        },
+        columns=list(BUSY_COLUMNS),
+    )
+
+
+def _job_table(model: Model) -> pd.DataFrame:
+    rows, width = model.job_rows, len(JOB_FIELDS)  # flat: the fields of one job after another
+    team = cast(list[str], rows[5::width])
+    n_roles = {label: label.count("+") + 1 for label in set(team)}  # a few labels, many jobs
+    return pd.DataFrame(
+        {
+            "incident_id": np.array(rows[0::width], dtype=np.int64),
+            "stage": np.array(rows[1::width], dtype=np.int64),
+            "kind": pd.array(rows[2::width], dtype="str"),
+            "t_start": np.array(rows[3::width], dtype=float),
+            "t_end": np.array(rows[4::width], dtype=float),
+            "team": pd.array(team, dtype="str"),
+            "n_roles": np.fromiter(map(n_roles.__getitem__, team), dtype=np.int16, count=len(team)),
+        },
+        columns=list(JOB_COLUMNS),
+    )
+
+
+def _overtime_table(model: Model) -> pd.DataFrame:
+    rows = _float_rows(model.overtime, 3)
+    unit_ids = rows[:, 0].astype(np.int64)
+    return pd.DataFrame(
+        {
+            "unit_id": unit_ids,
+            **_unit_columns(model, unit_ids),
+            "t_shift_end": rows[:, 1],
+            "t_free": rows[:, 2],
+        },
+        columns=list(OVERTIME_COLUMNS),
+    )
+
+
+def _float_rows(rows: Sequence[tuple[float, ...]], width: int) -> np.ndarray:
+    """Rows of `width` numbers as a float array (faster than `np.array` on the tuples)."""
+    values = itertools.chain.from_iterable(rows)
+    return np.fromiter(values, dtype=float, count=width * len(rows)).reshape(-1, width)
+
+
+def _unit_columns(model: Model, unit_ids: np.ndarray) -> dict[str, pd.Categorical]:
+    units = model.pool.units
+    role_names = list(model.scenario.roles)
+    role_code = np.array([model.role_index[u.role] for u in units], dtype=np.int64)
+    station_code = np.array([u.station for u in units], dtype=np.int64)
+    return {
+        "role": pd.Categorical.from_codes(role_code[unit_ids], categories=role_names),
+        "station": pd.Categorical.from_codes(
+            station_code[unit_ids], categories=model.station_names
+        ),
+    }

@@ -1,0 +1,583 @@
+"""One replication of a scenario: the SimPy model of stations, units and incidents.
+
+The story of one incident:
+1. A call arrives (`receive_calls`). Its time, type, place and handling time were drawn up
+   front (`sim.model.incidents`); a deterrable call near a deterring station may never happen.
+2. The dispatch policy (`sim.model.dispatch`) looks at the free units on duty by station and role
+   (volunteers answer a call-out only with their `p_accept`, once per decision) and either
+   sends a whole team now or queues the job at a station, where jobs wait by priority, then by
+   the time they became ready. When units come free or on duty, the waiting jobs they could
+   serve are offered again, in that order (`_retry_queue`).
+3. A team is dispatched as a whole (`respond`): each member sets off after their turnout (and
+   call-out delay) and travels at their role's speed. The first arrival ends the response
+   time; handling begins once the whole team is there.
+4. When handling ends, each member drives back to their station and is free on arrival. If
+   the incident has later stages (follow-up sessions, a referral), the next one becomes a job
+   after its delay, in office hours (`follow_up`). After the last one the incident is resolved;
+   a matter not settled at its root calls again later as a repeat call (`call_again`).
+Meanwhile `work_shifts` brings each roster's shifts on and off duty: a unit busy at the end of
+its shift finishes the job on overtime, or hands it over to the next shift.
+
+A SimPy process per roster, `work_shifts`, drives the shifts. Calls and jobs, which are most
+of the model's work, are chains of plain calls on the clock (`sim.model.clock.Clock.call_after`):
+each arrival puts the next on the clock (`receive_calls`), and what happens to a job is a
+chain of calls that carry on its story (`respond`, `follow_up`, `call_again`). A process per
+job would cost two more events (its start and its end), and a timeout per step an event
+object with its callbacks. A team's arrivals on scene need no call of their own: once it is
+sent, they and the end of handling are known, so `respond` puts only that end on the clock.
+
+Arrivals stop at the end of the horizon; the model runs on until every incident that arrived
+is resolved, so no measured incident is censored. The model owns its environment, streams and
+records: no global state, no files, no printing.
+"""
+
+from __future__ import annotations
+
+import bisect
+import itertools
+from collections import deque
+from collections.abc import Generator, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import simpy
+
+from sim.config.rosters import ShiftInstance, iter_shift_instances, max_on_duty
+from sim.config.scenario import ScenarioConfig, StageConfig, TeamSlots, team_slots
+from sim.model.clock import Clock
+from sim.model.dispatch import POLICIES, Assign, Queue, field_team
+from sim.model.distributions import make_distribution
+from sim.model.followups import draw_repeats, draw_stages, next_office_time
+from sim.model.geography import MIN_PER_HOUR
+from sim.model.incidents import IncidentStream, incident_stream
+from sim.model.ledger import IncidentLedger
+from sim.model.nearest import Distances, StationOrder
+from sim.model.pool import Unit, UnitPool
+from sim.model.records import EventLog, ReplicationRecords, build_records
+from sim.model.streams import Streams
+
+DRAIN_LIMIT_MIN = 60 * 1440.0  # rosters stop this long after the horizon, even with open work
+Place = tuple[Sequence[float] | Distances, Sequence[int]]  # (km to each station, station order)
+
+
+@dataclass(eq=False, slots=True)
+class Job:
+    """One handling session of an incident: stage 0 is the first response."""
+
+    job_id: int
+    incident_id: int
+    stage: int
+    kind: str  # response, followup or referral
+    slots: TeamSlots
+    priority: int
+    handling_min: float
+    place: Place  # the incident's distances to the stations, and the stations in that order
+    members: list[Unit] = field(default_factory=list)
+    team: str = ""  # e.g. `grid_worker+police`; a handover keeps it (same role)
+    t_start: float = float("nan")  # when its members' busy time began (the earliest of them)
+
+
+class Model:
+    """Build with a scenario, streams and a time window; `run()` returns the records.
+
+    `incidents` replaces the drawn incident stream (a replayed trace or a test case);
+    `event_log`, if given, receives one row per event as it happens.
+    """
+
+    def __init__(
+        self,
+        scenario: ScenarioConfig,
+        streams: Streams,
+        *,
+        warmup_min: float,
+        horizon_min: float,
+        event_log: EventLog | None = None,
+        incidents: IncidentStream | None = None,
+    ) -> None:
+        self.scenario, self.streams, self.log = scenario, streams, event_log
+        self.env = Clock()
+        self.warmup_min, self.horizon_min = warmup_min, horizon_min
+        self.t_end_min = warmup_min + horizon_min
+        if incidents is None:
+            incidents = incident_stream(scenario, streams, self.t_end_min)
+        self.incidents = incidents
+        self.ledger = IncidentLedger(incidents)
+        types = list(scenario.incident_types.values())
+        self.types, self.type_names = types, list(scenario.incident_types)
+        self.type_slots = [team_slots(t.team) for t in types]
+        self.stage_slots = [[team_slots(stage.team) for stage in t.stages] for t in types]
+        self.stage_draws = draw_stages(scenario, streams, incidents.type_index)
+        self.repeat_draws = draw_repeats(scenario, streams, incidents.type_index)
+        self.policy = POLICIES[scenario.dispatch.policy]
+        self._build_stations()
+        # per station (or one shared): (priority, t_ready, job id, station, job), in that order
+        self.queues: list[list[tuple[int, float, int, int, Job]]] = [[] for _ in self.station_names]
+        self._job_ids = itertools.count()  # each job's id, in the order they are made
+        self.leaving: dict[int, float] = {}  # unit id -> end of its shift (it works overtime)
+        self._shifts: list[tuple[int, ShiftInstance]] = []  # (first unit id, shift), in order
+        self.plans: dict[int, deque[tuple[StageConfig, Job, float]]] = {}
+        self.busy: list[float] = []  # flat rows of `records.BUSY_FIELDS`
+        self.overtime: list[tuple[int, float, float]] = []
+        self.job_rows: list[object] = []  # flat rows of `records.JOB_FIELDS`
+        self.n_open = 0
+        self._place_of_repeat: dict[int, Place] = {}  # matter -> its place, for its repeat call
+        self._labels: dict[str | tuple[str, ...], str] = {}  # label by role(s) of the members
+
+    # --- arrivals, the chain of calls of each job, and the shifts (a SimPy process) ---------
+
+    def receive_calls(self) -> None:
+        """The pre-drawn calls arrive one after the other, each at its time (a chain of calls:
+        each arrival schedules the next, so only one is on the clock at a time)."""
+        deterred = self.incidents.deterred
+        self._deterred = deterred.tolist() if deterred is not None else None
+        self._t_calls_min = self.incidents.t_arrival_min.tolist()
+        if self._t_calls_min:
+            self.env.call_after(max(0.0, self._t_calls_min[0]), self._call_arrives, 0)
+
+    def _call_arrives(self, incident_id: int) -> None:
+        """A call arrives and goes to the dispatcher; the next call is put on the clock.
+
+        Deterred candidates still step the clock, so that the others' arrival times round
+        exactly as they would without deterrence.
+        """
+        if self._deterred is None or not self._deterred[incident_id]:
+            self.ledger.t_arrival[incident_id] = self.env.now  # the drawn time, as rounded
+            x_km, y_km = self.incidents.x_km, self.incidents.y_km
+            place = self.station_order.for_block_row(incident_id, x_km, y_km)  # by blocks
+            self.open_incident(incident_id, place)
+        next_id = incident_id + 1
+        if next_id < len(self._t_calls_min):
+            delay_min = self._t_calls_min[next_id] - self.env.now
+            self.env.call_after(delay_min if delay_min > 0.0 else 0.0, self._call_arrives, next_id)
+
+    def respond(self, job: Job, trips_min: list[float]) -> None:
+        """The team travels, handles the job together, and drives back.
+
+        Every time of this is known once the team is sent: the first member is on scene after
+        the shortest trip, the whole team after the longest, and handling ends `handling_min`
+        later. So only the end of handling is put on the clock (`_finish_job`), each time
+        summed as a chain of steps on the clock would sum it; the event log still gets its
+        `on_scene` note when the first member arrives.
+        """
+        if len(trips_min) == 1:
+            first_min, assembly_min = trips_min[0], 0.0
+        else:
+            first_min = min(trips_min)
+            assembly_min = max(trips_min) - first_min
+        t_first = self.env.now + first_min  # (adding 0.0 leaves a time as it is)
+        t_team = t_first + assembly_min
+        if job.stage == 0:
+            self.ledger.t_first_on_scene[job.incident_id] = t_first
+            self.ledger.t_team_on_scene[job.incident_id] = t_team
+        if self.log is not None:
+            self.env.call_at(t_first, self._first_on_scene, job)
+        self.env.call_at(t_team + job.handling_min, self._finish_job, job)
+
+    def _first_on_scene(self, job: Job) -> None:
+        """The first member is on scene (for the event log only: `respond` did the rest)."""
+        self._note("on_scene", job.incident_id, f"stage {job.stage}" if job.stage else "")
+
+    def follow_up(self, job: Job, stage: StageConfig, delay_min: float) -> None:
+        """A later stage becomes a job after its delay, at the next office hours."""
+        t_ready = next_office_time(self.env.now + delay_min, stage.office_hours)
+        self.env.call_after(t_ready - self.env.now, self._stage_ready, job)
+
+    def _stage_ready(self, job: Job) -> None:
+        if self.log is not None:  # (the details are formatted only for a log)
+            self._note(job.kind, job.incident_id, f"stage {job.stage}")
+        self.dispatch(job)
+
+    def call_again(self, original_id: int, generation: int, delay_min: float) -> None:
+        """An unsettled matter calls again after its delay."""
+        self.env.call_after(delay_min, self._repeat_call, original_id, generation)
+
+    def _repeat_call(self, original_id: int, generation: int) -> None:
+        """A new incident about the same matter: same place and type."""
+        repeats = self.repeat_draws[self.ledger.type_index[original_id]]
+        assert repeats is not None
+        handling_min = float(repeats.handling_min[original_id, generation - 1])
+        incident_id = self.ledger.add_repeat(original_id, generation, self.env.now, handling_min)
+        self.n_open -= 1  # the pending repeat becomes an open incident
+        self.open_incident(incident_id, self._place_of_repeat.pop(original_id))  # its matter's
+
+    def work_shifts(self, station: int, role: str) -> Generator[simpy.Event, None, None]:
+        """Shift after shift: units come on duty, go off it, finish or hand over their jobs."""
+        entry = self.scenario.stations[self.station_names[station]].staff[role]
+        assert not isinstance(entry, int)
+        handing_over: list[Unit] = []
+        for shift in iter_shift_instances(entry):
+            done = self.env.now >= self.t_end_min and self.n_open == 0
+            if done or self.env.now >= self.t_end_min + DRAIN_LIMIT_MIN:
+                return
+            yield self.env.timeout(max(0.0, shift.t_start_min - self.env.now))
+            group = self.pool.add_units(station, role, shift.count)
+            self._shifts.append((group[0].unit_id, shift))
+            if self.log is not None:
+                self._note("shift_start", -1, f"{self.station_names[station]} {role} {shift.count}")
+            self._hand_over(handing_over)
+            self._retry_queue(station, role)
+            yield self.env.timeout(shift.t_end_min - self.env.now)
+            handing_over = self._end_shift(group, shift)
+
+    # --- incidents and jobs ------------------------------------------------------------
+
+    def open_incident(self, incident_id: int, place: Place) -> None:
+        """A call arrives: plan its later stages and dispatch its first response.
+
+        `place`: the distances from the incident to every station, and the stations in order.
+        """
+        self.n_open += 1
+        type_index = self.ledger.type_index[incident_id]
+        if self.log is not None:
+            self._note("arrive", incident_id, self.type_names[type_index])
+        incident_type = self.types[type_index]
+        if incident_type.stages:
+            self.plans[incident_id] = self._plan_later_stages(incident_id, type_index, place)
+        handling_min = self.ledger.handling_min[incident_id]
+        slots, priority = self.type_slots[type_index], incident_type.priority
+        job_id = next(self._job_ids)
+        job = Job(job_id, incident_id, 0, "response", slots, priority, handling_min, place)
+        self.dispatch(job)
+
+    def dispatch(self, job: Job) -> None:
+        """Ask the policy what to do with a job that is ready, and do it."""
+        order, uncertain = job.place[1], self.uncertain_roles
+        if uncertain and not job.slots.usable.isdisjoint(uncertain):  # volunteers are asked
+            view = self._free_view_and_totals()[0]
+        else:
+            view = self.pool.free_counts
+        decision = self.policy.on_arrival(job.slots, order, view, self.max_staff)
+        if isinstance(decision, Assign):
+            self._send_team(job, decision)
+        else:
+            self._enqueue(job, decision)
+
+    def _finish_job(self, job: Job) -> None:
+        """Handling is over: record the job, start the next stage or resolve, drive back."""
+        ledger, incident_id, members = self.ledger, job.incident_id, job.members
+        self.job_rows += (incident_id, job.stage, job.kind, job.t_start, self.env.now, job.team)
+        roles_seen, role_bit = ledger.roles_seen[incident_id], self.role_bit
+        for unit in members:
+            roles_seen |= role_bit[unit.role]
+            unit.job = None
+        ledger.roles_seen[incident_id] = roles_seen
+        plan = self.plans.get(incident_id)
+        if plan:
+            if self.log is not None:
+                self._note("handled", incident_id, f"stage {job.stage}")
+            stage, next_job, delay_min = plan.popleft()
+            self.follow_up(next_job, stage, delay_min)
+        else:
+            self._resolve(incident_id, job.place)
+        distance_km, roles = job.place[0], self.roles
+        for unit in members:
+            role = roles[unit.role]  # `geography.return_min`, written out (a call per member)
+            trip_min = distance_km[unit.station] / role.speed_kmh * MIN_PER_HOUR
+            if trip_min > 0:
+                self.env.call_after(trip_min, self._release, unit)
+            else:
+                self._release(unit)
+
+    def _resolve(self, incident_id: int, place: Place) -> None:
+        self.ledger.t_resolved[incident_id] = self.env.now
+        self.plans.pop(incident_id, None)
+        self.n_open -= 1
+        if self.log is not None:
+            self._note("resolved", incident_id, "")
+        settles = self.repeat_draws[self.ledger.type_index[incident_id]] is not None
+        if settles and self._settle_or_call_again(incident_id):  # the same place calls again
+            self._place_of_repeat[self.ledger.original_id[incident_id]] = place
+
+    def _settle_or_call_again(self, incident_id: int) -> bool:
+        """Whether the matter was settled at its root; if not, it may call again (True)."""
+        ledger = self.ledger
+        type_index = ledger.type_index[incident_id]
+        root, draws = self.types[type_index].root_cause, self.repeat_draws[type_index]
+        if root is None or draws is None:
+            return False
+        original, generation = ledger.original_id[incident_id], ledger.generation[incident_id]
+        needed = self.root_bits[type_index]
+        with_roots = ledger.roles_seen[incident_id] & needed == needed
+        p_settled = root.p_settled_with if with_roots else root.p_settled_without
+        settled = bool(draws.u_settle[original, generation] < p_settled)
+        ledger.settled[incident_id] = float(settled)
+        if self.log is not None:
+            self._note("settled" if settled else "unsettled", incident_id, "")
+        if settled or generation >= root.max_repeats:
+            return False
+        delay_min = float(draws.delay_min[original, generation])
+        if self.env.now + delay_min >= self.t_end_min:
+            return False
+        self.n_open += 1  # a repeat call is on its way
+        self.call_again(original, generation + 1, delay_min)
+        return True
+
+    def _plan_later_stages(
+        self, incident_id: int, type_index: int, place: Place
+    ) -> deque[tuple[StageConfig, Job, float]]:
+        """The jobs of the stages this incident needs (a repeat follows its original's draws)."""
+        row = int(self.ledger.original_id[incident_id])
+        plan: deque[tuple[StageConfig, Job, float]] = deque()
+        for stage_index, stage in enumerate(self.types[type_index].stages):
+            draws = self.stage_draws[type_index][stage_index]
+            if not draws.needed[row]:
+                continue
+            for session in range(stage.sessions):
+                handling_min = float(draws.handling_min[row, session])
+                slots = self.stage_slots[type_index][stage_index]
+                job = Job(
+                    next(self._job_ids),
+                    incident_id,
+                    len(plan) + 1,
+                    stage.kind,
+                    slots,
+                    stage.priority,
+                    handling_min,
+                    place,
+                )
+                plan.append((stage, job, float(draws.delay_min[row, session])))
+        return plan
+
+    # --- dispatching -------------------------------------------------------------------
+
+    def _enqueue(self, job: Job, decision: Queue) -> None:
+        queue = self.queues[0 if self.policy.shared_queue else decision.station]
+        bisect.insort(queue, (job.priority, self.env.now, job.job_id, decision.station, job))
+        if job.stage == 0:
+            self.ledger.station_of[job.incident_id] = decision.station
+        if self.log is not None:
+            self._note("queue", job.incident_id, self.station_names[decision.station])
+
+    def _retry_queue(self, station: int, freed_role: str) -> None:
+        """Units of `freed_role` are free at `station`: serve queued jobs, most urgent first.
+
+        After every pass, each job left in the queue could not be fielded from the free units;
+        units only leave the pool until the next pass. So a job none of whose slots can take
+        a `freed_role` unit still cannot be fielded, and is skipped, unless volunteers could
+        fill one of its slots: they answer anew. Each free volunteer is asked once in a pass
+        (`_free_view_and_totals`), when the first job they could serve is offered; those who
+        said yes stay available to later jobs of the pass until a team takes them. As units
+        only leave the view during a pass, a team that could not be fielded from it cannot be
+        fielded later in the pass either: jobs needing the same team are skipped.
+        """
+        pool, policy, uncertain = self.pool, self.policy, self.uncertain_roles
+        shared, n_free_at = policy.shared_queue, pool.n_free_at
+        queue = self.queues[0 if shared else station]
+        served, unfieldable = [], set()
+        answers: tuple[list[dict[str, int]], dict[str, int]] | None = None
+        for entry in queue:
+            if (pool.n_free_total if shared else n_free_at[station]) == 0:
+                break
+            job = entry[4]
+            slots = job.slots
+            if id(slots) in unfieldable:
+                continue
+            if uncertain and not slots.usable.isdisjoint(uncertain):  # volunteers are asked
+                if answers is None:
+                    answers = self._free_view_and_totals()
+                view, free_by_role = answers
+            elif freed_role in slots.usable:
+                view, free_by_role = pool.free_counts, pool.n_free_by_role
+            else:  # nothing it could use came free since it last failed
+                continue
+            if shared and field_team(slots, free_by_role) is None:
+                unfieldable.add(id(slots))
+                continue
+            decision = policy.retry(slots, job.place[1], entry[3], view)
+            if decision is not None:
+                served.append(entry)
+                self._send_team(job, decision)
+                if answers is not None and answers[1] is not pool.n_free_by_role:
+                    _take_from_view(decision, *answers, pool.free_counts)
+            elif not shared:  # the same station for every entry
+                unfieldable.add(id(slots))
+        for entry in served:
+            queue.remove(entry)
+
+    def _send_team(self, job: Job, decision: Assign) -> None:
+        if len(decision) == 1:  # one station: the pool's list is the team
+            ((station, role, n_units),) = decision
+            members = self.pool.take(station, role, n_units)
+        else:
+            members = []
+            for station, role, n_units in decision:
+                members += self.pool.take(station, role, n_units)
+        now, incident_id = self.env.now, job.incident_id
+        job.members, job.t_start = members, now
+        roles_key = members[0].role if len(members) == 1 else tuple([u.role for u in members])
+        job.team = self._labels.get(roles_key) or self._team_label(roles_key, members)
+        distance_km, roles, callouts = job.place[0], self.roles, self.callout_samplers
+        trips_min = []
+        for unit in members:
+            unit.job, unit.busy_with = job, (incident_id, job.stage, now)
+            role = roles[unit.role]  # `geography.travel_min`, written out (a call per member)
+            trip_min = role.turnout_min + distance_km[unit.station] / role.speed_kmh * MIN_PER_HOUR
+            sampler = callouts.get(unit.role) if callouts else None
+            if sampler is not None:  # on call: the call-out delay before setting off
+                trip_min += sampler.sample_one(self.streams["callouts"])
+            trips_min.append(trip_min)
+        if job.stage == 0:
+            ledger = self.ledger
+            ledger.t_dispatch[incident_id] = now
+            ledger.station_of[incident_id] = decision[0][0]
+            ledger.team_of[incident_id] = job.team
+            ledger.n_stations_of[incident_id] = (
+                1 if len(decision) == 1 else len({station for station, _, _ in decision})
+            )
+        if self.log is not None:
+            self._note("dispatch", incident_id, " ".join(f"u{u.unit_id}" for u in members))
+        self.respond(job, trips_min)
+
+    def _free_view_and_totals(self) -> tuple[list[dict[str, int]], dict[str, int]]:
+        """Free units as the policy sees them, by station and in total: a free volunteer
+        answers only with `p_accept` (one draw per station with free volunteers, in order)."""
+        pool = self.pool
+        for role in self.uncertain_roles:
+            if pool.n_free_by_role[role]:
+                break
+        else:  # no volunteer is free: nobody is asked
+            return pool.free_counts, pool.n_free_by_role
+        rng = self.streams["callouts"]
+        view, totals = list(pool.free_counts), dict(pool.n_free_by_role)
+        for station, counts in enumerate(pool.free_counts):
+            for role, p_accept in self.uncertain_roles.items():
+                if counts[role]:
+                    if view[station] is counts:
+                        view[station] = dict(counts)  # copied only where volunteers answer
+                    answered = int(rng.binomial(counts[role], p_accept))
+                    totals[role] -= counts[role] - answered
+                    view[station][role] = answered
+        return view, totals
+
+    # --- units coming back, shifts ending ------------------------------------------------
+
+    def _release(self, unit: Unit) -> None:
+        """A member is back at the station: free again, or off duty if their shift is over."""
+        unit_id = unit.unit_id
+        incident_id, stage, t_start = unit.busy_with  # type: ignore[misc]
+        unit.busy_with = None
+        self.busy += (unit_id, incident_id, stage, t_start, self.env.now)
+        if self.log is not None:
+            self._note("free", incident_id, f"u{unit_id}")
+        if self.leaving and unit_id in self.leaving:
+            self.overtime.append((unit_id, self.leaving.pop(unit_id), self.env.now))
+            return
+        self.pool.put_back(unit)
+        if self.queues[0 if self.policy.shared_queue else unit.station]:
+            self._retry_queue(unit.station, unit.role)
+
+    def _end_shift(self, group: list[Unit], shift: ShiftInstance) -> list[Unit]:
+        """Free units go home; busy ones are on overtime until they are free or hand over."""
+        self.pool.remove_free(group)
+        busy = [u for u in group if u.busy_with is not None]
+        handover = self.scenario.roles[group[0].role].shift_change == "handover" if group else False
+        for unit in busy:
+            self.leaving[unit.unit_id] = shift.t_end_min
+        return [u for u in busy if handover and u.job is not None]
+
+    def _hand_over(self, outgoing: list[Unit]) -> None:
+        """Jobs of the outgoing shift pass to free units of the incoming one, on scene.
+
+        A unit with nobody free to take over, or already driving back, stays on overtime.
+        """
+        for unit in outgoing:
+            job = unit.job
+            if unit.unit_id not in self.leaving or not isinstance(job, Job):
+                continue
+            if not self.pool.free_counts[unit.station][unit.role]:
+                continue
+            del self.leaving[unit.unit_id]
+            successor = self.pool.take(unit.station, unit.role, 1)[0]
+            job.members[job.members.index(unit)] = successor
+            incident_id, stage, t_start = unit.busy_with  # type: ignore[misc]
+            self.busy += (unit.unit_id, incident_id, stage, t_start, self.env.now)
+            unit.busy_with, unit.job = None, None
+            successor.busy_with, successor.job = (incident_id, stage, self.env.now), job
+            job.t_start = min(u.busy_with[2] for u in job.members)  # type: ignore[index]
+            self._note("handover", incident_id, f"u{unit.unit_id} u{successor.unit_id}")
+
+    # --- running -------------------------------------------------------------------------
+
+    def run(self) -> ReplicationRecords:
+        """Simulate until every call has arrived and been resolved; return the records."""
+        self.receive_calls()
+        for station, role in self.rostered:
+            self.env.process(self.work_shifts(station, role))
+        self.env.run_all()
+        return build_records(self)
+
+    # --- set-up helpers --------------------------------------------------------------------
+
+    def _build_stations(self) -> None:
+        stations, roles = self.scenario.stations, list(self.scenario.roles)
+        self.station_names = list(stations)
+        self.role_index = {role: index for index, role in enumerate(roles)}
+        self.role_bit = {role: 1 << index for role, index in self.role_index.items()}
+        self.root_bits = [  # per type: the bits of the roles that settle a matter at its root
+            sum(self.role_bit[r] for r in t.root_cause.roles) if t.root_cause else 0
+            for t in self.types
+        ]
+        self.station_x_km = np.array([s.x_km for s in stations.values()])
+        self.station_y_km = np.array([s.y_km for s in stations.values()])
+        self.station_order = StationOrder(
+            self.scenario.travel, self.station_x_km, self.station_y_km
+        )
+        self.max_staff = [
+            {r: max_on_duty(s.staff.get(r, 0)) for r in roles} for s in stations.values()
+        ]
+        self.pool = UnitPool(len(stations), roles)
+        self.rostered: list[tuple[int, str]] = []
+        for index, station in enumerate(stations.values()):
+            for role in roles:
+                entry = station.staff.get(role, 0)
+                if isinstance(entry, int):
+                    self.pool.add_units(index, role, entry)
+                else:
+                    self.rostered.append((index, role))
+        self.roles = self.scenario.roles
+        role_configs = self.scenario.roles.items()
+        self.uncertain_roles = {r: c.p_accept for r, c in role_configs if c.p_accept < 1}
+        self.callout_samplers = {
+            r: make_distribution(c.callout_delay) for r, c in role_configs if c.callout_delay
+        }
+
+    def shift_of(self, unit_id: int) -> ShiftInstance | None:
+        """The shift a rostered unit came on duty for; None for a unit of a plain count.
+
+        A shift's units come on duty together, with consecutive ids (`UnitPool.add_units`).
+        """
+        index = bisect.bisect_right(self._shifts, unit_id, key=lambda entry: entry[0]) - 1
+        if index < 0:
+            return None
+        first_id, shift = self._shifts[index]
+        return shift if unit_id < first_id + shift.count else None
+
+    def _team_label(self, roles_key: str | tuple[str, ...], members: list[Unit]) -> str:
+        """The team's label, made once for each combination of the members' roles."""
+        label = self._labels[roles_key] = _team_label(members)
+        return label
+
+    def _note(self, event: str, incident_id: int, detail: str) -> None:
+        if self.log is not None:
+            self.log.append((round(self.env.now, 9), event, incident_id, detail))
+
+
+def _take_from_view(
+    decision: Assign,
+    view: list[dict[str, int]],
+    free_by_role: dict[str, int],
+    free_counts: list[dict[str, int]],
+) -> None:
+    """The units just sent leave the volunteers' answers of this pass: the pool's own counts
+    follow `take`; the copies made for the answers are counted down here."""
+    for station, role, n_units in decision:
+        free_by_role[role] -= n_units
+        if view[station] is not free_counts[station]:
+            view[station][role] -= n_units
+
+
+def _team_label(members: list[Unit]) -> str:
+    counts: dict[str, int] = {}
+    for unit in members:
+        counts[unit.role] = counts.get(unit.role, 0) + 1
+    return "+".join(role if n == 1 else f"{role}*{n}" for role, n in sorted(counts.items()))

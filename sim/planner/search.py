@@ -1,0 +1,248 @@
+"""The cheapest staffing that meets the targets: a greedy search on common random numbers.
+
+Every candidate staffing runs the same replications on the same seed (`Evaluator`), so
+candidates see identical incidents and their differences are not noise of the incident
+stream (common random numbers). The search (`search`):
+
+1. **Ceiling.** Every lever at its upper bound. A target this staffing does not meet cannot
+   be met within the bounds: it is reported as unattainable and left out of the search.
+2. **Start** from the analytic estimate (`sim.planner.levers.analytic_start`), clipped to
+   the bounds.
+3. **Climb** while a target is missed: add the one unit that removes the most shortfall per
+   unit of cost (if no single unit helps, jump to the ceiling).
+4. **Trim** while targets are met: remove the unit that saves the most and still meets
+   every target; then try **swaps** (one unit less of a dearer lever, one more of a cheaper
+   one). Stop when nothing helps or the evaluation budget is spent.
+
+The cost ranked is the rostered staff cost per day (`sim.planner.levers.staff_cost_per_day`), which
+is exact; the simulated `staff_cost` (with overtime) is reported beside it.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from sim.analysis.kpis import summarise
+from sim.config.checks import check_scenario
+from sim.config.scenario import RunConfig, ScenarioConfig
+from sim.config.schema import ConfigError
+from sim.experiment.replications import run_replication
+from sim.planner.levers import Lever, Staffing, apply, staff_cost_per_day
+from sim.planner.targets import Target
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """One staffing's rostered cost and KPI summary (or why it is not a valid scenario)."""
+
+    staffing: Staffing
+    cost_per_day: float
+    summary: pd.DataFrame | None  # metric, mean, sd, ci_low, ci_high, n
+    error: str | None = None
+
+    def stats(self, kpi: str) -> tuple[float, float, float]:
+        if self.summary is None:
+            return (math.nan, math.nan, math.nan)
+        rows = self.summary[self.summary["metric"] == kpi]
+        if rows.empty:
+            return (math.nan, math.nan, math.nan)
+        row = rows.iloc[0]
+        return (float(row["mean"]), float(row["ci_low"]), float(row["ci_high"]))
+
+    def meets(self, targets: list[Target], strict: bool) -> bool:
+        return self.summary is not None and all(t.met(*self.stats(t.kpi), strict) for t in targets)
+
+    def shortfall(self, targets: list[Target]) -> float:
+        return sum(t.shortfall(self.stats(t.kpi)[0]) for t in targets)
+
+
+class Evaluator:
+    """Runs candidate staffings on fixed replications (CRN) and remembers the results."""
+
+    def __init__(
+        self,
+        scenario: ScenarioConfig,
+        run: RunConfig,
+        levers: list[Lever],
+        replications: range,
+        report: Callable[[Evaluation], None] | None = None,
+    ) -> None:
+        self.scenario, self.run, self.levers = scenario, run, levers
+        self.replications = replications
+        self.report = report
+        self.cache: dict[Staffing, Evaluation] = {}
+
+    @property
+    def n_evaluations(self) -> int:
+        return len(self.cache)
+
+    def price(self, staffing: Staffing) -> float:
+        """The rostered cost per day of a staffing (no simulation)."""
+        return staff_cost_per_day(apply(self.scenario, self.levers, staffing))
+
+    def __call__(self, staffing: Staffing) -> Evaluation:
+        if staffing not in self.cache:
+            self.cache[staffing] = self._evaluate(staffing)
+            if self.report is not None:
+                self.report(self.cache[staffing])
+        return self.cache[staffing]
+
+    def _evaluate(self, staffing: Staffing) -> Evaluation:
+        variant = apply(self.scenario, self.levers, staffing)
+        cost = staff_cost_per_day(variant)
+        try:
+            check_scenario(variant)
+        except ConfigError as error:
+            return Evaluation(staffing, cost, None, str(error))
+        rows = [
+            {"replication": r, **run_replication(variant, self.run, r)[1]}
+            for r in self.replications
+        ]
+        return Evaluation(staffing, cost, summarise(pd.DataFrame(rows)))
+
+
+@dataclass
+class SearchResult:
+    """What the search found, and everything it needed to get there."""
+
+    best: Evaluation | None
+    start: Evaluation
+    ceiling: Evaluation
+    active: list[Target]
+    unattainable: list[Target]
+    budget_spent: bool = False
+    steps: list[str] = field(default_factory=list)
+
+
+class BudgetSpent(Exception):
+    """The evaluation budget is used up."""
+
+
+def search(
+    evaluate: Evaluator,
+    targets: list[Target],
+    start: Staffing,
+    lower: Staffing,
+    upper: Staffing,
+    *,
+    strict: bool = False,
+    max_evaluations: int = 40,
+) -> SearchResult:
+    """Climb to a staffing that meets the attainable targets, then trim it (see module)."""
+    ceiling = evaluate(upper)
+    if ceiling.summary is None:
+        raise ConfigError(
+            "staffing bounds", list(upper), f"the ceiling is invalid: {ceiling.error}"
+        )
+    active = [t for t in targets if t.met(*ceiling.stats(t.kpi), strict)]
+    unattainable = [t for t in targets if t not in active]
+    point = tuple(min(max(c, lo), hi) for c, lo, hi in zip(start, lower, upper, strict=True))
+    result = SearchResult(None, evaluate(point), ceiling, active, unattainable)
+    if not active:
+        return result
+    feasible = lambda e: e.meets(active, strict)  # noqa: E731
+    budgeted = _Budgeted(evaluate, max_evaluations)
+    current = result.start
+    try:
+        current = _climb(budgeted, current, active, feasible, upper, result.steps)
+        result.best = current
+        current = _trim(budgeted, current, feasible, lower, upper, result.steps)
+        result.best = current
+    except BudgetSpent:
+        result.budget_spent = True
+        found = [e for e in evaluate.cache.values() if e.summary is not None and feasible(e)]
+        result.best = min(found, key=lambda e: e.cost_per_day, default=None)
+    return result
+
+
+class _Budgeted:
+    """The evaluator, but raising `BudgetSpent` instead of running one evaluation too many."""
+
+    def __init__(self, evaluate: Evaluator, max_evaluations: int) -> None:
+        self.evaluate, self.max_evaluations = evaluate, max_evaluations
+
+    def __call__(self, staffing: Staffing) -> Evaluation:
+        evaluate = self.evaluate
+        if staffing not in evaluate.cache and evaluate.n_evaluations >= self.max_evaluations:
+            raise BudgetSpent
+        return evaluate(staffing)
+
+    def price(self, staffing: Staffing) -> float:
+        return self.evaluate.price(staffing)
+
+
+Feasible = Callable[[Evaluation], bool]
+
+
+def _climb(
+    evaluate: _Budgeted,
+    current: Evaluation,
+    active: list[Target],
+    feasible: Feasible,
+    upper: Staffing,
+    steps: list[str],
+) -> Evaluation:
+    """Add single units, best shortfall reduction per cost first, until feasible."""
+    while not feasible(current):
+        options = []
+        for index in range(len(current.staffing)):
+            if current.staffing[index] < upper[index]:
+                candidate = evaluate(_step(current.staffing, index, +1))
+                gain = current.shortfall(active) - candidate.shortfall(active)
+                extra = max(candidate.cost_per_day - current.cost_per_day, 1e-9)
+                if candidate.summary is not None and gain > 0:
+                    options.append((gain / extra, -candidate.cost_per_day, index, candidate))
+        if not options:
+            steps.append("climb: no single unit helps; jumping to the ceiling")
+            return evaluate(upper)
+        _ratio, _cost, index, current = max(options, key=lambda o: o[:3])
+        steps.append(f"climb: +1 on lever {index}")
+    return current
+
+
+def _trim(
+    evaluate: _Budgeted,
+    current: Evaluation,
+    feasible: Feasible,
+    lower: Staffing,
+    upper: Staffing,
+    steps: list[str],
+) -> Evaluation:
+    """Remove units (then swap units) while every target stays met and the cost falls."""
+    while True:
+        saving = {
+            m: current.cost_per_day - evaluate.price(m)
+            for m in _moves(current.staffing, lower, upper)
+        }
+        cheaper = [m for m in saving if saving[m] > 1e-9]
+        for move in sorted(cheaper, key=lambda m: saving[m], reverse=True):
+            candidate = evaluate(move)
+            if feasible(candidate):
+                steps.append(f"trim: {current.staffing} -> {candidate.staffing}")
+                current = candidate
+                break
+        else:
+            return current
+
+
+def _moves(staffing: Staffing, lower: Staffing, upper: Staffing) -> list[Staffing]:
+    """One unit less somewhere; then one unit less somewhere and one more elsewhere."""
+    n = len(staffing)
+    fewer = [_step(staffing, i, -1) for i in range(n) if staffing[i] > lower[i]]
+    swaps = [
+        _step(_step(staffing, i, -1), j, +1)
+        for i, j in itertools.permutations(range(n), 2)
+        if staffing[i] > lower[i] and staffing[j] < upper[j]
+    ]
+    return fewer + swaps
+
+
+def _step(staffing: Staffing, index: int, delta: int) -> Staffing:
+    counts = list(staffing)
+    counts[index] += delta
+    return tuple(counts)

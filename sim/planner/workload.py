@@ -1,0 +1,248 @@
+"""Workload: how many jobs each role gets, hour by hour of the week, and how long each takes.
+
+The analytic side of the planner outputs. A scenario's calls become *work streams*, one per
+source (an incident type's response, or one of its later stages) and role: unit-jobs per
+minute in each of the 168 hours of a week (day 0 a Monday, as in `sim.model.incidents`) and the
+mean time one unit is tied up per job:
+
+    busy per job = call-out delay + turnout + drive out + handling + drive back.
+
+- **Calls.** The call profile times the type's share, times the share of candidate calls
+  that visible presence leaves (`sim.model.deterrence`), times the calls a matter makes: a matter
+  not settled at its root calls again, up to `max_repeats` times, and whether it is settled
+  depends on the roles its teams brought, so each combination of needed stages is a branch
+  with its own repeat calls (a repeat follows its original's stage draws, as in the model).
+- **Who goes.** As the dispatcher does, in each hour a call goes to the nearest station
+  (on the demand surface of `sim.experiment.placement`, by the scenario's road metric)
+  whose units on
+  duty can field the whole team; a slot is served there by its role, or by the first
+  substitute on duty. The drive is the mean road distance of the calls a role serves.
+- **Later stages** (follow-ups, referrals) are spread evenly over their office hours.
+
+The offered load of the streams (`sim.planner.weekly_load`) is what Erlang C staffs against. Left
+out, and measured by `--simulate`: teammates waiting for each other, calls sent farther when
+the nearest units are busy, queues, the bunching of follow-ups at opening time.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from sim.config.scenario import (
+    IncidentTypeConfig,
+    ScenarioConfig,
+    SlotConfig,
+    StageConfig,
+    team_slots,
+)
+from sim.experiment.placement import demand_surface, road_distances
+from sim.model.deterrence import rate_factor
+from sim.model.distributions import make_distribution
+from sim.model.geography import return_min, travel_min
+from sim.model.incidents import hourly_rate_per_min
+from sim.planner.weekly_load import (
+    HOURS_PER_WEEK,
+    MIN_PER_HOUR,
+    OfferedLoad,
+    station_on_duty,
+    total_offered_load,
+    weekly_offered_load,
+)
+
+CELL_KM = 0.25
+
+
+@dataclass(frozen=True)
+class WorkStream:
+    """Jobs of one role from one source: rate by hour of week and busy minutes per job."""
+
+    role: str
+    source: str  # e.g. "dispute response", "dispute followup"
+    jobs_per_min: np.ndarray  # (168,) unit-jobs per minute (team count included)
+    busy_min: float  # mean minutes one unit is tied up per job
+    travel_min: float  # of which driving (turnout, out and back)
+
+
+@dataclass(frozen=True)
+class Branch:
+    """One way a matter goes: its probability, the calls it makes, the stages it needs."""
+
+    p: float
+    calls: float
+    stages: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class _Geometry:
+    """The demand surface, distances to stations, and who is on duty where and when."""
+
+    mass: np.ndarray  # (cells,) probabilities
+    distance_km: np.ndarray  # (cells, stations)
+    on_duty: list[dict[str, np.ndarray]]  # per station: role -> (168,) units on duty
+
+
+def work_streams(scenario: ScenarioConfig) -> list[WorkStream]:
+    """Every work stream of the scenario, in type order, response before stages."""
+    geometry = _geometry(scenario)
+    calls_per_min = hourly_rate_per_min(scenario.demand, HOURS_PER_WEEK)
+    shares = np.array([t.share for t in scenario.incident_types.values()], dtype=float)
+    shares = shares / shares.sum()
+    streams: list[WorkStream] = []
+    for (name, kind), share in zip(scenario.incident_types.items(), shares, strict=True):
+        matters = calls_per_min * share * _deterrence_factor(scenario, geometry, name)
+        branches = matter_branches(kind)
+        calls = matters * sum(b.p * b.calls for b in branches)
+        handling = make_distribution(kind.handling).mean_min
+        streams += _team_streams(scenario, geometry, f"{name} response", kind.team, calls, handling)
+        for index, stage in enumerate(kind.stages):
+            stage_calls = matters * sum(b.p * b.calls for b in branches if index in b.stages)
+            rate = _stage_rate(stage, stage_calls)
+            stage_handling = make_distribution(stage.handling).mean_min
+            source = f"{name} {stage.kind}"
+            streams += _team_streams(scenario, geometry, source, stage.team, rate, stage_handling)
+    return streams
+
+
+def matter_branches(kind: IncidentTypeConfig) -> list[Branch]:
+    """Each combination of needed stages, with its probability and expected calls."""
+    branches = []
+    response_roles = set(team_slots(kind.team))
+    for needed in itertools.product((False, True), repeat=len(kind.stages)):
+        p = math.prod(s.p if n else 1.0 - s.p for s, n in zip(kind.stages, needed, strict=True))
+        stages = tuple(i for i, n in enumerate(needed) if n)
+        roles = response_roles.union(*(team_slots(kind.stages[i].team) for i in stages))
+        branches.append(Branch(p, _calls_per_matter(kind, roles), stages))
+    return branches
+
+
+def _calls_per_matter(kind: IncidentTypeConfig, roles_seen: set[str]) -> float:
+    root = kind.root_cause
+    if root is None:
+        return 1.0
+    with_roots = set(root.roles) <= roles_seen
+    p_settled = root.p_settled_with if with_roots else root.p_settled_without
+    return sum((1.0 - p_settled) ** generation for generation in range(root.max_repeats + 1))
+
+
+def _team_streams(
+    scenario: ScenarioConfig,
+    geometry: _Geometry,
+    source: str,
+    team: dict[str, int | SlotConfig],
+    jobs_per_min: np.ndarray,
+    handling_min: float,
+) -> list[WorkStream]:
+    """One stream per role that serves a slot of the team, hour by hour."""
+    slots = team_slots(team)
+    rate: dict[str, np.ndarray] = {}
+    km_jobs: dict[str, float] = {}  # sum of rate x distance, for the mean distance
+    for hour in range(HOURS_PER_WEEK):
+        if jobs_per_min[hour] == 0:
+            continue
+        capable = _stations_fielding(geometry, slots, hour)
+        for role, slot in slots.items():
+            for owner, share, d_km in _slot_service(geometry, role, slot, hour, capable):
+                jobs = jobs_per_min[hour] * share * slot.count
+                rate.setdefault(owner, np.zeros(HOURS_PER_WEEK))[hour] += jobs
+                km_jobs[owner] = km_jobs.get(owner, 0.0) + jobs * d_km
+    streams = []
+    for owner, owner_rate in rate.items():
+        config = scenario.roles[owner]
+        d_km = km_jobs[owner] / owner_rate.sum()
+        drive = travel_min(config, d_km) + return_min(config, d_km)
+        delay = make_distribution(config.callout_delay).mean_min if config.callout_delay else 0.0
+        streams.append(WorkStream(owner, source, owner_rate, delay + drive + handling_min, drive))
+    return streams
+
+
+def _stations_fielding(geometry: _Geometry, slots: dict[str, SlotConfig], hour: int) -> list[int]:
+    """Stations whose units on duty in this hour can field the whole team."""
+    return [
+        index
+        for index, on_duty in enumerate(geometry.on_duty)
+        if all(
+            sum(on_duty[r][hour] for r in (role, *slot.substitutes) if r in on_duty) >= slot.count
+            for role, slot in slots.items()
+        )
+    ]
+
+
+def _slot_service(
+    geometry: _Geometry, role: str, slot: SlotConfig, hour: int, capable: list[int]
+) -> list[tuple[str, float, float]]:
+    """(serving role, share of the slot's jobs, mean distance km) in this hour."""
+    choices = (role, *slot.substitutes)
+    stations = capable or [
+        i for i, duty in enumerate(geometry.on_duty) if any(_on(duty, r, hour) for r in choices)
+    ]
+    if not stations:
+        return [(role, 1.0, 0.0)]
+    distance = geometry.distance_km[:, stations]
+    nearest = np.argmin(distance, axis=1)
+    served = []
+    for position, station in enumerate(stations):
+        mask = nearest == position
+        share = float(geometry.mass[mask].sum())
+        if share > 0:
+            owner = next((r for r in choices if _on(geometry.on_duty[station], r, hour)), role)
+            mean_km = float(geometry.mass[mask] @ distance[mask, position]) / share
+            served.append((owner, share, mean_km))
+    return served
+
+
+def _on(on_duty: dict[str, np.ndarray], role: str, hour: int) -> bool:
+    return role in on_duty and on_duty[role][hour] > 0
+
+
+def _geometry(scenario: ScenarioConfig) -> _Geometry:
+    x_km, y_km, mass = demand_surface(scenario.region, CELL_KM)
+    cells = np.column_stack([x_km, y_km])
+    sites = np.array([(s.x_km, s.y_km) for s in scenario.stations.values()], dtype=float)
+    on_duty = [
+        {role: station_on_duty(entry) for role, entry in s.staff.items()}
+        for s in scenario.stations.values()
+    ]
+    return _Geometry(mass / mass.sum(), road_distances(scenario.travel, cells, sites), on_duty)
+
+
+def _deterrence_factor(scenario: ScenarioConfig, geometry: _Geometry, type_name: str) -> float:
+    """The share of a deterrable type's candidate calls that visible presence leaves."""
+    if not scenario.incident_types[type_name].deterrable or not scenario.deterrence:
+        return 1.0
+    x_km, y_km, _mass = demand_surface(scenario.region, CELL_KM)
+    return float(geometry.mass @ rate_factor(scenario, x_km, y_km))
+
+
+def _stage_rate(stage: StageConfig, calls_per_min: np.ndarray) -> np.ndarray:
+    """Stage jobs per minute by hour of week: the weekly count spread over its office hours."""
+    if stage.office_hours is None:
+        return calls_per_min * stage.sessions
+    office = stage.office_hours
+    jobs_per_week = float(calls_per_min.sum()) * MIN_PER_HOUR * stage.sessions
+    open_min = np.zeros(HOURS_PER_WEEK)
+    for hour in range(HOURS_PER_WEEK):
+        day, hour_of_day = divmod(hour, 24)
+        if day in office.days:
+            overlap = min(hour_of_day + 1, office.end_hour) - max(hour_of_day, office.start_hour)
+            open_min[hour] = max(0.0, overlap) * MIN_PER_HOUR
+    return jobs_per_week * open_min / open_min.sum() / MIN_PER_HOUR
+
+
+def role_offered_load(streams: list[WorkStream], role: str) -> OfferedLoad:
+    """The offered load of a role: the sum over its streams."""
+    return total_offered_load(
+        [weekly_offered_load(s.jobs_per_min, s.busy_min) for s in streams if s.role == role]
+    )
+
+
+def mean_busy_min(streams: list[WorkStream], role: str) -> float:
+    """The job-weighted mean busy time per job of a role (NaN without jobs)."""
+    mine = [s for s in streams if s.role == role]
+    jobs = sum(float(s.jobs_per_min.sum()) for s in mine)
+    if jobs == 0:
+        return float("nan")
+    return sum(float(s.jobs_per_min.sum()) * s.busy_min for s in mine) / jobs

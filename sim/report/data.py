@@ -1,0 +1,246 @@
+"""What a report is made of, read from a run, comparison or sweep directory.
+
+The directory type is told by the files present:
+
+- **run** (`jointduty run`): `summary.csv` and `job.json`; the KPI summary, the incidents
+  and the busy intervals.
+- **comparison** (`jointduty compare`): `comparison.csv` and `jobs.json`; the comparison
+  table. A comparison keeps only KPIs, so incidents and busy intervals are re-simulated from
+  `jobs.json` on the same seeds (its first `max_rerun` replications).
+- **sweep** (`jointduty run -m`): `sweep.parquet` or `sweep.csv`; the sweep table, and each
+  completed job directory as a run.
+
+Every kind becomes a `ReportData`: a list of `Variant`s (one per run, scenario or job), each
+with its validated scenario, window, summary and (where available) incident and busy tables.
+
+A damaged result file is refused in one line naming it (`DamagedFileError`): a file that no
+longer matches the checksum its `status.json` recorded, or a table that cannot be parsed,
+lacks its columns or ends mid-row.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Literal
+
+import pandas as pd
+
+from sim.analysis.kpis import SUMMARY_COLUMNS
+from sim.config.scenario import JobConfig, validate
+from sim.config.schema import ConfigError
+from sim.results.jobstatus import COMPLETED, damage
+
+MIN_PER_DAY = 1440.0
+ReportKind = Literal["run", "comparison", "sweep"]
+
+
+@dataclass(frozen=True)
+class Variant:
+    """One configuration in the report: a run, a compared scenario, or a sweep job."""
+
+    name: str
+    job: JobConfig
+    warmup_days: float
+    summary: pd.DataFrame  # metric, mean, sd, ci_low, ci_high, n
+    incidents: pd.DataFrame | None = None
+    busy: pd.DataFrame | None = None
+    overrides: tuple[str, ...] = ()
+    note: str = ""
+    label: str = ""  # how pictures name it (default: the name)
+
+    @property
+    def shown(self) -> str:
+        return self.label or self.name
+
+    @property
+    def window_min(self) -> tuple[float, float]:
+        start = self.warmup_days * MIN_PER_DAY
+        return start, start + self.job.run.horizon_days * MIN_PER_DAY
+
+    def kpi(self, metric: str) -> tuple[float, float, float]:
+        rows = self.summary[self.summary["metric"] == metric]
+        if rows.empty:
+            return (float("nan"),) * 3  # type: ignore[return-value]
+        row = rows.iloc[0]
+        return (float(row["mean"]), float(row["ci_low"]), float(row["ci_high"]))
+
+
+@dataclass(frozen=True)
+class ReportData:
+    kind: ReportKind
+    path: Path
+    variants: list[Variant]
+    comparison: pd.DataFrame | None = None
+    sweep: pd.DataFrame | None = None
+    note: str = ""
+
+
+def detect_kind(path: Path) -> ReportKind:
+    """Which kind of result directory `path` is, by the files it holds."""
+    if not path.is_dir():
+        raise ConfigError("PATH", str(path), "must be an existing directory")
+    if (path / "comparison.csv").is_file() and (path / "jobs.json").is_file():
+        return "comparison"
+    if (path / "sweep.parquet").is_file() or (path / "sweep.csv").is_file():
+        return "sweep"
+    if (path / "summary.csv").is_file() and (path / "job.json").is_file():
+        return "run"
+    raise ConfigError(
+        "PATH",
+        str(path),
+        "is not a run, comparison or sweep directory "
+        "(expected summary.csv + job.json, comparison.csv + jobs.json, or sweep.parquet)",
+    )
+
+
+def load(path: Path, max_rerun: int = 5) -> ReportData:
+    """The report's data from a result directory of any kind."""
+    kind = detect_kind(path)
+    if kind == "run":
+        return ReportData("run", path, [load_run(path)])
+    if kind == "comparison":
+        return load_comparison(path, max_rerun)
+    return load_sweep(path)
+
+
+class DamagedFileError(ConfigError):
+    """A result file that is truncated, corrupted or changed since it was written."""
+
+    def __init__(self, path: Path, problem: str) -> None:
+        super().__init__(str(path), None, problem)
+        self.args = (f"{path}: damaged result file: {problem}",)
+
+
+def load_run(path: Path, name: str | None = None) -> Variant:
+    """A run directory: job, summary, and the incident and busy tables if present."""
+    status = _read_json(path / "status.json") if (path / "status.json").is_file() else {}
+    _check_checksums(path, status)
+    job = job_from_dict(_read_json(path / "job.json"))
+    analysis = _read_json(path / "analysis.json") if (path / "analysis.json").is_file() else {}
+    warmup = analysis.get("warmup_days", job.run.warmup_days)
+    incidents = _parquet(path / "incidents.parquet")
+    busy = _parquet(path / "busy.parquet")
+    return Variant(
+        name=name or job.scenario.name,
+        job=job,
+        warmup_days=float(warmup),
+        summary=_csv(path / "summary.csv", SUMMARY_COLUMNS),
+        incidents=incidents,
+        busy=busy,
+        overrides=tuple(status.get("overrides") or ()),
+    )
+
+
+def load_comparison(path: Path, max_rerun: int) -> ReportData:
+    """A comparison directory; incident tables re-simulated from its jobs on the same seeds."""
+    table = _csv(path / "comparison.csv", ("scenario", *SUMMARY_COLUMNS))
+    jobs = [job_from_dict(d) for d in _read_json(path / "jobs.json")]
+    analysis = _read_json(path / "analysis.json") if (path / "analysis.json").is_file() else {}
+    n_replications = int(analysis.get("n_replications", jobs[0].run.replications))
+    warmup = float(analysis.get("warmup_days", jobs[0].run.warmup_days))
+    n_rerun = min(n_replications, max_rerun)
+    variants = []
+    for job in jobs:
+        rows = table[table["scenario"] == job.scenario.name]
+        summary = rows[["metric", "mean", "sd", "ci_low", "ci_high", "n"]].reset_index(drop=True)
+        incidents, busy = _rerun(job, warmup, n_rerun)
+        variants.append(Variant(job.scenario.name, job, warmup, summary, incidents, busy))
+    note = (
+        f"Incident-level figures (distributions, demand, utilisation by station) come from "
+        f"replications 0-{n_rerun - 1} of the comparison, re-simulated from jobs.json on the "
+        f"same seeds; KPI tables are the comparison's own ({n_replications} replications)."
+    )
+    return ReportData("comparison", path, variants, comparison=table, note=note)
+
+
+def load_sweep(path: Path) -> ReportData:
+    """A sweep directory: the sweep table and each completed job as a run."""
+    sweep_file = path / "sweep.parquet"
+    table = _parquet(sweep_file) if sweep_file.is_file() else _csv(path / "sweep.csv", ("job",))
+    assert table is not None
+    if "status" not in table.columns or "job" not in table.columns:
+        raise DamagedFileError(sweep_file, "has no job and status columns")
+    completed = table[table["status"] == "completed"]
+    variants = []
+    for job_name in dict.fromkeys(completed["job"]):
+        job_dir = path / str(job_name)
+        if (job_dir / "summary.csv").is_file() and (job_dir / "job.json").is_file():
+            variant = load_run(job_dir, name=str(job_name))
+            variants.append(replace(variant, label=job_label(str(job_name))))
+    if not variants:
+        raise ConfigError("PATH", str(path), "is a sweep without completed jobs")
+    return ReportData("sweep", path, variants, sweep=table)
+
+
+def job_label(name: str) -> str:
+    """A sweep job's directory name in words: `++a.b=3,c.d=1-9f3a...` -> `b=3, d=1`."""
+    name = re.sub(r"-[0-9a-f]{10}$", "", name)
+    parts = [p.lstrip("+~") for p in name.split(",")]
+    return ", ".join(p.split("=")[0].split(".")[-1] + "=" + p.partition("=")[2] for p in parts)
+
+
+def job_from_dict(data: dict[str, object]) -> JobConfig:
+    """A JobConfig from `job.json` (scenario, run and placement as written)."""
+    scenario = dict(data["scenario"])  # type: ignore[call-overload]
+    return validate({**scenario, "run": data["run"], "placement": data.get("placement") or {}})
+
+
+def _rerun(job: JobConfig, warmup_days: float, n_replications: int):  # type: ignore[no-untyped-def]
+    from sim.experiment.replications import run_replication
+
+    run = replace(job.run, warmup_days=warmup_days)
+    incidents, busy = [], []
+    for replication in range(n_replications):
+        records, _kpis = run_replication(job.scenario, run, replication)
+        incidents.append(records.incidents.assign(replication=replication))
+        busy.append(records.busy.assign(replication=replication))
+    return pd.concat(incidents, ignore_index=True), pd.concat(busy, ignore_index=True)
+
+
+def _check_checksums(path: Path, status: object) -> None:
+    if isinstance(status, dict) and status.get("status") == COMPLETED:
+        problem = damage(path, status)
+        if problem:
+            name, _, why = problem.partition(": ")
+            raise DamagedFileError(path / name, why)
+
+
+def _parquet(path: Path) -> pd.DataFrame | None:
+    if not path.is_file():
+        return None
+    try:
+        return pd.read_parquet(path)
+    except Exception as error:  # pyarrow raises several types for a corrupt file
+        raise DamagedFileError(path, f"unreadable Parquet ({_first_line(error)})") from None
+
+
+def _csv(path: Path, columns: tuple[str, ...] = ()) -> pd.DataFrame:
+    """A CSV table that is whole: it parses, has its columns, and ends with a full line."""
+    try:
+        text = path.read_text()
+        table = pd.read_csv(path)
+    except FileNotFoundError:
+        raise DamagedFileError(path, "missing") from None
+    except (OSError, UnicodeDecodeError, ValueError) as error:
+        raise DamagedFileError(path, f"unreadable CSV ({_first_line(error)})") from None
+    missing = [c for c in columns if c not in table.columns]
+    if missing:
+        raise DamagedFileError(path, "lacks the columns " + ", ".join(missing))
+    if not text.endswith("\n") or table.empty:
+        raise DamagedFileError(path, "truncated (it ends mid-row or has no rows)")
+    return table
+
+
+def _first_line(error: BaseException) -> str:
+    lines = str(error).strip().splitlines()
+    return lines[0] if lines else type(error).__name__
+
+
+def _read_json(path: Path):  # type: ignore[no-untyped-def]
+    try:
+        return json.loads(path.read_text())
+    except (OSError, ValueError) as error:
+        raise ConfigError(str(path), None, f"cannot be read: {error}") from None

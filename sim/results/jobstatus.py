@@ -1,0 +1,139 @@
+"""A sweep job's identity and its completion marker, `status.json`.
+
+**Identity.** A job of a sweep is identified by its *override set*: the sorted list of the
+`key=value` overrides Hydra gave it (`hydra.overrides.task`), which includes the swept
+values and the constant overrides of the command. Hydra's job numbers are not an identity:
+they shift when a grid grows. So a job's directory is named after its override set
+(`job_dir_name`: the swept overrides, readable, plus a hash of the full set), and resume
+compares override sets, not numbers, so a new grid point never lands in an old job's folder.
+
+**Completion marker.** `status.json` is written atomically and *last*, after every result
+table: `status` (`completed` or `failed`), `overrides`, `error`, `duration_s`, `started` and
+`finished` (ISO times), `t_finished` (epoch seconds), `host`, and for a completed job the
+replications run and why they stopped. A directory without it is a job that is running, or
+that died (`incomplete`).
+
+**Checksums.** A `completed` marker also lists `files`: the SHA-256 of every result file
+(`.csv`, `.parquet`, `.json`) in the job's folder when it completed. `damage(job_dir, record)`
+names the first listed file that is missing or no longer matches (truncated, corrupted or
+changed later); such a job is not counted as completed (`collect`, `report`, resume).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import socket
+import time
+from collections.abc import Collection, Iterable, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sim.results.atomic import write_atomic
+
+STATUS_FILE = "status.json"
+COMPLETED, FAILED, INCOMPLETE = "completed", "failed", "incomplete"
+DAMAGED = "damaged"
+CHECKED_SUFFIXES = (".csv", ".parquet", ".json")
+MAX_READABLE_CHARS = 80
+_UNSAFE = re.compile(r"[^A-Za-z0-9._=,+\-]")
+
+
+def override_set(overrides: Iterable[str]) -> tuple[str, ...]:
+    """The canonical form of a job's overrides: stripped and sorted."""
+    return tuple(sorted(str(o).strip() for o in overrides))
+
+
+def job_dir_name(overrides: Iterable[str], shown_keys: Collection[str] | None = None) -> str:
+    """A directory name for the job: a hash of its whole override set, after the overrides of
+    `shown_keys` (default: all) made file-safe and cut to a readable length."""
+    canonical = override_set(overrides)
+    digest = hashlib.sha1(json.dumps(canonical).encode()).hexdigest()[:10]
+    shown = [o for o in canonical if shown_keys is None or o.partition("=")[0] in shown_keys]
+    readable = _UNSAFE.sub("_", ",".join(shown))[:MAX_READABLE_CHARS]
+    return f"{readable}-{digest}" if readable else f"job-{digest}"
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def write_status(
+    job_dir: Path,
+    status: str,
+    overrides: Sequence[str],
+    *,
+    started: str,
+    duration_s: float,
+    error: str | None = None,
+    extra: dict[str, object] | None = None,
+) -> Path:
+    """Write the job's completion marker atomically; call it after every other output."""
+    record = {
+        "status": status,
+        "overrides": list(override_set(overrides)),
+        "error": error,
+        "duration_s": round(duration_s, 3),
+        "started": started,
+        "finished": now_iso(),
+        "t_finished": time.time(),
+        "host": socket.gethostname(),
+        **(extra or {}),
+    }
+    if status == COMPLETED:
+        record["files"] = result_checksums(job_dir)
+    path = job_dir / STATUS_FILE
+    write_atomic(path, lambda tmp: tmp.write_text(json.dumps(record, indent=2) + "\n"))
+    return path
+
+
+def read_status(job_dir: Path) -> dict[str, object] | None:
+    """The job's status record, or None if it has none (or an unreadable one)."""
+    try:
+        record = json.loads((job_dir / STATUS_FILE).read_text())
+    except (OSError, ValueError):
+        return None
+    return record if isinstance(record, dict) else None
+
+
+def completed_override_sets(sweep_dir: Path) -> dict[tuple[str, ...], Path]:
+    """Override set -> directory, for every job under `sweep_dir` that completed."""
+    done: dict[tuple[str, ...], Path] = {}
+    for status_path in sorted(sweep_dir.glob(f"*/{STATUS_FILE}")):
+        record = read_status(status_path.parent)
+        if record and record.get("status") == COMPLETED and not damage(status_path.parent, record):
+            done[override_set(record.get("overrides", []))] = status_path.parent  # type: ignore[arg-type]
+    return done
+
+
+def result_checksums(job_dir: Path) -> dict[str, str]:
+    """File name -> SHA-256 of the result files in `job_dir` (not the marker itself)."""
+    return {
+        path.name: _sha256(path)
+        for path in sorted(job_dir.iterdir())
+        if path.is_file()
+        and path.suffix in CHECKED_SUFFIXES
+        and path.name != STATUS_FILE
+        and not path.name.startswith(".")
+    }
+
+
+def damage(job_dir: Path, record: dict[str, object]) -> str | None:
+    """`FILE: problem` for the first file the marker lists that is missing or changed, else None."""
+    files = record.get("files")
+    for name, digest in (files if isinstance(files, dict) else {}).items():
+        path = job_dir / str(name)
+        if not path.is_file():
+            return f"{name}: missing, though status.json lists it as written"
+        if _sha256(path) != digest:
+            return f"{name}: truncated or changed since the job completed (checksum differs)"
+    return None
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as stream:
+        for block in iter(lambda: stream.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()

@@ -1,0 +1,167 @@
+"""The points of a sweep on `jointduty run`'s command line, validated before Hydra starts.
+
+A sweep is the command line's overrides (`key=a,b,c` with `-m`) plus the
+`hydra.sweeper.params` an experiment preset declares, the command line winning, as in
+Hydra's basic sweeper. `validate_sweep_points` composes and validates each sweep value with
+the others at their first value, so that a bad value ends in one line naming the key, the
+value and what is allowed (`ConfigError`, exit status 2) before any job runs.
+`refuse_sweeps_without_multirun`: `key=a,b` without `-m` is one such line too, not Hydra's
+multi-line error.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import Any
+
+from omegaconf import DictConfig, OmegaConf
+
+from sim.config.safety import check_targets
+from sim.config.scenario import JobConfig, validate
+from sim.config.schema import ConfigError
+from sim.sweep.compose import compose_node, sweeper_params, sweeper_params_in, to_plain
+
+HYDRA_FLAGS_WITH_VALUE = {
+    "--config-path",
+    "-cp",
+    "--config-name",
+    "-cn",
+    "--config-dir",
+    "-cd",
+    "--experimental-rerun",
+    "--package",
+    "-p",
+    "--info",
+    "-i",
+    "--cfg",
+    "-c",
+}
+
+
+def refuse_sweeps_without_multirun(args: list[str]) -> None:
+    """`key=a,b` is a sweep: Hydra runs it only with -m (otherwise it fails in several lines)."""
+    if "-m" in args or "--multirun" in args:
+        return
+    for override in _parse_overrides(_model_overrides(args)):
+        if override.is_sweep_override():
+            raise ConfigError(
+                override.get_key_element(),
+                ",".join(override.sweep_string_iterator()),
+                "is a sweep of several values; add -m to run one job per value",
+            )
+
+
+def validate_sweep_points(
+    args: list[str], on_first: Callable[[DictConfig, int], None] | None = None
+) -> DictConfig:
+    """Compose and validate every point of the sweep (`_override_sets`), or `ConfigError`.
+
+    One full composition with the `hydra` node (at every value's first) serves the check of
+    `_target_`s and the sweep an experiment preset declares; each point is then composed and
+    validated on its own. `on_first` is called with that composition and the number of jobs
+    in the grid as soon as it is checked. Returns it.
+    """
+    hydra_overrides = _first_values(_parse_overrides(_hydra_overrides(args)))
+    first = compose_node(
+        [*hydra_overrides, *_first_values(_parse_overrides(_model_overrides(args)))],
+        with_hydra=True,
+    )
+    check_targets(OmegaConf.to_container(first, resolve=False))
+    choices = _choices(args, sweeper_params_in(first))
+    if on_first is not None:
+        on_first(first, math.prod(len(values) for values in choices.values()))
+    for overrides in _override_sets_of(choices):
+        plain = to_plain(compose_node([*hydra_overrides, *overrides], with_hydra=False))
+        check_targets(plain)
+        _placed(validate(plain))
+    return first
+
+
+def _placed(job: JobConfig) -> JobConfig:
+    """`sim.experiment.placement.place_stations`, imported only for a point that places stations."""
+    if job.placement.n_stations is None:
+        return job
+    from sim.experiment.placement import place_stations
+
+    return place_stations(job)
+
+
+def _override_sets(args: list[str], params: dict[str, str] | None = None) -> list[list[str]]:
+    """The override lists to validate up front: each sweep value with the others' first.
+
+    The sweep is the command line's overrides plus `params`, the `hydra.sweeper.params` of
+    the composed config (an experiment preset; composed here if not given), the command line
+    winning, as in Hydra's basic sweeper.
+    """
+    return _override_sets_of(_choices(args, params))
+
+
+def _choices(args: list[str], params: dict[str, str] | None = None) -> dict[str, list[str]]:
+    """Each key of the sweep (`_override_sets`) and its values, in order."""
+    command_line = _parse_overrides(_model_overrides(args))
+    if params is None:
+        params = sweeper_params(_first_values(command_line))
+    merged = {
+        o.get_key_element(): o for o in _parse_overrides([f"{k}={v}" for k, v in params.items()])
+    }
+    merged.update({o.get_key_element(): o for o in command_line})
+    return {key: _values(override) for key, override in merged.items()}
+
+
+def _override_sets_of(choices: dict[str, list[str]]) -> list[list[str]]:
+    base = [f"{key}={values[0]}" for key, values in choices.items()]
+    sets = [base]
+    for index, (key, values) in enumerate(choices.items()):
+        for value in values[1:]:
+            variant = list(base)
+            variant[index] = f"{key}={value}"
+            sets.append(variant)
+    return sets
+
+
+def _parse_overrides(overrides: list[str]) -> list[Any]:
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+
+    try:
+        return OverridesParser.create().parse_overrides(overrides)
+    except Exception as error:
+        raise ConfigError("override", " ".join(overrides), str(error).splitlines()[0]) from None
+
+
+def _first_values(parsed: list[Any]) -> list[str]:
+    return [f"{o.get_key_element()}={_values(o)[0]}" for o in parsed]
+
+
+def _values(override: object) -> list[str]:
+    if override.is_sweep_override():  # type: ignore[attr-defined]
+        return list(override.sweep_string_iterator())  # type: ignore[attr-defined]
+    return [override.get_value_element_as_str()]  # type: ignore[attr-defined]
+
+
+def _model_overrides(args: list[str]) -> list[str]:
+    """The key=value arguments that shape the model (not Hydra's own flags and settings)."""
+    return [o for o in _plain_overrides(args) if not _is_hydra_key(o)]
+
+
+def _is_hydra_key(override: str) -> bool:
+    return override.lstrip("+~").split("=", 1)[0].startswith(("hydra.", "hydra/"))
+
+
+def _hydra_overrides(args: list[str]) -> list[str]:
+    """The key=value arguments that set Hydra itself (`hydra.*`, `hydra/...`)."""
+    return [o for o in _plain_overrides(args) if _is_hydra_key(o)]
+
+
+def _plain_overrides(args: list[str]) -> list[str]:
+    """Every key=value argument, Hydra's own settings included (not the command-line flags)."""
+    overrides: list[str] = []
+    skip_next = False
+    for arg in args:
+        if skip_next:
+            skip_next = False
+        elif arg.startswith("-"):
+            skip_next = arg in HYDRA_FLAGS_WITH_VALUE
+        else:
+            overrides.append(arg)
+    return overrides
