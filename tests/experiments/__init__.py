@@ -1,1 +1,0 @@
-"""Experiments: output analysis, placement, comparisons and sweeps."""
