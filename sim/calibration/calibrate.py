@@ -186,7 +186,7 @@ def _header(
     lines = [
         f"Fitted by `{command}` on {now} ({minutes:.1f} min); do not edit by hand.",
         f"{_describe('search', settings)}; {status} in {evaluation.n_steps} steps.",
-        "How: sim/calibration_search.py. Sources and reasoning: README.md, section Calibration.",
+        "How: sim/calibration/search.py. Sources and reasoning: docs/calibration.md.",
         f"unsettled factor s = {evaluation.point.unsettled_factor:.4f}: "
         "p_settled_with = 1 - s (1 - p_settled_without) for every type with a root cause.",
         "Achieved at these values (mean and 95 % CI over the replications):",

@@ -1,6 +1,6 @@
 """Service targets for the optimiser: `target.<kpi>=<bound>` and whether a result meets them.
 
-A target bounds one KPI of the replications table (README "Result tables"), e.g.
+A target bounds one KPI of the replications table (docs/results.md, "KPIs"), e.g.
 `target.response_min_p90_prio1=15` (at most 15 minutes) or `target.same_day_share=0.6` (at
 least 60 %). The direction follows the KPI: shares of good outcomes (`same_day_share`,
 `settled_share`, and their per-area versions) must be at least the bound, everything else

@@ -7,7 +7,7 @@ so an override (`mmc.servers=5`) changes the simulation and the theory alike, an
 `ConfigError` naming the key when an override breaks an assumption (a lognormal handling time
 in the M/M/c case has no Erlang C answer).
 
-The arrival-rate arithmetic here restates the README's definition (weights normalised to mean
+The arrival-rate arithmetic here restates docs/config.md's definition (weights normalised to mean
 1) independently of `sim.model.incidents`, so that the checks test that module rather than reuse it.
 """
 

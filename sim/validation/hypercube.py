@@ -44,7 +44,7 @@ def _atoms(scenario: ScenarioConfig) -> tuple[list[str], np.ndarray, np.ndarray]
 
 
 def _distances_km(travel: TravelConfig, stations: np.ndarray, point: np.ndarray) -> np.ndarray:
-    """Distance from `point` to each station, restated from the README's travel rules."""
+    """Distance from `point` to each station, restated from the travel rules of docs/model.md."""
     dx, dy = np.abs(stations[:, 0] - point[0]), np.abs(stations[:, 1] - point[1])
     if travel.metric == "zero":
         return np.zeros(len(stations))
