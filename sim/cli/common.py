@@ -137,7 +137,7 @@ def usage_error(message: str, command: str, options: Sequence[str]) -> ConfigErr
     see = f"see `jointduty {command} --help`"
     unknown = re.fullmatch(r"unrecognized arguments: (\S+).*", message)
     if unknown:
-        allowed = ", ".join(options)
+        allowed = ", ".join(o for o in options if o != "--help")
         return ConfigError("option", unknown[1], f"unknown; allowed: {allowed}")
     required = re.fullmatch(r"the following arguments are required: (.*)", message)
     if required:
@@ -150,6 +150,8 @@ def usage_error(message: str, command: str, options: Sequence[str]) -> ConfigErr
     if bad_value:
         kind = {"int": "a whole number", "float": "a number"}.get(bad_value[1], bad_value[1])
         return ConfigError(name, _literal(bad_value[2]), f"must be {kind}")
+    if problem.startswith("expected"):
+        return ConfigError(name, None, "needs a value" if "one" in problem else problem)
     choice = re.fullmatch(r"invalid choice: (.*?) \(choose from (.*)\)", problem)
     if choice:
         return ConfigError(name, _literal(choice[1]), f"allowed: {choice[2]}")
