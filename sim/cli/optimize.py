@@ -14,16 +14,15 @@ from sim.sweep.compose import compose_job
 
 DESCRIPTION = """\
 The cheapest staffing (units per role per station, per shift of each roster) that meets every
-target, e.g. target.response_min_p90_prio1=15 target.same_day_share=0.6 (a bound on a KPI
-of the run's table: an upper bound, a lower one for shares; `<=` or `>=` before the number
-says which). It starts from the analytic estimate, searches with simulation on common
-random numbers, and confirms the choice on fresh replications; a target that even the upper
-bounds cannot meet is reported as unattainable. The targets stand among the key=value
-overrides; the analytic start asks Erlang C for --service-level of the jobs to wait at most
---wait-min."""
+target, e.g. target.response_min_p90_prio1=15 (a bound on a KPI of the run's table: an upper
+bound, a lower one for shares; `<=` or `>=` before the number says which). It starts from the
+analytic estimate, searches with simulation on common random numbers, and confirms the choice
+on fresh replications; a target that even the upper bounds cannot meet is reported as
+unattainable. The targets stand among the key=value overrides; the analytic start asks Erlang C
+for --service-level of the jobs to wait at most --wait-min."""
 EXAMPLES = [
     "jointduty optimize scenario=taozhu_2019 target.response_min_p90_prio1=15",
-    "jointduty optimize target.response_min_p90=20 target.same_day_share=0.75 --roles police",
+    "jointduty optimize target.response_min_p90=20 --roles police,mediator",
     "jointduty optimize scenario=taozhu_2019 target.response_min_p90=15 --optuna 30",
 ]
 

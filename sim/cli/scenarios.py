@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from sim.cli.common import CommandParser
-from sim.config.scenario import validate
 from sim.config.shipped import scenario_names
-from sim.sweep.compose import compose_config
+from sim.sweep.compose import compose_job
 
 
 def build_parser() -> CommandParser:
@@ -22,6 +21,6 @@ def build_parser() -> CommandParser:
 def main(args: list[str]) -> int:
     build_parser().parse(args)
     for name in scenario_names():
-        job = validate(compose_config([f"scenario={name}"]))
+        job = compose_job([f"scenario={name}"])
         print(f"{name:24s} {job.scenario.description}")
     return 0
