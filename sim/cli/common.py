@@ -88,7 +88,8 @@ class CommandParser(argparse.ArgumentParser):
     """argparse for a `jointduty` command; a bad option is a one-line `ConfigError`.
 
     With `overrides=True` the positional `key=value` arguments are collected in
-    `overrides`, wherever they stand among the options.
+    `overrides`, wherever they stand among the options (`positional` names and explains them
+    in the help, where a command takes other words among them).
     """
 
     def __init__(
@@ -99,6 +100,7 @@ class CommandParser(argparse.ArgumentParser):
         overrides: bool = True,
         scenario: str | None = DEFAULT_SCENARIO,
         examples: Sequence[str] = (),
+        positional: tuple[str, str] = ("key=value", "config overrides (see below)"),
     ) -> None:
         self.option_names: list[str] = []  # filled by add_argument, also for --help
         super().__init__(
@@ -110,12 +112,12 @@ class CommandParser(argparse.ArgumentParser):
         )
         self.command = command
         if overrides:
-            self.add_argument(
-                "overrides", nargs="*", metavar="key=value", help="config overrides (see below)"
-            )
+            metavar, text = positional
+            self.add_argument("overrides", nargs="*", metavar=metavar, help=text)
         self.takes_overrides = overrides
 
     def add_argument(self, *names: Any, **kwargs: Any) -> argparse.Action:
+        """As argparse's; remembers the option names for the error message (not a group's)."""
         action = super().add_argument(*names, **kwargs)
         self.option_names += [n for n in action.option_strings if n.startswith("--")]
         return action
