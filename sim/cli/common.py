@@ -147,7 +147,7 @@ def usage_error(message: str, command: str, options: Sequence[str]) -> ConfigErr
     argument = re.fullmatch(r"argument (\S+?): (.*)", message)
     if argument is None:
         return ConfigError("options", None, f"{message}; {see}")
-    name, problem = argument[1].split("/")[-1], argument[2]
+    name, problem = argument[1].split("/")[0], argument[2]
     bad_value = re.fullmatch(r"invalid (\w+) value: (.*)", problem)
     if bad_value:
         kind = {"int": "a whole number", "float": "a number"}.get(bad_value[1], bad_value[1])
