@@ -146,7 +146,7 @@ def test_a_bad_value_in_one_sweep_point_is_caught_before_the_sweep_starts(tmp_pa
 
 def test_an_unknown_command_is_a_one_line_error():
     result = jointduty("sail")
-    assert result.returncode == 2 and "allowed: run" in result.stderr
+    assert result.returncode == 2 and "unknown command 'sail' (commands: run" in result.stderr
 
 
 @pytest.mark.slow
