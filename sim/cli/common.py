@@ -78,7 +78,8 @@ def help_epilog(
     """The end of a command's help: the override syntax, the default scenario, examples."""
     parts = [OVERRIDES_HELP if overrides else "This command takes no key=value config overrides."]
     if scenario:
-        parts.append(f"default scenario: {scenario} (change it with scenario=NAME)")
+        how = " (change it with scenario=NAME)" if overrides and " " not in scenario else ""
+        parts.append(f"default scenario: {scenario}{how}")
     if examples:
         parts.append("examples:\n" + "\n".join(f"  {line}" for line in examples))
     return "\n\n".join(parts)

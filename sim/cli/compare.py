@@ -53,7 +53,7 @@ def build_parser() -> CommandParser:
         "compare",
         DESCRIPTION,
         overrides=True,
-        scenario=f"{' vs '.join(DEFAULT_SCENARIOS)} (before vs after) when none is named",
+        scenario=" vs ".join(DEFAULT_SCENARIOS) + " (before vs after), when none is named",
         examples=EXAMPLES,
         positional=("SCENARIO|key=value", "two or more scenarios, and config overrides"),
     )
