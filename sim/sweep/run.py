@@ -65,6 +65,7 @@ def run_command(args: list[str]) -> None:
     register_scenarios()
     _register_sweeper()
     sys.argv = ["jointduty run", *args]
+    FAILED_RUN.clear()
     _hydra_app(run_task)()
     if FAILED_RUN:
         raise FAILED_RUN.pop()
