@@ -8,12 +8,15 @@ usage and two lines).
 
 from __future__ import annotations
 
+import signal
 import sys
 
 from sim.cli.common import EXIT_FAILED, EXIT_OK, CommandParser
 from sim.sweep.run import RunFailed, run_command
 
 HELP_FLAGS = ("-h", "--help", "--hydra-help", "-sc", "--shell-completion")
+# Flags with which Hydra only prints and exits: no job, no worker process, no socket.
+PRINT_ONLY = (*HELP_FLAGS, "--cfg", "-c", "--info", "-i", "--version")
 INFO = ("all", "config", "defaults", "defaults-tree", "plugins", "searchpath")
 
 
@@ -37,6 +40,10 @@ def flag_parser() -> CommandParser:
 def main(args: list[str]) -> int:
     if not any(a in HELP_FLAGS for a in args):
         flag_parser().parse_intermixed_args(args)  # overrides such as ~key need no "="
+    if any(a.split("=")[0] in PRINT_ONLY for a in args):
+        # Hydra reports a BrokenPipeError (`run --cfg job | head`) with a traceback; when it
+        # only prints, a closed pipe may end the process quietly, as it does `cat`.
+        signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     try:
         run_command(args)
     except RunFailed as failure:

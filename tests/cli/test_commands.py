@@ -124,7 +124,9 @@ def test_a_malformed_flag_names_the_flag_and_the_value_in_one_line(args, expecte
     assert err.startswith(f"jointduty: config error: {expected}"), err
 
 
-@pytest.mark.parametrize("args", [["-h"], ["estimate", "--help"]])
+@pytest.mark.parametrize(
+    "args", [["-h"], ["estimate", "--help"], ["run", "--help"], ["run", "--cfg", "job"]]
+)
 def test_help_into_a_closed_pipe_ends_without_a_traceback(args):
     read_end, write_end = os.pipe()
     os.close(read_end)  # as `| head -1` does once it has its line
