@@ -1,4 +1,4 @@
-"""`jointduty calibrate`: fit what the report does not give, so the seed's scenarios reproduce it.
+"""Calibration: fit what the report does not give, so the seed's scenarios reproduce it.
 
 The before (`taozhu_2019`) and after (`future_city_2021`) scenarios should reproduce the
 published outcomes (`sim.planner.targets`): 35 incidents a day before; in the Future City area -33 %
@@ -18,9 +18,8 @@ at least 95 %; the exit status is 1 when a target is missed.
 from __future__ import annotations
 
 import shlex
-import sys
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -31,44 +30,13 @@ from sim.calibration.search import (
     Evaluation,
     FitPoint,
     SearchSettings,
-    current_point,
     evaluate_point,
     fit,
 )
-from sim.config.schema import ConfigError
 
-EXIT_TARGET_MISSED = 1
 FIT = SearchSettings()
 QUICK = SearchSettings(replications=6, horizon_days=91.0, max_steps=5)
 CHECK = SearchSettings(replications=10, seed=20210201)
-USAGE = f"""usage: jointduty calibrate [--quick | --check] [--replications N] [--horizon-days D]
-                           [--warmup-days D] [--seed S] [--jobs J] [--out DIR]
-
-Fits the call rate, the settling probability with the root-cause roles, the joint-duty
-station's deterrence and the joint-operation rates so that taozhu_2019 (before) and
-future_city_2021 (after) reproduce the published outcomes, prints target vs fitted value with
-confidence intervals, and writes the calibration files the scenarios load.
-
-  --quick           a rough fit in about a minute
-                    ({QUICK.replications} x {QUICK.horizon_days:g} days); written only with --out
-  --check, --dry-run  fit nothing: run the shipped scenarios and check every target
-                    ({CHECK.replications} x {CHECK.horizon_days:g} days, seed {CHECK.seed});
-                    exit status 1 if one is missed
-  --replications N  replications per evaluation (fit: {FIT.replications})
-  --horizon-days D  measured days per replication (fit: {FIT.horizon_days:g})
-  --warmup-days D   warm-up days (default {FIT.warmup_days:g}: repeat calls need weeks to settle)
-  --seed S          base seed, the same for every evaluation (fit: {FIT.seed})
-  --jobs J          worker processes (default {FIT.jobs})
-  --out DIR         where to write (default scenarios/calibration/ in a source checkout,
-                    ./calibration/ from an installed package)
-"""
-OPTIONS = {
-    "--replications": ("replications", int),
-    "--horizon-days": ("horizon_days", float),
-    "--warmup-days": ("warmup_days", float),
-    "--seed": ("seed", int),
-    "--jobs": ("jobs", int),
-}
 
 
 @dataclass(frozen=True)
@@ -79,73 +47,20 @@ class CalibrateRequest:
     out_dir: Path | None
 
 
-def calibrate_command(args: list[str]) -> int:
-    from sim.cli.main import _fail
-
-    if any(a in ("-h", "--help") for a in args):
-        print(USAGE)
-        return 0
-    try:
-        request = parse_args(args)
-        point, p_without = current_point()
-    except ConfigError as error:
-        return _fail(error)
-    if request.check:
-        return _check(point, p_without, request.settings)
-    return _fit(point, p_without, request, args)
-
-
-def parse_args(args: list[str]) -> CalibrateRequest:
-    """Options as in USAGE; a bad one is a `ConfigError` naming it."""
-    rest, values, flags, out_dir = list(args), {}, set(), None
-    while rest:
-        arg = rest.pop(0)
-        name, _, inline = arg.partition("=")
-        if name in ("--quick", "--check", "--dry-run") and not inline:
-            flags.add("--check" if name == "--dry-run" else name)
-        elif name in (*OPTIONS, "--out"):
-            if not inline and not rest:
-                raise ConfigError(name, None, "needs a value")
-            value = inline or rest.pop(0)
-            if name == "--out":
-                out_dir = Path(value)
-            else:
-                values[OPTIONS[name][0]] = _number(name, value, OPTIONS[name][1])
-        else:
-            allowed = "--quick, --check, --dry-run, --out DIR, " + ", ".join(OPTIONS)
-            raise ConfigError("option", arg, f"unknown; allowed: {allowed}")
-    if {"--quick", "--check"} <= flags:
-        raise ConfigError("option", "--quick --check", "choose one of them")
-    base = CHECK if "--check" in flags else QUICK if "--quick" in flags else FIT
-    settings = replace(base, **values)
-    return CalibrateRequest("--check" in flags, "--quick" in flags, settings, out_dir)
-
-
-def _number(name: str, text: str, kind: type) -> int | float:
-    try:
-        value = kind(text)
-    except ValueError:
-        raise ConfigError(
-            name, text, f"must be a {'whole ' if kind is int else ''}number"
-        ) from None
-    lowest = 0 if name in ("--seed", "--warmup-days") else 1 if kind is int else 1e-9
-    if not value >= lowest or (name == "--replications" and value < 2):
-        raise ConfigError(name, value, f"must be >= {2 if name == '--replications' else lowest}")
-    return value
-
-
-def _check(point: FitPoint, p_without: dict[str, float], settings: SearchSettings) -> int:
+def check(point: FitPoint, p_without: dict[str, float], settings: SearchSettings) -> bool:
+    """Run the shipped scenarios, print every target; whether every one is met."""
     print(_describe("checking the shipped calibration", settings), flush=True)
     runs = evaluate_point(point, p_without, settings)
     print(format_targets(runs))
     print()
     print("\n".join(plausibility_notes(point, p_without, runs)))
-    return 0 if _all_met(runs) else EXIT_TARGET_MISSED
+    return _all_met(runs)
 
 
-def _fit(
+def fit_and_write(
     start: FitPoint, p_without: dict[str, float], request: CalibrateRequest, args: list[str]
-) -> int:
+) -> bool:
+    """Fit, print the targets and notes, write the files; whether it converged and met all."""
     settings = request.settings
     print(_describe("fitting", settings), flush=True)
     t_start = time.perf_counter()
@@ -158,7 +73,7 @@ def _fit(
     if not evaluation.converged:
         print(f"\nthe search did not converge in {evaluation.n_steps} steps: see the steps above")
     _write(evaluation, p_without, request, args, minutes)
-    return 0 if evaluation.converged and _all_met(evaluation.runs) else EXIT_TARGET_MISSED
+    return evaluation.converged and _all_met(evaluation.runs)
 
 
 def _write(
@@ -211,7 +126,3 @@ def _describe(what: str, settings: SearchSettings) -> str:
 def _all_met(runs: dict[str, Kpis]) -> bool:
     level = family_confidence()
     return all(verdict(t, estimate(t, runs, level)) for t in TARGETS)
-
-
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit(calibrate_command(sys.argv[1:]))

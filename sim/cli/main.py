@@ -1,73 +1,80 @@
-"""The `jointduty` command: a dispatcher to thin command functions that call the tiers.
+"""The `jointduty` command: a dispatcher to one module per command under `sim.cli`.
 
-Each command lives in its own module and is imported only when used (`COMMAND_MODULES`):
-`run` (`sim.sweep.run`, a Hydra app, `-m` for a sweep), `compare` (`sim.experiment.compare`),
-`collect`
-(`sim.results.collect`), `scenarios` (here) and the commands other modules add. A command takes its
-arguments as a list and returns the exit status; bad input ends in one line naming the key,
-the value and what is allowed, with exit status 2 and no traceback (`_fail`). An unexpected
-internal error in any command is one line too, `jointduty: internal error: <Type>: <message>
-(full log: <path>)`, exit status 1; the traceback is saved atomically to that log file in the
-system's temporary folder (`_internal_error`).
+`jointduty COMMAND [options] [key=value ...]` imports `sim.cli.<module>` of the command (only
+that one: `run` should not pay for matplotlib) and calls its `main(args)`, which returns the
+exit status (`sim.cli.common`). Bad input ends in one line naming the key, the value and what
+is allowed, exit status 2; an unexpected error is one line naming a log file with the
+traceback, exit status 1. `console_main` is the console script: it also turns a closed
+standard output (`jointduty -h | head -1`) into a quiet exit.
 """
 
 from __future__ import annotations
 
-import functools
 import gc
 import importlib
-import importlib.util
+import importlib.metadata
 import os
 import sys
-import tempfile
-import time
-import traceback
 from collections.abc import Callable, Sequence
-from pathlib import Path
 
-from sim.config.scenario import validate
+from sim.cli.common import EXIT_CONFIG_ERROR, EXIT_INTERRUPTED, fail, internal_error
 from sim.config.schema import ConfigError
-from sim.results.atomic import write_atomic
-from sim.sweep.compose import compose_config
 
-EXIT_CONFIG_ERROR = 2
-EXIT_INTERNAL_ERROR = 1
+# name -> (module under sim.cli, one-line summary)
+COMMANDS: dict[str, tuple[str, str]] = {
+    "run": ("run", "run the replications of one scenario (a Hydra app: add -m for a sweep)"),
+    "compare": ("compare", "run scenarios on common random numbers and compare them, KPI by KPI"),
+    "collect": ("collect", "rebuild a sweep directory's table (sweep.parquet, sweep.csv)"),
+    "report": ("report", "write report.md, report.html and plots for a run, comparison or sweep"),
+    "estimate": ("estimate", "analytic staffing estimate (Erlang C) beside the roster"),
+    "optimize": ("optimize", "cheapest staffing meeting targets, e.g. target.response_min_p90=15"),
+    "validate": ("validate", "check the simulator against queueing theory (--quick: a minute)"),
+    "calibrate": ("calibrate", "fit the unpublished parameters to the published outcomes"),
+    "fit-demand": ("fit_demand", "fit a district's demand (profile, types, hotspots) to a log"),
+    "province": ("province", "run a province scenario district by district, in parallel"),
+    "scenarios": ("scenarios", "list the shipped scenarios"),
+}
 
-USAGE = """usage: jointduty COMMAND [options] [key=value ...]
-
-commands:
-  run        run the replications of one scenario (a Hydra app: add -m for a sweep)
-  compare    run scenarios on common random numbers and compare them, KPI by KPI
-  collect    rebuild a sweep directory's table (sweep.parquet, sweep.csv)
-  report     write report.md, report.html and plots for a run, comparison or sweep
-  estimate   analytic staffing estimate (Erlang C on the time-varying load) beside the roster
-  optimize   cheapest staffing that meets targets, e.g. target.response_min_p90=15
-  validate   check the simulator against queueing theory (--quick: about a minute)
-  calibrate  fit the unpublished parameters to the published outcomes (--check: evaluate)
-  fit-demand fit a district's demand (profile, type mix, hotspots) to a call log
-  province   run a province scenario district by district, on processes or a Ray cluster
-  scenarios  list the shipped scenarios
-
-examples:
+EXAMPLES = """examples:
   jointduty compare                        # taozhu_2019 (before) vs future_city_2021 (after)
   jointduty run scenario=taozhu_2019 run.replications=auto run.precision=0.02
   jointduty run -m +experiment=station_sweep hydra/launcher=joblib
   jointduty collect results/sweeps/station_sweep
-"""
+  jointduty COMMAND --help                 # a command's options"""
+
+
+def usage() -> str:
+    """The top-level help: usage, the commands and a few examples."""
+    width = max(map(len, COMMANDS)) + 2
+    lines = [f"  {name:{width}s}{summary}" for name, (_, summary) in COMMANDS.items()]
+    return (
+        "usage: jointduty [-h | --version] COMMAND [options] [key=value ...]\n\n"
+        "Discrete-event simulation of joint-duty police stations.\n\n"
+        "commands:\n" + "\n".join(lines) + "\n\n" + EXAMPLES
+    )
+
+
+def version() -> str:
+    """The installed package's version."""
+    return importlib.metadata.version("jointduty")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the console script."""
+    """Run one command; returns its exit status."""
     args = list(sys.argv[1:] if argv is None else argv)
     if not args or args[0] in ("-h", "--help", "help"):
-        print(USAGE)
+        print(usage())
+        return 0
+    if args[0] in ("-V", "--version"):
+        print(f"jointduty {version()}")
         return 0
     command, rest = args[0], args[1:]
-    commands = available_commands()
-    if command not in commands:
-        return _fail(ConfigError("command", command, "unknown; allowed: " + ", ".join(commands)))
+    if command not in COMMANDS:
+        names = ", ".join(COMMANDS)
+        print(f"jointduty: unknown command {command!r} (commands: {names})", file=sys.stderr)
+        return EXIT_CONFIG_ERROR
     try:
-        run = commands[command]()
+        run = load_command(command)
         # What the command imported by now (Hydra, pandas, numpy: ~100,000 objects) lives as
         # long as the process: frozen, the cyclic garbage collector no longer walks it on
         # every full collection during a long simulation (measured: 15 % of a 50,000-call run).
@@ -79,81 +86,35 @@ def main(argv: Sequence[str] | None = None) -> int:
             gc.freeze()
         return run(rest)
     except ConfigError as error:
-        return _fail(error)
+        return fail(error)
+    except SystemExit as exit_:  # argparse's and Hydra's --help
+        if exit_.code is None or isinstance(exit_.code, int):
+            return exit_.code or 0
+        print(exit_.code, file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print("jointduty: interrupted", file=sys.stderr)
-        return 130
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        raise  # a closed standard output: console_main ends quietly
     except Exception as error:
-        return _internal_error(command, error)
+        return internal_error(command, error)
 
 
-# Each command lives in its own module and is imported only when it is used.
-COMMAND_MODULES: dict[str, str] = {
-    "run": "sim.sweep.run:run_command",
-    "scenarios": "sim.cli.main:scenarios_command",
-    "compare": "sim.experiment.compare:compare_command",
-    "collect": "sim.results.collect:collect_command",
-    "validate": "sim.validation.command:validate_command",
-    "fit-demand": "sim.demand.fit:fit_demand_command",
-    "calibrate": "sim.calibration.calibrate:calibrate_command",
-    "estimate": "sim.planner.estimate:estimate_command",
-    "optimize": "sim.planner.optimize:optimize_command",
-    "report": "sim.report.command:report_command",
-    "province": "sim.experiment.province_command:province_command",
-}
-
-
-def available_commands() -> dict[str, Callable[[], Callable[[list[str]], int]]]:
-    """Command name -> loader of its function, for the commands whose module exists."""
-    found: dict[str, Callable[[], Callable[[list[str]], int]]] = {}
-    for name, target in COMMAND_MODULES.items():
-        module_name, _, function = target.partition(":")
-        if importlib.util.find_spec(module_name) is not None:
-            found[name] = functools.partial(_load_command, module_name, function)
-    return found
-
-
-def _load_command(module_name: str, function: str) -> Callable[[list[str]], int]:
-    return getattr(importlib.import_module(module_name), function)
-
-
-def scenarios_command(args: list[str]) -> int:
-    from sim.config.shipped import scenario_names
-
-    for name in scenario_names():
-        job = validate(compose_config([f"scenario={name}"]))
-        print(f"{name:24s} {job.scenario.description}")
-    return 0
-
-
-def _fail(error: ConfigError) -> int:
-    print(f"jointduty: config error: {error}", file=sys.stderr)
-    return EXIT_CONFIG_ERROR
-
-
-def _internal_error(command: str, error: Exception) -> int:
-    """One line on stderr; the full traceback in a log file whose path the line gives."""
-    log = error_log_path(command)
-    text = f"jointduty {command}: {type(error).__name__}: {error}\n\n{traceback.format_exc()}"
-    try:
-        write_atomic(log, lambda tmp: tmp.write_text(text))
-        where = str(log)
-    except OSError as write_error:
-        where = f"not saved: {write_error}"
-    message = str(error).splitlines()[0] if str(error) else ""
-    print(
-        f"jointduty: internal error: {type(error).__name__}: {message} (full log: {where})",
-        file=sys.stderr,
-    )
-    return EXIT_INTERNAL_ERROR
-
-
-def error_log_path(command: str) -> Path:
-    """A fresh log file name in the system's temporary folder (or $JOINTDUTY_LOG_DIR)."""
-    folder = Path(os.environ.get("JOINTDUTY_LOG_DIR") or tempfile.gettempdir())
-    stamp = time.strftime("%Y%m%d-%H%M%S")
-    return folder / f"jointduty-{command}-{stamp}-{os.getpid()}.log"
+def load_command(name: str) -> Callable[[list[str]], int]:
+    """The `main` function of command `name`'s module; a missing module is an error."""
+    module, _ = COMMANDS[name]
+    return importlib.import_module(f"sim.cli.{module}").main
 
 
 def console_main() -> None:
-    sys.exit(main())
+    """The console script; a closed standard output ends it without a traceback."""
+    try:
+        status = main()
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # Python flushes stdout again at exit: point it at /dev/null so that this is quiet.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        status = 128 + 13  # as if killed by SIGPIPE, the way `head` leaves `cat`
+    sys.exit(status)

@@ -1,23 +1,22 @@
-"""`jointduty fit-demand`: a scenario's demand fitted to a real incident log.
+"""A scenario's demand fitted to a real incident log (`jointduty fit-demand`).
 
     jointduty fit-demand LOG.csv [LOG2.csv ...] --time-col C --type-col C
                          [--lat-col C --lon-col C] [--start T] [--end T] [--type-map F]
                          [--base SCENARIO|DISTRICT|FILE] [--out district.yaml]
 
-reads the log (`sim.demand.log`), keeps the calls inside the window, maps their types
-(`sim.demand.call_types`), fits the hour-of-day x weekday rate profile (`sim.demand.profile`), the
-type mix and, given coordinates, a local km projection (`sim.model.projection`) and the hotspots
-(`sim.demand.hotspots`). It writes a district-style YAML file (`sim.demand.district_file`)
-that a scenario can
-load with `defaults: [/district: NAME]`, the mapping from the log's types to the scenario's
-types as CSV, and, with `--trace-out`, the calls themselves as a trace for replay
+(parsed by `sim.cli.fit_demand`). `fit_log` reads the log (`sim.demand.log`), keeps the calls
+inside the window, maps their types (`sim.demand.call_types`), fits the hour-of-day x weekday
+rate profile (`sim.demand.profile`), the type mix and, given coordinates, a local km
+projection (`sim.model.projection`) and the hotspots (`sim.demand.hotspots`).
+`write_outputs` writes a district-style YAML file (`sim.demand.district_file`) that a
+scenario can load with `defaults: [/district: NAME]`, the mapping from the log's types to the
+scenario's types as CSV, and, with `--trace-out`, the calls themselves as a trace for replay
 (`sim.model.replay`). Every file is written atomically; a summary is printed.
 """
 
 from __future__ import annotations
 
 import argparse
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,16 +25,14 @@ import pandas as pd
 
 from sim.config.schema import ConfigError
 from sim.demand.call_types import DROP, TypeMapping, map_types, read_type_map
-from sim.demand.district_file import district_text, load_base
+from sim.demand.district_file import district_text
 from sim.demand.hotspots import HotspotFit, fit_hotspots
 from sim.demand.log import coordinates, exclude_rows, parse_bound, parse_times, read_log
 from sim.demand.log import require_column as column
 from sim.demand.profile import TimeProfile, fit_time_profile
-from sim.demand.report import print_summary, warn
+from sim.demand.report import warn
 from sim.model.projection import FittedFrame, fit_projection
 from sim.results.tables import write_atomic
-
-EXIT_CONFIG_ERROR = 2
 
 
 @dataclass(frozen=True)
@@ -55,48 +52,6 @@ class DemandFit:
     type_shares: dict[str, float]
     frame: FittedFrame | None
     hotspots: HotspotFit | None
-
-
-def fit_demand_command(argv: list[str]) -> int:
-    """Fit, write and summarise; config errors end in one line and exit status 2."""
-    try:
-        args = build_parser().parse_args(argv)
-    except SystemExit as exit_:
-        return int(exit_.code or 0)
-    try:
-        fit = fit_log(args)
-        base = load_base(args.base) if args.base else None
-        written = write_outputs(fit, args, base)
-    except ConfigError as error:
-        print(f"jointduty: config error: {error}", file=sys.stderr)
-        return EXIT_CONFIG_ERROR
-    print_summary(fit, written)
-    return 0
-
-
-def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="jointduty fit-demand", description=__doc__.split("\n")[0])
-    p.add_argument("files", nargs="+", metavar="FILE", help="incident log CSV files (.gz ok)")
-    p.add_argument("--time-col", required=True, help="column with the call time")
-    p.add_argument("--type-col", required=True, help="column with the call type")
-    p.add_argument("--lat-col", help="column with the latitude (with --lon-col)")
-    p.add_argument("--lon-col", help="column with the longitude (with --lat-col)")
-    p.add_argument("--time-format", help="strftime format of the times (default: guessed)")
-    p.add_argument("--start", help="window start, e.g. 2018-05-01 (default: first call)")
-    p.add_argument("--end", help="window end, exclusive (default: just after the last call)")
-    p.add_argument("--exclude", action="append", default=[], metavar="COL=VALUE")
-    p.add_argument("--type-map", help="CSV log_type,scenario_type (or YAML); target drop drops")
-    p.add_argument("--top-types", type=int, default=8, help="without --type-map (default 8)")
-    p.add_argument("--hotspots", type=int, default=5, help="hotspots to fit (default 5)")
-    p.add_argument("--trim", type=float, default=0.005, help="outlier share cut per axis")
-    p.add_argument("--min-spread-km", type=float, default=0.1)
-    p.add_argument("--max-gap-hours", type=float, default=6.0, help="shortest gap to report")
-    p.add_argument("--seed", type=int, default=0, help="seed of the k-means starts")
-    p.add_argument("--base", help="scenario, district or YAML file giving types' teams etc.")
-    p.add_argument("--out", default="fitted_district.yaml", help="the district YAML to write")
-    p.add_argument("--map-out", help="type mapping CSV (default: OUT stem + _types.csv)")
-    p.add_argument("--trace-out", help="also write the calls used as a trace CSV for replay")
-    return p
 
 
 def fit_log(args: argparse.Namespace) -> DemandFit:

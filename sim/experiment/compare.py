@@ -1,4 +1,4 @@
-"""`jointduty compare A B [C ...] [key=value ...]`: scenarios side by side on the same seeds.
+"""Scenarios side by side on the same seeds (`jointduty compare`, parsed by `sim.cli.compare`).
 
 Every scenario runs the same replications on the same seed, so replication `r` of each sees
 the same incidents (common random numbers, CRN); the scenarios are run in step, replication
@@ -21,10 +21,8 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import datetime
 from pathlib import Path
 
 import pandas as pd
@@ -33,32 +31,12 @@ from sim.analysis.output_analysis import StopDecision, decide, planned_replicati
 from sim.analysis.paired import comparison_table, paired_differences, variance_ratio
 from sim.config.scenario import JobConfig, RunConfig
 from sim.config.schema import ConfigError
-from sim.experiment.progress import progress_printer
 from sim.experiment.replications import OutputAnalysis, choose_warmup, run_replication
-from sim.results.jobstatus import COMPLETED, now_iso, write_status
 from sim.results.tables import job_json, write_csv, write_json, write_parquet
 from sim.sweep.compose import compose_job
 
 DEFAULT_SCENARIOS = ("taozhu_2019", "future_city_2021")
 DEFAULT_OUT = "results/compare"
-USAGE = """usage: jointduty compare [SCENARIO ...] [key=value ...] [--out DIR]
-                         [--independent-seeds | --variance-reduction]
-
-Runs each scenario on the same seeds (common random numbers) and prints every KPI's mean and
-95 % CI per scenario, and the paired difference to the first scenario with its CI and a
-Holm-adjusted p-value. Without scenarios: taozhu_2019 (before) vs future_city_2021 (after).
-"""
-
-
-@dataclass(frozen=True)
-class CompareRequest:
-    scenarios: tuple[str, ...]
-    overrides: tuple[str, ...]
-    out_dir: Path | None
-    independent_seeds: bool
-    variance_reduction: bool = False
-
-
 @dataclass(frozen=True)
 class Comparison:
     """The comparison table, each scenario's replications, and the output analysis."""
@@ -68,65 +46,6 @@ class Comparison:
     replications: tuple[pd.DataFrame, ...]
     analysis: OutputAnalysis
     jobs: tuple[JobConfig, ...]  # as run: with each scenario's seed
-
-
-def compare_command(args: list[str]) -> int:
-    from sim.cli.main import _fail
-
-    if any(a in ("-h", "--help") for a in args):
-        print(USAGE)
-        return 0
-    try:
-        request = parse_args(args)
-        jobs = compose_jobs(request.scenarios, request.overrides)
-    except ConfigError as error:
-        return _fail(error)
-    started, t_start = now_iso(), time.perf_counter()
-    out_dir = request.out_dir or Path(DEFAULT_OUT) / datetime.now().strftime("%Y-%m-%d_%H-%M-%S")
-    if request.variance_reduction:
-        ratios = variance_reduction(jobs)
-        write_csv(ratios, out_dir / "variance_reduction.csv")
-        text = format_variance_reduction(ratios)
-    else:
-        auto = jobs[0].run.replications == "auto"
-        progress = progress_printer(f"replication of {len(jobs)} scenarios:", total_is_cap=auto)
-        comparison = run_comparison(jobs, progress, request.independent_seeds)
-        write_comparison(comparison, out_dir)
-        text = format_comparison(comparison, jobs[0].run)
-    duration_s = time.perf_counter() - t_start
-    write_status(out_dir, COMPLETED, args, started=started, duration_s=duration_s)  # last file
-    print(text)
-    print(f"\ntables written to {out_dir}")
-    return 0
-
-
-def parse_args(args: list[str]) -> CompareRequest:
-    """Scenario names, overrides (`key=value`), `--out DIR` and `--independent-seeds`."""
-    scenarios, overrides, out_dir, independent, ratio = [], [], None, False, False
-    rest = list(args)
-    while rest:
-        arg = rest.pop(0)
-        if arg == "--out" and rest:
-            out_dir = Path(rest.pop(0))
-        elif arg.startswith("--out="):
-            out_dir = Path(arg.split("=", 1)[1])
-        elif arg.startswith("hydra.run.dir="):
-            out_dir = Path(arg.split("=", 1)[1])
-        elif arg == "--independent-seeds":
-            independent = True
-        elif arg == "--variance-reduction":
-            ratio = True
-        elif arg.startswith("-"):
-            allowed = "--out DIR, --independent-seeds, --variance-reduction"
-            raise ConfigError("option", arg, f"unknown; allowed: {allowed}")
-        elif "=" in arg:
-            overrides.append(arg)
-        else:
-            scenarios.append(arg)
-    chosen = tuple(scenarios) or DEFAULT_SCENARIOS
-    if len(chosen) < 2 or len(set(chosen)) < len(chosen):
-        raise ConfigError("scenarios", list(chosen), "name at least two different scenarios")
-    return CompareRequest(chosen, tuple(overrides), out_dir, independent, ratio)
 
 
 def compose_jobs(scenarios: tuple[str, ...], overrides: tuple[str, ...]) -> list[JobConfig]:

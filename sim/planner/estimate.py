@@ -1,10 +1,10 @@
-"""`jointduty estimate [scenario=NAME] [key=value ...]`: the analytic first answer.
+"""The analytic first answer, as text and tables (`jointduty estimate`, `sim.cli.estimate`).
 
-Prints, for each role and hour of the day, the offered load (mean units busy if no job
-waited), the staff Erlang C asks for to meet the wait target (`sim.planner.staffing`) and the units
-the scenario's roster puts on duty; then per role the jobs a day, busy minutes per job, the
-staff-hours needed and rostered and the utilisation the load implies. It takes well under a
-second after the config is composed. With `--simulate` it also runs the scenario's
+The command prints, for each role and hour of the day, the offered load (mean units busy if
+no job waited), the staff Erlang C asks for to meet the wait target (`sim.planner.staffing`)
+and the units the scenario's roster puts on duty; then per role the jobs a day, busy minutes
+per job, the staff-hours needed and rostered and the utilisation the load implies. It takes
+well under a second after the config is composed. With `--simulate` it also runs the scenario's
 replications and prints the simulated mean units busy by hour, utilisation and share of calls
 that waited, so that the gaps of the analytic answer (teammates waiting for each other,
 travel, follow-ups, dispatch between stations) show. `--out DIR` writes `estimate.csv`
@@ -13,99 +13,13 @@ travel, follow-ups, dispatch between stations) show. `--out DIR` writes `estimat
 
 from __future__ import annotations
 
-import argparse
-import time
 from pathlib import Path
 
 import pandas as pd
 
 from sim.config.scenario import JobConfig
-from sim.config.schema import ConfigError
 from sim.planner.simulated_load import SimulatedFigures, simulate_figures
-from sim.planner.staffing import (
-    StaffingTarget,
-    by_hour_of_day,
-    estimate,
-    response_p_wait,
-    role_summary,
-)
-from sim.planner.workload import work_streams
-
-USAGE_EPILOG = """examples:
-  jointduty estimate                                   # the default scenario
-  jointduty estimate scenario=taozhu_2019 --wait-min 10 --service-level 0.8
-  jointduty estimate scenario=future_city_2021 --simulate run.replications=5
-"""
-
-
-def estimate_command(args: list[str]) -> int:
-    from sim.cli.main import _fail
-    from sim.sweep.compose import compose_job
-
-    try:
-        options, overrides = parse_args(args)
-        target = StaffingTarget(options.wait_min, options.service_level)
-        job = compose_job(overrides)
-    except ConfigError as error:
-        return _fail(error)
-    started = time.perf_counter()
-    streams = work_streams(job.scenario)
-    table = estimate(job.scenario, target, streams)
-    p_wait = response_p_wait(streams, table)
-    elapsed_s = time.perf_counter() - started
-    simulated = run_simulation(job) if options.simulate else None
-    print(format_estimate(job, target, table, p_wait, simulated))
-    print(f"\n(analytic estimate computed in {elapsed_s:.2f} s)")
-    if options.out is not None:
-        write_estimate(Path(options.out), table, simulated)
-        print(f"tables written to {options.out}")
-    return 0
-
-
-def parse_args(args: list[str]) -> tuple[argparse.Namespace, list[str]]:
-    """Options (argparse) and the key=value overrides for the config."""
-    parser = _parser()
-    flags = [a for a in args if a.startswith("-") or "=" not in a]
-    overrides = [a for a in args if not a.startswith("-") and "=" in a]
-    options = _parse_known(parser, flags)
-    if not 0 < options.service_level < 1:
-        raise ConfigError("--service-level", options.service_level, "must be between 0 and 1")
-    if not options.wait_min >= 0:
-        raise ConfigError("--wait-min", options.wait_min, "must be minutes >= 0")
-    return options, overrides
-
-
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="jointduty estimate",
-        description="Analytic staffing estimate (Erlang C on the time-varying offered load).",
-        epilog=USAGE_EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    parser.add_argument("--wait-min", type=float, default=5.0, help="target wait (minutes)")
-    parser.add_argument(
-        "--service-level",
-        type=float,
-        default=0.9,
-        help="share of jobs that must wait at most --wait-min (0-1)",
-    )
-    parser.add_argument("--simulate", action="store_true", help="also run the simulation")
-    parser.add_argument("--out", help="write estimate.csv (and estimate_simulated.csv) here")
-    return parser
-
-
-def _parse_known(parser: argparse.ArgumentParser, flags: list[str]) -> argparse.Namespace:
-    """argparse, but an unknown or malformed option is a ConfigError, not a usage exit."""
-    if any(f in ("-h", "--help") for f in flags):
-        parser.print_help()
-        raise SystemExit(0)
-    try:
-        options, unknown = parser.parse_known_args(flags)
-    except SystemExit:
-        raise ConfigError("options", " ".join(flags), "malformed; see --help") from None
-    if unknown:
-        raise ConfigError("option", unknown[0], "unknown; see --help")
-    return options
+from sim.planner.staffing import StaffingTarget, by_hour_of_day, role_summary
 
 
 def run_simulation(job: JobConfig) -> SimulatedFigures:

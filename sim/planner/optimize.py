@@ -1,4 +1,4 @@
-"""`jointduty optimize [scenario=NAME] target.<kpi>=<bound> ...`: the cheapest staffing.
+"""The cheapest staffing that meets targets (`jointduty optimize`, `sim.cli.optimize`).
 
 Finds the cheapest staffing (units per role per station, per shift of each roster) that
 meets every target, e.g. `target.response_min_p90_prio1=15 target.same_day_share=0.6`. It
@@ -19,88 +19,12 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 
 from sim.config.scenario import JobConfig
 from sim.config.schema import ConfigError
 from sim.planner.levers import Lever, Staffing, analytic_start, current_staffing, levers_of
-from sim.planner.optimize_report import format_result, write_result
 from sim.planner.search import Evaluation, Evaluator, SearchResult, search
-from sim.planner.targets import Target, check_kpis, split_targets
-
-EPILOG = """examples:
-  jointduty optimize scenario=taozhu_2019 target.response_min_p90_prio1=15
-  jointduty optimize target.response_min_p90=20 target.same_day_share=0.75 --roles police,mediator
-  jointduty optimize scenario=taozhu_2019 target.response_min_p90=15 --optuna 30
-"""
-
-
-def optimize_command(args: list[str]) -> int:
-    from sim.cli.main import _fail
-    from sim.sweep.compose import compose_job
-
-    try:
-        targets, rest = split_targets(args)
-        options, overrides = parse_args(rest)
-        if not targets:
-            raise ConfigError("target", None, "name at least one, e.g. target.response_min_p90=15")
-        job = _fixed_warmup(compose_job(overrides))
-        check_kpis(targets, kpi_names(job))
-        levers = _levers(job, options)
-        if options.optuna:
-            return _optuna(job, overrides, targets, levers, options)
-        outcome = optimise(job, targets, levers, options)
-    except ConfigError as error:
-        return _fail(error)
-    print(format_result(job, levers, targets, outcome))
-    if options.out:
-        write_result(Path(options.out), job, levers, targets, outcome)
-        print(f"\nresults written to {options.out}")
-    return 0
-
-
-def _optuna(job, overrides, targets, levers, options):  # type: ignore[no-untyped-def]
-    import importlib.util
-
-    if importlib.util.find_spec("sim.sweep.optuna_search") is None:
-        raise ConfigError("--optuna", options.optuna, "is not available in this version")
-    from sim.sweep.optuna_search import optuna_command
-
-    return optuna_command(job, overrides, targets, levers, options)
-
-
-def parse_args(args: list[str]) -> tuple[argparse.Namespace, list[str]]:
-    from sim.planner.estimate import _parse_known
-
-    parser = argparse.ArgumentParser(
-        prog="jointduty optimize",
-        description="The cheapest staffing that meets every target (simulation on CRN).",
-        epilog=EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    parser.add_argument("--roles", help="comma-separated roles whose staff may change")
-    parser.add_argument("--stations", help="comma-separated stations whose staff may change")
-    parser.add_argument("--max-per-shift", type=int, help="upper bound of every lever")
-    parser.add_argument("--min-per-shift", type=int, default=0, help="lower bound (default 0)")
-    parser.add_argument("--max-evaluations", type=int, default=40, help="search budget")
-    parser.add_argument("--confirm-replications", type=int, default=10)
-    parser.add_argument("--strict", action="store_true", help="whole CI must meet each target")
-    parser.add_argument("--wait-min", type=float, default=5.0, help="analytic start: wait target")
-    parser.add_argument("--service-level", type=float, default=0.9, help="analytic start")
-    parser.add_argument("--out", help="write optimization.json and evaluations.csv here")
-    parser.add_argument("--optuna", type=int, default=0, metavar="N", help="N Optuna trials")
-    flags = [a for a in args if a.startswith("-") or "=" not in a]
-    overrides = [a for a in args if not a.startswith("-") and "=" in a]
-    options = _parse_known(parser, flags)
-    for name in ("max_evaluations", "confirm_replications"):
-        if getattr(options, name) < 1:
-            raise ConfigError(f"--{name.replace('_', '-')}", getattr(options, name), "must be >= 1")
-    if options.min_per_shift < 0 or (
-        options.max_per_shift is not None and options.max_per_shift < options.min_per_shift
-    ):
-        bounds = [options.min_per_shift, options.max_per_shift]
-        raise ConfigError("--min-per-shift/--max-per-shift", bounds, "need 0 <= min <= max")
-    return options, overrides
+from sim.planner.targets import Target
 
 
 def kpi_names(job: JobConfig) -> list[str]:
@@ -113,7 +37,7 @@ def kpi_names(job: JobConfig) -> list[str]:
     return list(run_replication(job.scenario, short, 0)[1])
 
 
-def _fixed_warmup(job: JobConfig) -> JobConfig:
+def fixed_warmup(job: JobConfig) -> JobConfig:
     import dataclasses
 
     from sim.experiment.replications import choose_warmup
@@ -124,7 +48,7 @@ def _fixed_warmup(job: JobConfig) -> JobConfig:
     return dataclasses.replace(job, run=dataclasses.replace(job.run, warmup_days=warmup.days))
 
 
-def _levers(job: JobConfig, options: argparse.Namespace) -> list[Lever]:
+def levers_for(job: JobConfig, options: argparse.Namespace) -> list[Lever]:
     scenario = job.scenario
     roles = _names(options.roles, "--roles", list(scenario.roles))
     stations = _names(options.stations, "--stations", list(scenario.stations))

@@ -1,6 +1,7 @@
-"""`jointduty report PATH`: pictures and tables of a run, a comparison or a sweep.
+"""The report of a result directory: pictures and tables of a run, a comparison or a sweep.
 
-Reads the result directory (`sim.report.data` tells its kind by the files present) and
+`write_report` (the command `jointduty report PATH`, `sim.cli.report`) takes the loaded result
+directory (`sim.report.data` tells its kind by the files present) and
 writes, into PATH (or `--out DIR`), each file atomically:
 
 - `report.md` with the pictures as PNG files beside it,
@@ -15,52 +16,18 @@ the first scenario with Holm-adjusted p-values.
 
 from __future__ import annotations
 
-import argparse
 import io
 from pathlib import Path
 
 from matplotlib.figure import Figure
 
-from sim.config.schema import ConfigError
 from sim.report import plots, plots_sweep
-from sim.report.data import ReportData, load
+from sim.report.data import ReportData
 from sim.report.html import Picture, Section, Table, to_html, to_markdown
 from sim.report.tables import comparison_tables, kpi_table, staff_table, sweep_table
 from sim.results.tables import write_atomic
 
 DPI = 110
-
-
-def report_command(args: list[str]) -> int:
-    from sim.cli.main import _fail
-    from sim.planner.estimate import _parse_known
-
-    parser = argparse.ArgumentParser(
-        prog="jointduty report", description="HTML and Markdown report of a result directory."
-    )
-    parser.add_argument("path", nargs="?", help="run, comparison or sweep directory")
-    parser.add_argument("--out", help="where to write the report (default: PATH)")
-    parser.add_argument(
-        "--max-rerun",
-        type=int,
-        default=5,
-        help="comparisons: replications re-simulated for incident-level pictures (default 5)",
-    )
-    try:
-        options = _parse_known(parser, args)
-        if options.path is None:
-            raise ConfigError("PATH", None, "name a run, comparison or sweep directory")
-        if options.max_rerun < 1:
-            raise ConfigError("--max-rerun", options.max_rerun, "must be >= 1")
-        data = load(Path(options.path), options.max_rerun)
-    except ConfigError as error:
-        return _fail(error)
-    out_dir = Path(options.out or options.path)
-    written = write_report(data, out_dir)
-    print(f"report of the {data.kind} in {data.path}: {len(written)} files written to {out_dir}")
-    for path in written:
-        print(f"  {path.name}")
-    return 0
 
 
 def write_report(data: ReportData, out_dir: Path) -> list[Path]:

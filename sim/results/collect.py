@@ -1,9 +1,10 @@
 """The tidy sweep table: one row per job and KPI, rebuilt from the job directories.
 
-`jointduty collect DIR` reads every job directory under a sweep directory (one with a
-`status.json` or Hydra's `.hydra/overrides.yaml`) and writes `sweep.parquet` and `sweep.csv`
-at its root, atomically. It works at any time: during a sweep, after it, and after failures
-(Hydra 1.3 skips `on_multirun_end` when a job fails, so the table cannot rely on it).
+`write_sweep_table(DIR)` (the command `jointduty collect DIR`, `sim.cli.collect`) reads
+every job directory under a sweep directory (one with a `status.json` or Hydra's
+`.hydra/overrides.yaml`) and writes `sweep.parquet` and `sweep.csv` at its root, atomically.
+It works at any time: during a sweep, after it, and after failures (Hydra 1.3 skips
+`on_multirun_end` when a job fails, so the table cannot rely on it).
 
 Columns: `job` (the directory name), `status` (`completed`, `failed`, `incomplete` for a
 job that is running or died without a marker, or `damaged` for a job marked completed whose
@@ -11,21 +12,18 @@ files are missing, truncated or corrupted: `error` then names the file and the p
 column per overridden key (named by the key, numbers as numbers), then `metric, mean, sd,
 ci_low, ci_high, n` from the job's `summary.csv`, then `n_replications, stop_reason,
 warmup_days, duration_s, error` and `overrides` (the job's full override set as JSON). A job
-without KPIs has one row with an empty metric. The command exits with status 1 when a job is
-not `completed` (the table is written all the same), as `jointduty run -m` does.
+without KPIs has one row with an empty metric.
 """
 
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
 import pandas as pd
 import yaml
 
 from sim.analysis.kpis import SUMMARY_COLUMNS
-from sim.config.schema import ConfigError
 from sim.results.jobstatus import (
     COMPLETED,
     DAMAGED,
@@ -123,29 +121,6 @@ def write_sweep_table(sweep_dir: Path) -> pd.DataFrame:
     )
     write_csv(table, sweep_dir / f"{TABLE_NAME}.csv")
     return table
-
-
-def collect_command(args: list[str]) -> int:
-    """`jointduty collect DIR`: rebuild a sweep's table and say how its jobs stand."""
-    from sim.cli.main import EXIT_INTERNAL_ERROR, _fail
-
-    if len(args) != 1 or args[0].startswith("-"):
-        print("usage: jointduty collect SWEEP_DIR")
-        return 0 if args and args[0] in ("-h", "--help") else 2
-    sweep_dir = Path(args[0])
-    if not sweep_dir.is_dir():
-        return _fail(ConfigError("SWEEP_DIR", str(sweep_dir), "must be an existing directory"))
-    if not job_dirs(sweep_dir):
-        return _fail(ConfigError("SWEEP_DIR", str(sweep_dir), "holds no job directories"))
-    table = write_sweep_table(sweep_dir)
-    for job, error in table[table["status"] == DAMAGED][["job", "error"]].itertuples(index=False):
-        print(f"jointduty: damaged job {job}: {error}", file=sys.stderr)
-    counts = table.drop_duplicates("job")["status"].value_counts().to_dict()
-    shown = ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
-    print(f"{table['job'].nunique()} jobs: {shown}")
-    print(f"table written to {sweep_dir / (TABLE_NAME + '.parquet')} and .csv")
-    # As `jointduty run -m` does: 1 when a job is not complete, so that a script notices.
-    return 0 if set(counts) <= {COMPLETED} else EXIT_INTERNAL_ERROR
 
 
 def _overrides(job_dir: Path, status: dict[str, object] | None) -> tuple[str, ...]:

@@ -26,7 +26,6 @@ from hydra.core.hydra_config import HydraConfig
 from hydra.types import RunMode
 from omegaconf import DictConfig
 
-from sim.cli.main import EXIT_CONFIG_ERROR, EXIT_INTERNAL_ERROR, _fail
 from sim.config.scenario import JobConfig, validate
 from sim.config.schema import ConfigError
 from sim.experiment.progress import progress_printer
@@ -46,18 +45,31 @@ if TYPE_CHECKING:
     from sim.experiment.replications import OutputAnalysis
 
 
-def run_command(args: list[str]) -> int:
-    """Validate the overrides, then hand over to Hydra (which also handles -m and --help)."""
-    try:
-        refuse_sweeps_without_multirun(args)
-        validate_sweep_points(args)
-    except ConfigError as error:
-        return _fail(error)
+class RunFailed(Exception):
+    """The run's job, or some of the sweep's jobs, failed: the one line to show, already said
+    in full in the job's `error.log` (`sim.cli.run` prints it, exit status 1)."""
+
+
+# The failure of a single run (not a sweep): Hydra would print a traceback for an exception
+# leaving the task function, so the task records it here and `run_command` raises it.
+FAILED_RUN: list[Exception] = []
+
+
+def run_command(args: list[str]) -> None:
+    """Validate the overrides, then hand over to Hydra (which also handles -m and --help).
+
+    Raises `ConfigError` for bad input and `RunFailed` when the job or sweep jobs failed.
+    """
+    refuse_sweeps_without_multirun(args)
+    validate_sweep_points(args)
     register_scenarios()
     _register_sweeper()
     sys.argv = ["jointduty run", *args]
+    FAILED_RUN.clear()
     _hydra_app(run_task)()
-    return _sweep_exit_status()
+    if FAILED_RUN:
+        raise FAILED_RUN.pop()
+    _raise_if_sweep_failed()
 
 
 @functools.cache
@@ -143,20 +155,22 @@ def _job_failed(
     t_start: float,
     multirun: bool,
 ) -> None:
-    """Record the failure (error.log, then a `failed` status); outside a sweep, exit."""
+    """Record the failure (error.log, then a `failed` status); outside a sweep, keep it for
+    `run_command` to raise."""
     if isinstance(error, ConfigError):
         _record_failure(out_dir, str(error))
-        message, status = f"config error: {error}", EXIT_CONFIG_ERROR
+        message, failure = f"config error: {error}", error
     else:
         log = _record_failure(out_dir, traceback.format_exc())
-        message, status = f"internal error: {type(error).__name__}: {error}", EXIT_INTERNAL_ERROR
-        print(f"jointduty: {message} (full log: {log})", file=sys.stderr)
+        message = f"internal error: {type(error).__name__}: {error}"
+        failure = RunFailed(f"{message} (full log: {log})")
+        if multirun:
+            print(f"jointduty: {failure}", file=sys.stderr)
     duration_s = time.perf_counter() - t_start
     write_status(out_dir, FAILED, overrides, started=started, duration_s=duration_s, error=message)
     if not multirun:
-        if isinstance(error, ConfigError):
-            _fail(error)
-        sys.exit(status)
+        FAILED_RUN.append(failure)
+        return
     _print_sweep_progress(out_dir, multirun=True)
 
 
@@ -166,20 +180,17 @@ def _print_sweep_progress(out_dir: Path, multirun: bool) -> None:
         print(line, file=sys.stderr, flush=True)
 
 
-def _sweep_exit_status() -> int:
-    """1 (with a one-line note) if the sweep just run left failed jobs, else 0."""
+def _raise_if_sweep_failed() -> None:
+    """`RunFailed` if the sweep just run left failed jobs."""
     if not LAST_SWEEP:
-        return 0
+        return
     outcome = LAST_SWEEP.pop()
     n_failed = outcome.n_jobs - outcome.counts.get(COMPLETED, 0)
-    if n_failed <= 0:
-        return 0
-    print(
-        f"jointduty: {n_failed} of {outcome.n_jobs} sweep jobs did not complete; see "
-        f"{outcome.sweep_dir / 'sweep.csv'} (rerun the same command to retry only those)",
-        file=sys.stderr,
-    )
-    return EXIT_INTERNAL_ERROR
+    if n_failed > 0:
+        raise RunFailed(
+            f"{n_failed} of {outcome.n_jobs} sweep jobs did not complete; see "
+            f"{outcome.sweep_dir / 'sweep.csv'} (rerun the same command to retry only those)"
+        )
 
 
 def format_summary(

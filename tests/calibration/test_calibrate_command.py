@@ -8,7 +8,6 @@ import numpy as np
 import pytest
 import yaml
 
-from sim.calibration.calibrate import calibrate_command, parse_args
 from sim.calibration.files import INSTALLED_OUT, default_out_dir
 from sim.calibration.published import (
     AFTER,
@@ -19,10 +18,16 @@ from sim.calibration.published import (
     family_confidence,
     verdict,
 )
+from sim.cli.calibrate import parse_args
+from sim.cli.main import main
 from sim.config.schema import ConfigError
 from sim.sweep.compose import compose_job
 
 TINY = ["--replications", "2", "--horizon-days", "14", "--warmup-days", "7", "--jobs", "1"]
+
+
+def calibrate_command(argv: list[str]) -> int:
+    return main(["calibrate", *argv])
 
 
 @pytest.mark.parametrize(

@@ -12,8 +12,9 @@ import pandas as pd
 import pytest
 
 from sim.analysis.kpis import SUMMARY_COLUMNS
+from sim.config.shipped import scenario_names, shipped_dir
 from sim.results.tables import read_config
-from sim.sweep.compose import compose_job, scenario_names, shipped_dir
+from sim.sweep.compose import compose_job
 
 REPO = Path(__file__).resolve().parents[2]
 FAST = ["run.replications=2", "run.horizon_days=2", "run.warmup_days=0.5"]
@@ -145,7 +146,7 @@ def test_a_bad_value_in_one_sweep_point_is_caught_before_the_sweep_starts(tmp_pa
 
 def test_an_unknown_command_is_a_one_line_error():
     result = jointduty("sail")
-    assert result.returncode == 2 and "allowed: run" in result.stderr
+    assert result.returncode == 2 and "unknown command 'sail' (commands: run" in result.stderr
 
 
 @pytest.mark.slow

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from sim.demand.fit import fit_demand_command
+from sim.cli.main import main
 from sim.model.replay import load_trace
 from sim.model.replication import Model
 from sim.model.streams import Streams
@@ -20,6 +20,10 @@ from .support import FIXTURE, REPO, scenario_from_district
 COLUMNS = ["--time-col", "time", "--type-col", "nature"]
 PLACES = ["--lat-col", "latitude", "--lon-col", "longitude"]
 TWO_WEEKS = ["--start", "2018-05-01", "--end", "2018-05-15"]  # whole days, each weekday twice
+
+
+def fit_demand_command(argv: list[str]) -> int:
+    return main(["fit-demand", *argv])
 
 
 @pytest.fixture(scope="module")

@@ -7,7 +7,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.demand.fit import DemandFit, build_parser, fit_log
+from sim.cli.fit_demand import build_parser
+from sim.demand.fit import DemandFit, fit_log
 
 from .support import LA, MKE, REPO, need_real_data
 
@@ -19,7 +20,7 @@ CITIZENS = ["--exclude", "RequestSource=Driver Self Report"]
 
 
 def fit(argv: list[str]) -> DemandFit:
-    return fit_log(build_parser().parse_args(argv))
+    return fit_log(build_parser().parse(argv))
 
 
 @pytest.fixture(scope="module")

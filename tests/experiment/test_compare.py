@@ -10,11 +10,11 @@ from scipy import stats
 from sim.analysis.kpi_ranges import kpi_range
 from sim.analysis.kpis import mean_ci
 from sim.analysis.paired import COMPARISON_COLUMNS, holm, paired_p_value, variance_ratio
+from sim.cli.compare import parse_args
 from sim.config.schema import ConfigError
 from sim.experiment.compare import (
     DEFAULT_SCENARIOS,
     compose_jobs,
-    parse_args,
     run_comparison,
     variance_reduction,
 )
@@ -130,7 +130,7 @@ def test_crn_reduces_the_variance_of_the_differences_of_a_staffing_change():
     [
         (["taozhu_2019"], "scenarios = ['taozhu_2019']: name at least two different scenarios"),
         (["taozhu_2019", "taozhu_2019"], "name at least two different scenarios"),
-        (["--fast"], "option = '--fast': unknown; allowed: --out DIR"),
+        (["--fast"], "option = '--fast': unknown; allowed: --out, --independent-seeds"),
     ],
 )
 def test_bad_compare_arguments_are_config_errors(args, message):

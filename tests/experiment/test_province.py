@@ -4,6 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from sim.cli.main import main
 from sim.experiment.province import (
     assign_districts,
     district_tasks,
@@ -80,10 +81,9 @@ def test_the_province_pools_its_districts_incidents():
 
 
 def test_the_province_command_writes_replications_summary_and_districts(tmp_path):
-    from sim.experiment.province_command import province_command
-
-    status = province_command(
+    status = main(
         [
+            "province",
             "scenario=future_city_2021",
             "run.replications=2",
             "run.horizon_days=2",
@@ -102,9 +102,7 @@ def test_the_province_command_writes_replications_summary_and_districts(tmp_path
 
 
 def test_the_province_command_rejects_auto_replications_in_one_line(capsys):
-    from sim.experiment.province_command import province_command
-
-    status = province_command(["scenario=future_city_2021", "run.replications=auto"])
+    status = main(["province", "scenario=future_city_2021", "run.replications=auto"])
     assert status == 2
     assert capsys.readouterr().err.startswith("jointduty: config error: run.replications")
 

@@ -11,7 +11,7 @@ import pytest
 from sim.cli import main as cli
 from sim.config.schema import ConfigError
 
-COMMANDS = [name for name in cli.COMMAND_MODULES if name != "run"]
+COMMANDS = [name for name in cli.COMMANDS if name != "run"]
 
 
 def _raising(error: BaseException):
@@ -27,7 +27,7 @@ def test_an_unexpected_error_in_any_command_is_one_line_and_a_saved_log(
 ):
     monkeypatch.setenv("JOINTDUTY_LOG_DIR", str(tmp_path))
     boom = _raising(ZeroDivisionError("division by zero\nsecond line"))
-    monkeypatch.setattr(cli, "_load_command", lambda module, function: boom)
+    monkeypatch.setattr(cli, "load_command", lambda name: boom)
 
     status = cli.main([command, "x=1"])
 
@@ -48,7 +48,7 @@ def test_a_config_error_escaping_a_command_keeps_its_one_line_and_exit_status_2(
     monkeypatch, capsys
 ):
     boom = _raising(ConfigError("k", 3, "must be < 2"))
-    monkeypatch.setattr(cli, "_load_command", lambda module, function: boom)
+    monkeypatch.setattr(cli, "load_command", lambda name: boom)
 
     status = cli.main(["compare"])
 
@@ -60,7 +60,7 @@ def test_a_config_error_escaping_a_command_keeps_its_one_line_and_exit_status_2(
 def test_an_unwritable_log_folder_still_gives_one_line(monkeypatch, tmp_path, capsys):
     monkeypatch.setenv("JOINTDUTY_LOG_DIR", str(tmp_path / "file"))
     (tmp_path / "file").write_text("not a folder")
-    monkeypatch.setattr(cli, "_load_command", lambda m, f: _raising(RuntimeError("bad")))
+    monkeypatch.setattr(cli, "load_command", lambda name: _raising(RuntimeError("bad")))
 
     status = cli.main(["collect"])
 

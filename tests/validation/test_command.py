@@ -7,11 +7,16 @@ import dataclasses
 import pandas as pd
 import pytest
 
+from sim.cli.main import main
 from sim.validation import suite
-from sim.validation.command import route_overrides, validate_command
+from sim.validation.command import route_overrides
 from sim.validation.stats import RESULT_COLUMNS
 
 FAST_CASE = ["--quick", "--case", "sampler_exponential", "--jobs", "1"]
+
+
+def validate_command(argv: list[str]) -> int:
+    return main(["validate", *argv])
 
 
 def test_validate_prints_the_table_and_writes_it_as_csv(tmp_path, capsys):
