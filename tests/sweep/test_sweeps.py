@@ -113,29 +113,6 @@ def test_a_failing_job_is_recorded_in_its_directory_and_the_table_and_the_others
     assert "sweep: 4/4 jobs done (2 skipped, 2 failed)" in retried.stderr
 
 
-def test_a_seed_sweep_is_composed_a_fixed_number_of_times_whatever_its_size(tmp_path, monkeypatch):
-    from hydra._internal.config_loader_impl import ConfigLoaderImpl
-
-    from sim.cli import main as cli
-
-    loads: list[list[str]] = []
-    load = ConfigLoaderImpl.load_configuration
-
-    def counting(self, config_name, overrides, *args, **kwargs):
-        loads.append(list(overrides))
-        return load(self, config_name, overrides, *args, **kwargs)
-
-    monkeypatch.setattr(ConfigLoaderImpl, "load_configuration", counting)
-    seeds = "run.seed=1,2,3,4,5,6"
-    status = cli.main(["run", "-m", *FAST, seeds, f"hydra.sweep.dir={tmp_path}"])
-
-    assert status == 0 and len(job_dirs(tmp_path)) == 6
-    # One for the up-front validation, two for Hydra's start (mode, then the sweep) and one
-    # for the sweeper's check of the batch, whose config the jobs derive theirs from; once it
-    # was 3 per job and 4 more.
-    assert len(loads) == 4
-
-
 def test_collect_rebuilds_the_table_and_marks_a_job_without_its_marker_incomplete(
     police_sweep, tmp_path
 ):
