@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import copy
 
-from sim.config.scenario import JobConfig, validate
+from sim.config.checks import validate
+from sim.config.scenario import JobConfig
 from sim.sweep.compose import compose_config, scenario_names
 
 N_DISTRICTS, STATIONS_PER_DISTRICT, GRID_COLUMNS = 89, 8, 10

@@ -41,7 +41,9 @@ def test_lint_imports_keeps_every_contract_of_pyproject():
 
 def test_no_module_of_ours_is_part_of_an_import_cycle(graph):
     modules = sorted(m for m in graph.modules if _is_ours(m))
-    imports = {m: [i for i in graph.find_modules_directly_imported_by(m) if _is_ours(i)] for m in modules}
+    imports = {
+        m: [i for i in graph.find_modules_directly_imported_by(m) if _is_ours(i)] for m in modules
+    }
     cycles = [sorted(c) for c in _strongly_connected(imports) if len(c) > 1]
     assert cycles == [], "\n".join(" <-> ".join(c) for c in cycles)
 

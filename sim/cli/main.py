@@ -25,7 +25,7 @@ import traceback
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from sim.config.scenario import validate
+from sim.config.checks import validate
 from sim.config.schema import ConfigError
 from sim.results.atomic import write_atomic
 from sim.sweep.compose import compose_config

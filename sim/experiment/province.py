@@ -39,8 +39,8 @@ from scipy.spatial import cKDTree
 from sim.analysis.kpis import replication_kpis
 from sim.analysis.staff_kpis import on_duty_by_role
 from sim.config.rosters import max_on_duty
-from sim.config.scenario import ScenarioConfig, team_slots
-from sim.model.dispatch import field_team
+from sim.config.scenario import ScenarioConfig
+from sim.config.teams import field_team, team_slots
 from sim.model.incidents import IncidentStream, incident_stream
 from sim.model.records import ReplicationRecords
 from sim.model.replication import Model

@@ -43,9 +43,10 @@ import numpy as np
 import simpy
 
 from sim.config.rosters import ShiftInstance, iter_shift_instances, max_on_duty
-from sim.config.scenario import ScenarioConfig, StageConfig, TeamSlots, team_slots
+from sim.config.scenario import ScenarioConfig, StageConfig
+from sim.config.teams import TeamSlots, field_team, team_slots
 from sim.model.clock import Clock
-from sim.model.dispatch import POLICIES, Assign, Queue, field_team
+from sim.model.dispatch import POLICIES, Assign, Queue
 from sim.model.distributions import make_distribution
 from sim.model.followups import draw_repeats, draw_stages, next_office_time
 from sim.model.geography import MIN_PER_HOUR

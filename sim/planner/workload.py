@@ -32,13 +32,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.config.scenario import (
-    IncidentTypeConfig,
-    ScenarioConfig,
-    SlotConfig,
-    StageConfig,
-    team_slots,
-)
+from sim.config.scenario import IncidentTypeConfig, ScenarioConfig, SlotConfig, StageConfig
+from sim.config.teams import team_slots
 from sim.experiment.placement import demand_surface, road_distances
 from sim.model.deterrence import rate_factor
 from sim.model.distributions import make_distribution

@@ -28,8 +28,8 @@ from hydra.errors import HydraException, MissingConfigException
 from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
-from sim.config.safety import check_targets
-from sim.config.scenario import JobConfig, validate
+from sim.config.checks import check_targets, validate
+from sim.config.scenario import JobConfig
 from sim.config.schema import ConfigError
 from sim.config.shipped import shipped_dir
 
@@ -50,7 +50,7 @@ def register_scenarios() -> None:
 
 def compose_config(overrides: Sequence[str] = ()) -> dict[str, object]:
     """The composed config as a plain dict (interpolations resolved), or `ConfigError`; a
-    `_target_` outside the allow-list (`sim.config.safety`) is refused."""
+    `_target_` outside the allow-list (`sim.config.checks`) is refused."""
     plain = to_plain(compose_node(overrides, with_hydra=False))
     check_targets(plain)
     return plain

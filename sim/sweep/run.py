@@ -27,7 +27,8 @@ from hydra.types import RunMode
 from omegaconf import DictConfig
 
 from sim.cli.main import EXIT_CONFIG_ERROR, EXIT_INTERNAL_ERROR, _fail
-from sim.config.scenario import JobConfig, validate
+from sim.config.checks import validate
+from sim.config.scenario import JobConfig
 from sim.config.schema import ConfigError
 from sim.experiment.progress import progress_printer
 from sim.results.jobstatus import COMPLETED, FAILED, now_iso, write_status

@@ -16,7 +16,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from sim.config.scenario import validate
+from sim.config.checks import validate
 from sim.experiment.placement import place_stations
 from sim.sweep.compose import compose_config, shipped_dir
 from sim.sweep.points import _override_sets, validate_sweep_points
