@@ -23,8 +23,8 @@ from pathlib import Path
 import yaml
 
 from sim.calibration.search import FitPoint, settled_with
+from sim.config.shipped import shipped_dir
 from sim.results.tables import write_atomic
-from sim.sweep.compose import shipped_dir
 
 DISTRICT_FILE = "zhuji_taozhu.yaml"
 AFTER_FILE = "future_city_2021.yaml"

@@ -4,7 +4,7 @@
                          [--lat-col C --lon-col C] [--start T] [--end T] [--type-map F]
                          [--base SCENARIO|DISTRICT|FILE] [--out district.yaml]
 
-reads the log (`sim.demand.log`), keeps the calls inside the window, maps their types
+reads the log (`sim.config.call_log`), keeps the calls inside the window, maps their types
 (`sim.demand.call_types`), fits the hour-of-day x weekday rate profile (`sim.demand.profile`), the
 type mix and, given coordinates, a local km projection (`sim.model.projection`) and the hotspots
 (`sim.demand.hotspots`). It writes a district-style YAML file (`sim.demand.district_file`)
@@ -24,11 +24,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from sim.config.call_log import DROP, parse_times, read_log
 from sim.config.schema import ConfigError
-from sim.demand.call_types import DROP, TypeMapping, map_types, read_type_map
+from sim.demand.call_types import TypeMapping, map_types, read_type_map
 from sim.demand.district_file import district_text, load_base
 from sim.demand.hotspots import HotspotFit, fit_hotspots
-from sim.demand.log import coordinates, exclude_rows, parse_bound, parse_times, read_log
+from sim.demand.log import coordinates, exclude_rows, parse_bound
 from sim.demand.log import require_column as column
 from sim.demand.profile import TimeProfile, fit_time_profile
 from sim.demand.report import print_summary, warn

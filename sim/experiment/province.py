@@ -41,8 +41,9 @@ from sim.analysis.staff_kpis import on_duty_by_role
 from sim.config.rosters import max_on_duty
 from sim.config.scenario import ScenarioConfig
 from sim.config.teams import field_team, team_slots
-from sim.model.incidents import IncidentStream, incident_stream
+from sim.model.incidents import IncidentStream
 from sim.model.records import ReplicationRecords
+from sim.model.replay import incident_stream
 from sim.model.replication import Model
 from sim.model.streams import Streams
 

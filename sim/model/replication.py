@@ -49,12 +49,12 @@ from sim.model.clock import Clock
 from sim.model.dispatch import POLICIES, Assign, Queue
 from sim.model.distributions import make_distribution
 from sim.model.followups import draw_repeats, draw_stages, next_office_time
-from sim.model.geography import MIN_PER_HOUR
-from sim.model.incidents import IncidentStream, incident_stream
+from sim.model.geography import MIN_PER_HOUR, Distances, StationOrder
+from sim.model.incidents import IncidentStream
 from sim.model.ledger import IncidentLedger
-from sim.model.nearest import Distances, StationOrder
 from sim.model.pool import Unit, UnitPool
 from sim.model.records import EventLog, ReplicationRecords, build_records
+from sim.model.replay import incident_stream
 from sim.model.streams import Streams
 
 DRAIN_LIMIT_MIN = 60 * 1440.0  # rosters stop this long after the horizon, even with open work

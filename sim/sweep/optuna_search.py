@@ -29,10 +29,11 @@ from omegaconf import DictConfig
 
 from sim.config.scenario import JobConfig
 from sim.config.schema import ConfigError
+from sim.config.shipped import shipped_dir
 from sim.planner.levers import Lever, Staffing
 from sim.planner.search import Evaluation, Evaluator, SearchResult
 from sim.planner.targets import Target
-from sim.sweep.compose import register_scenarios, shipped_dir
+from sim.sweep.compose import register_scenarios
 
 PENALTY_PER_SHORTFALL = 10.0
 LEVER_GROUP = "jd_levers"
