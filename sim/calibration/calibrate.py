@@ -1,10 +1,11 @@
 """`jointduty calibrate`: fit what the report does not give, so the seed's scenarios reproduce it.
 
 The before (`taozhu_2019`) and after (`future_city_2021`) scenarios should reproduce the
-published outcomes (`sim.planner.targets`): 35 incidents a day before; in the Future City area -33 %
-incidents and -70 % repeat calls; 63 joint law-enforcement operations and 72 joint mediations a
-year; more than half resolved the same day. The command fits the call rate, the settling
-probability with the root-cause roles, the station's deterrence and the joint-operation rates
+published outcomes (`sim.calibration.published`): 35 incidents a day before; in the Future
+City area -33 % incidents and -70 % repeat calls; 63 joint law-enforcement operations and 72
+joint mediations a year; more than half resolved the same day. The command fits the call rate,
+the settling probability with the root-cause roles, the station's deterrence and the
+joint-operation rates
 (`sim.calibration.search`), prints every target against the fitted value with its confidence
 interval and notes on how plausible the fitted values are, and writes them to the calibration
 files the scenarios load (`sim.calibration.files`).

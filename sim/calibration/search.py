@@ -1,7 +1,7 @@
 """The search behind `jointduty calibrate`: fitted parameters from published outcomes.
 
 The report gives outcomes, not the parameters behind them. Five parameters are fitted, each to
-the outcome it mainly drives (the targets of `sim.planner.targets` are nearly separable):
+the outcome it mainly drives (the targets of `sim.calibration.published` are nearly separable):
 
 - `per_day`, the candidate calls a day: 35 incidents a day before the reform, repeats included;
 - `unsettled_factor` s: repeat calls in the area -70 %. With its root-cause role (mediator,

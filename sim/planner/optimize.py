@@ -23,10 +23,17 @@ from pathlib import Path
 
 from sim.config.scenario import JobConfig
 from sim.config.schema import ConfigError
-from sim.planner.levers import Lever, Staffing, analytic_start, current_staffing, levers_of
-from sim.planner.optimize_report import format_result, write_result
-from sim.planner.search import Evaluation, Evaluator, SearchResult, search
-from sim.planner.targets import Target, check_kpis, split_targets
+from sim.planner.optimize_report import Outcome, format_result, write_result
+from sim.planner.search import (
+    Evaluation,
+    Evaluator,
+    SearchResult,
+    Target,
+    check_kpis,
+    search,
+    split_targets,
+)
+from sim.planner.staffing_levers import Lever, Staffing, analytic_start, current_staffing, levers_of
 
 EPILOG = """examples:
   jointduty optimize scenario=taozhu_2019 target.response_min_p90_prio1=15
@@ -148,24 +155,6 @@ def _names(text: str | None, key: str, allowed: list[str]) -> set[str] | None:
     if unknown or not names:
         raise ConfigError(key, text, "allowed: " + ", ".join(allowed))
     return names
-
-
-class Outcome:
-    """The search result, the current staffing's evaluation and the confirmation run."""
-
-    def __init__(
-        self,
-        result: SearchResult,
-        now: Evaluation,
-        confirmed: Evaluation | None,
-        bounds: tuple[Staffing, Staffing],
-        evaluations: list[Evaluation],
-        replications: tuple[int, int],
-    ) -> None:
-        self.result, self.now, self.confirmed = result, now, confirmed
-        self.lower, self.upper = bounds
-        self.evaluations = evaluations
-        self.n_search, self.n_confirm = replications
 
 
 def optimise(

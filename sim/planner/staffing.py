@@ -24,9 +24,16 @@ import numpy as np
 import pandas as pd
 
 from sim.analysis.erlang import erlang_c_wait_probability, mmc_wait_exceeds_probability
+from sim.config.rosters import rostered_by_hour
 from sim.config.scenario import ScenarioConfig
-from sim.planner.weekly_load import HOURS_PER_WEEK, MIN_PER_HOUR, rostered_by_hour
-from sim.planner.workload import WorkStream, mean_busy_min, role_offered_load, work_streams
+from sim.planner.workload import (
+    HOURS_PER_WEEK,
+    MIN_PER_HOUR,
+    WorkStream,
+    mean_busy_min,
+    role_offered_load,
+    work_streams,
+)
 
 MAX_STAFF = 10_000
 ESTIMATE_COLUMNS = (

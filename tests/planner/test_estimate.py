@@ -15,8 +15,7 @@ from scipy import integrate, stats
 from sim.analysis import erlang
 from sim.planner.simulated_load import busy_by_hour, simulate_figures
 from sim.planner.staffing import StaffingTarget, estimate, response_p_wait, staff_needed
-from sim.planner.weekly_load import weekly_offered_load
-from sim.planner.workload import matter_branches, work_streams
+from sim.planner.workload import matter_branches, weekly_offered_load, work_streams
 from sim.validation import theory
 from tests.planner.support import job_of, mmc_job, with_changes
 

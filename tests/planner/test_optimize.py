@@ -15,9 +15,15 @@ import yaml
 from sim.analysis import erlang
 from sim.config.schema import ConfigError
 from sim.experiment.replications import run_replication
-from sim.planner.levers import apply, as_overrides, current_staffing, levers_of, staff_cost_per_day
 from sim.planner.optimize import optimise
-from sim.planner.targets import check_kpis, parse_target, split_targets
+from sim.planner.search import check_kpis, parse_target, split_targets
+from sim.planner.staffing_levers import (
+    apply,
+    as_overrides,
+    current_staffing,
+    levers_of,
+    staff_cost_per_day,
+)
 from sim.sweep.compose import compose_job
 from tests.planner.support import mmc_job
 
