@@ -27,7 +27,7 @@ from pathlib import Path
 
 from sim.config.checks import validate
 from sim.config.schema import ConfigError
-from sim.results.atomic import write_atomic
+from sim.results.files import write_atomic
 from sim.sweep.compose import compose_config
 
 EXIT_CONFIG_ERROR = 2

@@ -34,7 +34,7 @@ from sim.demand.log import require_column as column
 from sim.demand.profile import TimeProfile, fit_time_profile
 from sim.demand.report import print_summary, warn
 from sim.model.projection import FittedFrame, fit_projection
-from sim.results.tables import write_atomic
+from sim.results.files import write_atomic
 
 EXIT_CONFIG_ERROR = 2
 

@@ -30,7 +30,7 @@ from sim.experiment.province import (
     districts_from_names,
     run_province,
 )
-from sim.results.tables import write_csv
+from sim.results.files import write_csv
 from sim.sweep.compose import compose_job
 
 MIN_PER_DAY = 1440.0

@@ -19,7 +19,7 @@ import pandas as pd
 from sim.config.scenario import JobConfig
 from sim.planner.search import Evaluation, SearchResult, Target
 from sim.planner.staffing_levers import Lever, Staffing, apply, as_overrides
-from sim.results.tables import write_csv, write_json
+from sim.results.files import write_csv, write_json
 
 
 class Outcome:

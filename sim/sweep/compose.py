@@ -10,7 +10,8 @@ shared district and calibration files as options of `district` and `calibration`
 composition selects: Hydra deep-copies its ConfigStore on every composition, so storing every
 scenario there made each composition pay for all of them (the province's 802 stations).
 
-`compose_job(overrides)` composes and validates a config without running anything; Hydra's
+`compose_job(overrides)` composes and validates a config without running anything
+(`compose_jobs`: several scenarios with shared overrides, as a comparison runs them); Hydra's
 own errors (an unknown scenario, a key that does not exist, a bad override) are turned into
 `ConfigError`s that name the key, the value and what is allowed. `sweeper_params` reads the
 sweep grid a config declares in `hydra.sweeper.params` (as `conf/experiment/` presets do), so
@@ -19,6 +20,7 @@ that the command line can validate every point of a sweep before it starts.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import re
 from collections.abc import Sequence
@@ -99,6 +101,19 @@ def compose_job(overrides: Sequence[str] = ()) -> JobConfig:
     from sim.experiment.placement import place_stations
 
     return place_stations(validate(compose_config(overrides)))
+
+
+def compose_jobs(scenarios: tuple[str, ...], overrides: tuple[str, ...]) -> list[JobConfig]:
+    """The validated job of every scenario with the shared overrides; one `run` for all."""
+    jobs = [compose_job([f"scenario={name}", *overrides]) for name in scenarios]
+    for job in jobs[1:]:
+        if job.run != jobs[0].run:
+            raise ConfigError(
+                f"{job.scenario.name}: run",
+                dataclasses.asdict(job.run),
+                "must equal the first scenario's run settings (common random numbers)",
+            )
+    return jobs
 
 
 def to_plain(cfg: object) -> dict[str, object]:

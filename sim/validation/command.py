@@ -27,7 +27,7 @@ from typing import NoReturn
 import pandas as pd
 
 from sim.config.schema import ConfigError
-from sim.results.tables import write_atomic, write_csv
+from sim.results.files import write_atomic, write_csv
 from sim.validation.stats import FAMILY_CONFIDENCE, assess, per_check_confidence
 from sim.validation.suite import CASES, VALIDATION_SEED, run_suite
 
