@@ -37,6 +37,7 @@ from sim.calibration.search import (
     fit,
 )
 from sim.config.schema import ConfigError
+from sim.sweep.compose import compose_config, compose_job
 
 EXIT_TARGET_MISSED = 1
 FIT = SearchSettings()
@@ -88,7 +89,7 @@ def calibrate_command(args: list[str]) -> int:
         return 0
     try:
         request = parse_args(args)
-        point, p_without = current_point()
+        point, p_without = current_point(compose_config)
     except ConfigError as error:
         return _fail(error)
     if request.check:
@@ -137,7 +138,7 @@ def _number(name: str, text: str, kind: type) -> int | float:
 
 def _check(point: FitPoint, p_without: dict[str, float], settings: SearchSettings) -> int:
     print(_describe("checking the shipped calibration", settings), flush=True)
-    runs = evaluate_point(point, p_without, settings)
+    runs = evaluate_point(point, p_without, settings, compose_job)
     print(format_targets(runs))
     print()
     print("\n".join(plausibility_notes(point, p_without, runs)))
@@ -150,7 +151,7 @@ def _fit(
     settings = request.settings
     print(_describe("fitting", settings), flush=True)
     t_start = time.perf_counter()
-    evaluation = fit(start, p_without, settings, note=lambda line: print(line, flush=True))
+    evaluation = fit(start, p_without, settings, lambda line: print(line, flush=True), compose_job)
     minutes = (time.perf_counter() - t_start) / 60
     print()
     print(format_targets(evaluation.runs))

@@ -19,7 +19,6 @@ from __future__ import annotations
 import argparse
 import sys
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -27,14 +26,14 @@ import pandas as pd
 from sim.config.call_log import DROP, parse_times, read_log
 from sim.config.schema import ConfigError
 from sim.demand.call_types import TypeMapping, map_types, read_type_map
-from sim.demand.district_file import district_text, load_base
+from sim.demand.district_file import load_base, write_outputs
 from sim.demand.hotspots import HotspotFit, fit_hotspots
 from sim.demand.log import coordinates, exclude_rows, parse_bound
 from sim.demand.log import require_column as column
 from sim.demand.profile import TimeProfile, fit_time_profile
-from sim.demand.report import print_summary, warn
+from sim.demand.report import print_summary
 from sim.model.projection import FittedFrame, fit_projection
-from sim.results.files import write_atomic
+from sim.sweep.compose import compose_config
 
 EXIT_CONFIG_ERROR = 2
 
@@ -66,7 +65,7 @@ def fit_demand_command(argv: list[str]) -> int:
         return int(exit_.code or 0)
     try:
         fit = fit_log(args)
-        base = load_base(args.base) if args.base else None
+        base = load_base(args.base, compose_config) if args.base else None
         written = write_outputs(fit, args, base)
     except ConfigError as error:
         print(f"jointduty: config error: {error}", file=sys.stderr)
@@ -195,49 +194,3 @@ def _fit_places(
         min_spread_km=args.min_spread_km,
     )
     return frame, hotspots
-
-
-def write_outputs(fit: DemandFit, args: argparse.Namespace, base: dict | None) -> list[Path]:
-    """The district YAML, the type mapping CSV and, if asked, the trace CSV."""
-    out = Path(args.out)
-    map_out = Path(args.map_out) if args.map_out else out.with_name(f"{out.stem}_types.csv")
-    text = district_text(fit, base, source=" ".join(Path(f).name for f in args.files))
-    write_atomic(out, lambda tmp: tmp.write_text(text))
-    table = fit.mapping.table
-    write_atomic(map_out, lambda tmp: table.to_csv(tmp, index=False))
-    written = [out, map_out]
-    if args.trace_out:
-        trace = _trace_table(fit.calls)
-        write_atomic(Path(args.trace_out), lambda tmp: trace.to_csv(tmp, index=False))
-        written.append(Path(args.trace_out))
-    for problem in _warnings(fit):
-        warn(problem)
-    return written
-
-
-def _trace_table(calls: pd.DataFrame) -> pd.DataFrame:
-    trace = pd.DataFrame({
-        "time": calls["time"].dt.strftime("%Y-%m-%d %H:%M:%S"),
-        "type": calls["type"],
-        "log_type": calls["log_type"],
-    })  # fmt: skip
-    if "x_km" in calls:
-        trace["x_km"] = calls["x_km"].round(4)
-        trace["y_km"] = calls["y_km"].round(4)
-    return trace
-
-
-def _warnings(fit: DemandFit) -> list[str]:
-    problems = [
-        f"gap in the log from {g.start} to {g.end} ({g.hours:.1f} h, ~{g.expected_calls:.0f} "
-        "calls expected): left out of the rates; use --start/--end to avoid it"
-        for g in fit.profile.gaps
-    ]
-    days = ", ".join(str(d) for d in fit.profile.unobserved_weekdays)
-    if days:
-        problems.append(f"weekdays {days} (0 = Monday) not in the window: their weight is set to 1")
-    if not fit.mapping.unmapped.empty:
-        n = int(fit.mapping.unmapped["n_rows"].sum())
-        top = ", ".join(fit.mapping.unmapped["log_type"].head(5))
-        problems.append(f"{n} calls have types missing from --type-map (became other): {top}")
-    return problems

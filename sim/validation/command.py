@@ -28,6 +28,7 @@ import pandas as pd
 
 from sim.config.schema import ConfigError
 from sim.results.files import write_atomic, write_csv
+from sim.sweep.compose import compose_job
 from sim.validation.stats import FAMILY_CONFIDENCE, assess, per_check_confidence
 from sim.validation.suite import CASES, VALIDATION_SEED, run_suite
 
@@ -44,6 +45,7 @@ def validate_command(argv: list[str]) -> int:
         started = time.monotonic()
         observations = run_suite(
             names,
+            compose=compose_job,
             quick=args.quick,
             seed=args.seed,
             n_jobs=args.jobs,
