@@ -26,10 +26,12 @@ import re
 from collections.abc import Sequence
 
 from hydra import compose, initialize_config_dir
+from hydra.core.plugins import Plugins
 from hydra.errors import HydraException, MissingConfigException
 from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
+from hydra_plugins.jointduty_sweeper.scenario_source import ScenarioSearchPath, ScenarioSource
 from sim.config.checks import check_targets, validate
 from sim.config.scenario import JobConfig
 from sim.config.schema import ConfigError
@@ -42,10 +44,6 @@ def register_scenarios() -> None:
 
     Registered by hand because Hydra's plugin scan misses editable installs; the scan finds
     the same classes in an installed wheel, which is harmless."""
-    from hydra.core.plugins import Plugins
-
-    from hydra_plugins.jointduty_sweeper.scenario_source import ScenarioSearchPath, ScenarioSource
-
     Plugins.instance().register(ScenarioSource)
     Plugins.instance().register(ScenarioSearchPath)
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from sim.analysis import erlang
 from sim.config.scenario import RunConfig
+from sim.config.schema import ConfigError
 from sim.experiment.replications import run_replication
 from sim.model.records import EventLog, ReplicationRecords
 from sim.validation import theory
@@ -84,8 +85,6 @@ def mmc_measure(config: object, run: RunConfig, replication: int) -> Metrics:
 
 
 def _one_priority_error(system: MarkovStation) -> Exception:
-    from sim.config.schema import ConfigError
-
     return ConfigError(
         "incident_types.*.priority",
         len(system.arrivals_per_min_by_priority),
