@@ -27,7 +27,8 @@ IMPORT_LINE = re.compile(r"^\s*(?:from\s+([\w.]+)\s+import\s+(.*)|import\s+(.+))
 @pytest.fixture(scope="module")
 def graph() -> grimp.ImportGraph:
     options = read_configuration(str(ROOT / "pyproject.toml"))["session_options"]
-    return grimp.build_graph(*options["root_packages"], include_external_packages=True)
+    roots = options["root_packages"]
+    return grimp.build_graph(*roots, include_external_packages=True, cache_dir=None)
 
 
 def test_lint_imports_keeps_every_contract_of_pyproject():
