@@ -59,8 +59,8 @@ class DistrictStreams(Streams):
         super().__init__(seed, replication)
         self.district = district
 
-    def _sequence(self, name: str) -> np.random.SeedSequence:
-        spawn_key = (*super()._sequence(name).spawn_key, self.district)
+    def seed_sequence(self, name: str) -> np.random.SeedSequence:
+        spawn_key = (*super().seed_sequence(name).spawn_key, self.district)
         return np.random.SeedSequence(entropy=self.seed, spawn_key=spawn_key)
 
 
