@@ -61,6 +61,19 @@ def test_an_override_changes_the_theory_as_well_as_the_simulation():
     assert prepared.theory["utilisation_police"] == pytest.approx(9.0 / 60 * 20.0 / 5)
 
 
+def test_a_case_composes_its_scenario_with_the_function_it_is_handed():
+    asked: list[list[str]] = []
+
+    def recording(overrides):
+        asked.append(list(overrides))
+        return compose_job(overrides)
+
+    prepare("mmc", quick=True, seed=3, overrides=["mmc.servers=5"], compose=recording)
+    (overrides,) = asked
+    assert overrides[0] == "scenario=mmc" and overrides[-1] == "mmc.servers=5"
+    assert "run.seed=3" in overrides
+
+
 @pytest.mark.parametrize(
     ("case", "override", "key"),
     [
