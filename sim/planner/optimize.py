@@ -23,7 +23,7 @@ from pathlib import Path
 
 from sim.config.scenario import JobConfig
 from sim.config.schema import ConfigError
-from sim.planner.optimize_report import Outcome, format_result, write_result
+from sim.planner.optimize_report import format_result, write_result
 from sim.planner.search import (
     Evaluation,
     Evaluator,
@@ -155,6 +155,24 @@ def _names(text: str | None, key: str, allowed: list[str]) -> set[str] | None:
     if unknown or not names:
         raise ConfigError(key, text, "allowed: " + ", ".join(allowed))
     return names
+
+
+class Outcome:
+    """The search result, the current staffing's evaluation and the confirmation run."""
+
+    def __init__(
+        self,
+        result: SearchResult,
+        now: Evaluation,
+        confirmed: Evaluation | None,
+        bounds: tuple[Staffing, Staffing],
+        evaluations: list[Evaluation],
+        replications: tuple[int, int],
+    ) -> None:
+        self.result, self.now, self.confirmed = result, now, confirmed
+        self.lower, self.upper = bounds
+        self.evaluations = evaluations
+        self.n_search, self.n_confirm = replications
 
 
 def optimise(

@@ -1,11 +1,11 @@
 """What `jointduty optimize` prints and writes: the chosen staffing, its cost, each target.
 
-An `Outcome` is what a search ends with. The text shows every lever now and chosen, the
-rostered cost per day before and after, the simulated staff cost (with overtime) and every
-target's mean and 95 % CI for the current staffing (search replications) and for the chosen
-one (fresh confirmation replications), the targets no staffing within the bounds can meet, and
-the overrides that reproduce the choice with `jointduty run`. `--out DIR` writes
-`optimization.json` and `evaluations.csv` (every staffing the search simulated).
+The text shows every lever now and chosen, the rostered cost per day before and after, the
+simulated staff cost (with overtime) and every target's mean and 95 % CI for the current
+staffing (search replications) and for the chosen one (fresh confirmation replications),
+the targets no staffing within the bounds can meet, and the overrides that reproduce the
+choice with `jointduty run`. `--out DIR` writes `optimization.json` and `evaluations.csv`
+(every staffing the search simulated).
 """
 
 from __future__ import annotations
@@ -13,31 +13,17 @@ from __future__ import annotations
 import math
 import shlex
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from sim.config.scenario import JobConfig
-from sim.planner.search import Evaluation, SearchResult, Target
-from sim.planner.staffing_levers import Lever, Staffing, apply, as_overrides
+from sim.planner.search import Evaluation, Target
+from sim.planner.staffing_levers import Lever, apply, as_overrides
 from sim.results.files import write_csv, write_json
 
-
-class Outcome:
-    """The search result, the current staffing's evaluation and the confirmation run."""
-
-    def __init__(
-        self,
-        result: SearchResult,
-        now: Evaluation,
-        confirmed: Evaluation | None,
-        bounds: tuple[Staffing, Staffing],
-        evaluations: list[Evaluation],
-        replications: tuple[int, int],
-    ) -> None:
-        self.result, self.now, self.confirmed = result, now, confirmed
-        self.lower, self.upper = bounds
-        self.evaluations = evaluations
-        self.n_search, self.n_confirm = replications
+if TYPE_CHECKING:
+    from sim.planner.optimize import Outcome
 
 
 def format_result(
