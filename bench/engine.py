@@ -22,11 +22,11 @@ import numpy as np
 
 from bench.baselines import ciw_mmc, simpy_mmc
 from bench.timing import Timing, interleaved
+from sim.analysis.erlang import mmc_mean_wait_min
 from sim.config.scenario import ScenarioConfig
 from sim.model.replication import Model
 from sim.model.streams import Streams
 from sim.sweep.compose import compose_job
-from sim.validation.theory import mmc_mean_wait_min
 
 MIN_PER_HOUR, MIN_PER_DAY = 60.0, 1440.0
 SEED = 20210201

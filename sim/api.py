@@ -16,15 +16,12 @@ Overrides use the command line's `key=value` syntax and are validated the same w
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
 from sim.config.scenario import JobConfig
 from sim.config.shipped import scenario_names
+from sim.experiment.compare import Comparison, run_comparison
 from sim.experiment.replications import ExperimentResult, run_experiment
-from sim.sweep.compose import compose_job
-
-if TYPE_CHECKING:
-    from sim.experiment.compare import Comparison
+from sim.sweep.compose import compose_job, compose_jobs
 
 __all__ = ["compare_scenarios", "load_job", "run_job", "run_scenario", "scenario_names"]
 
@@ -47,6 +44,4 @@ def run_scenario(scenario: str | None = None, overrides: Sequence[str] = ()) -> 
 
 def compare_scenarios(scenarios: Sequence[str], overrides: Sequence[str] = ()) -> Comparison:
     """Run the scenarios on common random numbers and compare them (as `jointduty compare`)."""
-    from sim.experiment.compare import compose_jobs, run_comparison
-
     return run_comparison(compose_jobs(tuple(scenarios), tuple(overrides)))

@@ -8,7 +8,8 @@ from typing import Any
 import numpy as np
 import pytest
 
-from sim.config.scenario import ScenarioConfig, validate
+from sim.config.checks import validate
+from sim.config.scenario import ScenarioConfig
 from sim.model.incidents import IncidentStream
 
 TINY: dict[str, Any] = {

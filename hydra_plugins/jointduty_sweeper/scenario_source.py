@@ -4,7 +4,7 @@ Scenarios are folders, `scenarios/<name>/scenario.yaml`, and the shared pieces t
 are files, `scenarios/districts/<name>.yaml` and `scenarios/calibration/<name>.yaml`. This
 source serves them to Hydra as the config groups `scenario`, `district` and `calibration`
 (package `_global_`), so `scenario=NAME` selects one from any working directory, from a
-source checkout or an installed wheel (`sim.sweep.compose.shipped_dir`).
+source checkout or an installed wheel (`sim.config.shipped.shipped_dir`).
 
 Why not Hydra's ConfigStore: Hydra deep-copies the whole store on every composition, so
 every stored scenario (the generated province has 802 stations) was copied each time a sweep
@@ -28,10 +28,11 @@ from hydra.plugins.config_source import ConfigLoadError, ConfigResult, ConfigSou
 from hydra.plugins.search_path_plugin import SearchPathPlugin
 from omegaconf import DictConfig, OmegaConf
 
+from sim.config.shipped import SCENARIO_FILE, shipped_dir
+
 SCHEME = "jointduty"
 SEARCH_PATH = f"{SCHEME}://scenarios"
 SCENARIO_GROUP = "scenario"
-SCENARIO_FILE = "scenario.yaml"
 # Shared pieces that scenarios pull in through their defaults lists: config group -> folder.
 SHARED_FOLDERS = {"district": "districts", "calibration": "calibration"}
 
@@ -41,8 +42,6 @@ class ScenarioSource(ConfigSource):
 
     def __init__(self, provider: str, path: str) -> None:
         super().__init__(provider=provider, path=path)
-        from sim.sweep.compose import shipped_dir
-
         self.root = shipped_dir(self.path)
 
     @staticmethod
@@ -54,7 +53,7 @@ class ScenarioSource(ConfigSource):
         if file is None:
             raise ConfigLoadError(f"Config not found : {config_path}")
         return ConfigResult(
-            config=_parsed(file),
+            config=parsed(file),
             path=self.full_path(),
             provider=self.provider,
             header={"package": "_global_"},
@@ -96,7 +95,7 @@ class ScenarioSource(ConfigSource):
         return file if file.is_file() else None
 
 
-def _parsed(file: Path) -> DictConfig:
+def parsed(file: Path) -> DictConfig:
     """The file's config, parsed once per process and version of the file; a fresh copy each
     time (Hydra changes what it is given). A copy is unpickled from the parsed config's
     pickle: 3 times faster than a deep copy, which is 5 times faster than parsing again."""

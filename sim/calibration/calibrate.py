@@ -1,10 +1,11 @@
 """Calibration: fit what the report does not give, so the seed's scenarios reproduce it.
 
 The before (`taozhu_2019`) and after (`future_city_2021`) scenarios should reproduce the
-published outcomes (`sim.planner.targets`): 35 incidents a day before; in the Future City area -33 %
-incidents and -70 % repeat calls; 63 joint law-enforcement operations and 72 joint mediations a
-year; more than half resolved the same day. The command fits the call rate, the settling
-probability with the root-cause roles, the station's deterrence and the joint-operation rates
+published outcomes (`sim.calibration.published`): 35 incidents a day before; in the Future
+City area -33 % incidents and -70 % repeat calls; 63 joint law-enforcement operations and 72
+joint mediations a year; more than half resolved the same day. The command fits the call rate,
+the settling probability with the root-cause roles, the station's deterrence and the
+joint-operation rates
 (`sim.calibration.search`), prints every target against the fitted value with its confidence
 interval and notes on how plausible the fitted values are, and writes them to the calibration
 files the scenarios load (`sim.calibration.files`).
@@ -33,6 +34,7 @@ from sim.calibration.search import (
     evaluate_point,
     fit,
 )
+from sim.config.shipped import ComposeJob
 
 FIT = SearchSettings()
 QUICK = SearchSettings(replications=6, horizon_days=91.0, max_steps=5)
@@ -47,10 +49,16 @@ class CalibrateRequest:
     out_dir: Path | None
 
 
-def check(point: FitPoint, p_without: dict[str, float], settings: SearchSettings) -> bool:
-    """Run the shipped scenarios, print every target; whether every one is met."""
+def check(
+    point: FitPoint,
+    p_without: dict[str, float],
+    settings: SearchSettings,
+    compose_job: ComposeJob,
+) -> bool:
+    """Run the shipped scenarios (composed by `compose_job`), print every target; whether
+    every one is met."""
     print(_describe("checking the shipped calibration", settings), flush=True)
-    runs = evaluate_point(point, p_without, settings)
+    runs = evaluate_point(point, p_without, settings, compose_job)
     print(format_targets(runs))
     print()
     print("\n".join(plausibility_notes(point, p_without, runs)))
@@ -58,13 +66,17 @@ def check(point: FitPoint, p_without: dict[str, float], settings: SearchSettings
 
 
 def fit_and_write(
-    start: FitPoint, p_without: dict[str, float], request: CalibrateRequest, args: list[str]
+    start: FitPoint,
+    p_without: dict[str, float],
+    request: CalibrateRequest,
+    args: list[str],
+    compose_job: ComposeJob,
 ) -> bool:
     """Fit, print the targets and notes, write the files; whether it converged and met all."""
     settings = request.settings
     print(_describe("fitting", settings), flush=True)
     t_start = time.perf_counter()
-    evaluation = fit(start, p_without, settings, note=lambda line: print(line, flush=True))
+    evaluation = fit(start, p_without, settings, lambda line: print(line, flush=True), compose_job)
     minutes = (time.perf_counter() - t_start) / 60
     print()
     print(format_targets(evaluation.runs))

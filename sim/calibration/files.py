@@ -24,7 +24,7 @@ import yaml
 
 from sim.calibration.search import FitPoint, settled_with
 from sim.config.shipped import shipped_dir
-from sim.results.tables import write_atomic
+from sim.results.files import write_atomic
 
 DISTRICT_FILE = "zhuji_taozhu.yaml"
 AFTER_FILE = "future_city_2021.yaml"

@@ -1,7 +1,7 @@
 """The search behind `jointduty calibrate`: fitted parameters from published outcomes.
 
 The report gives outcomes, not the parameters behind them. Five parameters are fitted, each to
-the outcome it mainly drives (the targets of `sim.planner.targets` are nearly separable):
+the outcome it mainly drives (the targets of `sim.calibration.published` are nearly separable):
 
 - `per_day`, the candidate calls a day: 35 incidents a day before the reform, repeats included;
 - `unsettled_factor` s: repeat calls in the area -70 %. With its root-cause role (mediator,
@@ -39,8 +39,10 @@ from sim.calibration.published import (
     PublishedTarget,
     estimate,
 )
+from sim.config.checks import validate
 from sim.config.scenario import RunConfig, ScenarioConfig
-from sim.sweep.compose import compose_config, compose_job
+from sim.config.shipped import ComposeConfig, ComposeJob
+from sim.experiment.replications import run_replication
 
 TARGET = {t.name: t for t in TARGETS}
 FITTED_TARGETS = (  # the outcomes the after scenario's parameters are fitted to
@@ -87,10 +89,14 @@ class Evaluation:
 
 
 class Evaluator:
-    """Runs the before and after scenarios at a point, replications in parallel worker processes."""
+    """Runs the before and after scenarios at a point, replications in parallel worker processes;
+    `compose_job` composes a shipped scenario with overrides (`sim.sweep.compose.compose_job`)."""
 
-    def __init__(self, settings: SearchSettings, p_without: Mapping[str, float]) -> None:
+    def __init__(
+        self, settings: SearchSettings, p_without: Mapping[str, float], compose_job: ComposeJob
+    ) -> None:
         self.settings, self.p_without = settings, dict(p_without)
+        self.compose_job = compose_job
         self._pool: ProcessPoolExecutor | None = None
 
     def __enter__(self) -> Evaluator:
@@ -108,7 +114,7 @@ class Evaluator:
         overrides = district_overrides(point, self.p_without)
         if scenario == AFTER:
             overrides += after_only_overrides(point)
-        job = compose_job([f"scenario={scenario}", *self.run_overrides(), *overrides])
+        job = self.compose_job([f"scenario={scenario}", *self.run_overrides(), *overrides])
         scenario_config, run = job.scenario, job.run
         replications = range(self.settings.replications)
         if self._pool is None:
@@ -132,8 +138,6 @@ def replication_kpis(
     scenario: ScenarioConfig, run: RunConfig, replication: int
 ) -> dict[str, float]:
     """One replication's KPIs (a top-level function, so worker processes can run it)."""
-    from sim.experiment.replications import run_replication
-
     return run_replication(scenario, run, replication)[1]
 
 
@@ -159,10 +163,11 @@ def settled_with(point: FitPoint, p_without: Mapping[str, float]) -> dict[str, f
     return {name: round(1.0 - s * (1.0 - p), 4) for name, p in p_without.items()}
 
 
-def current_point() -> tuple[FitPoint, dict[str, float]]:
-    """The parameters in effect in the shipped scenarios, and p_settled_without by type."""
+def current_point(compose_config: ComposeConfig) -> tuple[FitPoint, dict[str, float]]:
+    """The parameters in effect in the shipped scenarios, and p_settled_without by type
+    (`compose_config` composes a shipped scenario: `sim.sweep.compose.compose_config`)."""
     plain = compose_config([f"scenario={AFTER}"])
-    scenario = compose_job([f"scenario={AFTER}"]).scenario
+    scenario = validate(plain).scenario
     roots = {n: t.root_cause for n, t in scenario.incident_types.items() if t.root_cause}
     p_without = {name: root.p_settled_without for name, root in roots.items()}
     first = next(iter(roots.values()))
@@ -179,19 +184,26 @@ def current_point() -> tuple[FitPoint, dict[str, float]]:
 
 
 def fit(
-    start: FitPoint, p_without: Mapping[str, float], settings: SearchSettings, note: Note
+    start: FitPoint,
+    p_without: Mapping[str, float],
+    settings: SearchSettings,
+    note: Note,
+    compose_job: ComposeJob,
 ) -> Evaluation:
     """The search: `per_day` on the before scenario, then the rest on the after scenario."""
-    with Evaluator(settings, p_without) as evaluator:
+    with Evaluator(settings, p_without, compose_job) as evaluator:
         point, before = _fit_call_rate(start, evaluator, note)
         return _fit_after(point, before, evaluator, note)
 
 
 def evaluate_point(
-    point: FitPoint, p_without: Mapping[str, float], settings: SearchSettings
+    point: FitPoint,
+    p_without: Mapping[str, float],
+    settings: SearchSettings,
+    compose_job: ComposeJob,
 ) -> dict[str, Kpis]:
     """Both scenarios at one point (for `--check`, with the shipped values)."""
-    with Evaluator(settings, p_without) as evaluator:
+    with Evaluator(settings, p_without, compose_job) as evaluator:
         return {name: evaluator.run(name, point) for name in (BEFORE, AFTER)}
 
 

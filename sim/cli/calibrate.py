@@ -9,6 +9,7 @@ from sim.calibration.calibrate import CHECK, FIT, QUICK, CalibrateRequest, check
 from sim.calibration.search import current_point
 from sim.cli.common import EXIT_FAILED, EXIT_OK, CommandParser
 from sim.config.schema import ConfigError
+from sim.sweep.compose import compose_config, compose_job
 
 DESCRIPTION = """\
 Fit the call rate, the settling probability with the root-cause roles, the joint-duty
@@ -86,9 +87,9 @@ def parse_args(args: list[str]) -> CalibrateRequest:
 
 def main(args: list[str]) -> int:
     request = parse_args(args)
-    point, p_without = current_point()
+    point, p_without = current_point(compose_config)
     if request.check:
-        met = check(point, p_without, request.settings)
+        met = check(point, p_without, request.settings, compose_job)
     else:
-        met = fit_and_write(point, p_without, request, args)
+        met = fit_and_write(point, p_without, request, args, compose_job)
     return EXIT_OK if met else EXIT_FAILED

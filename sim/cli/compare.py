@@ -15,16 +15,16 @@ from sim.config.schema import ConfigError
 from sim.experiment.compare import (
     DEFAULT_OUT,
     DEFAULT_SCENARIOS,
-    compose_jobs,
     format_comparison,
     format_variance_reduction,
     run_comparison,
     variance_reduction,
-    write_comparison,
 )
 from sim.experiment.progress import progress_printer
+from sim.results.files import write_csv
 from sim.results.jobstatus import COMPLETED, now_iso, write_status
-from sim.results.tables import write_csv
+from sim.results.tables import write_comparison
+from sim.sweep.compose import compose_jobs
 
 DESCRIPTION = """\
 Run each scenario on the same seeds (common random numbers) and print every KPI's mean and

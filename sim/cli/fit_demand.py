@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from sim.cli.common import CommandParser
-from sim.demand.district_file import load_base
-from sim.demand.fit import fit_log, write_outputs
+from sim.demand.district_file import load_base, write_outputs
+from sim.demand.fit import fit_log
 from sim.demand.report import print_summary
+from sim.sweep.compose import compose_config
 
 DESCRIPTION = """\
 Fit a district's demand to a real incident log: the hour-of-day x weekday rate profile, the
@@ -48,7 +49,7 @@ def build_parser() -> CommandParser:
 def main(args: list[str]) -> int:
     options = build_parser().parse(args)
     fit = fit_log(options)
-    base = load_base(options.base) if options.base else None
+    base = load_base(options.base, compose_config) if options.base else None
     written = write_outputs(fit, options, base)
     print_summary(fit, written)
     return 0

@@ -9,7 +9,7 @@ from sim.cli.common import CommandParser
 from sim.config.schema import ConfigError
 from sim.planner.optimize import fixed_warmup, kpi_names, levers_for, optimise
 from sim.planner.optimize_report import format_result, write_result
-from sim.planner.targets import check_kpis, split_targets
+from sim.planner.search import check_kpis, split_targets
 from sim.sweep.compose import compose_job
 
 DESCRIPTION = """\

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 
+import pandas as pd
+
+from sim.analysis.kpis import summarise
 from sim.cli.common import CommandParser
 from sim.config.schema import ConfigError
-from sim.experiment.province_command import default_out, run_province_job, write_province
+from sim.experiment.province import run_province_job
+from sim.results.files import write_csv
 from sim.sweep.compose import compose_job
 
 DEFAULT_SCENARIO = "zhejiang_712"
@@ -49,3 +54,19 @@ def main(args: list[str]) -> int:
     replications, districts = run_province_job(job, options.districts, options.workers, options.ray)
     write_province(options.out or default_out(job.scenario.name), replications, districts)
     return 0
+
+
+def default_out(name: str) -> Path:
+    return Path("results/province") / name / datetime.now().strftime("%Y-%m-%d_%H-%M-%S")
+
+
+def write_province(out: Path, replications: pd.DataFrame, districts: pd.DataFrame) -> None:
+    """The three tables, atomically, then the summary on stdout."""
+    out.mkdir(parents=True, exist_ok=True)
+    summary = summarise(replications)
+    write_csv(replications, out / "replications.csv")
+    write_csv(summary, out / "summary.csv")
+    write_csv(districts, out / "districts.csv")
+    print(summary.to_string(index=False))
+    print(f"province: tables in {out}")
+

@@ -1,35 +1,71 @@
-"""Cross-field checks of a scenario: what one field alone cannot say is wrong.
+"""Validation of a composed config: types, cross-field checks, and safe names and targets.
 
-A team naming an undeclared role, a station outside the region, a roster with overlapping
-shifts or a gap, a follow-up stage with closed office hours, a team no station can ever
-field. Each problem raises one `ConfigError` naming the key, the value and what is allowed.
+`validate(mapping)` turns the plain mapping Hydra composed into the frozen dataclasses of
+`sim.config.scenario` and then checks what one field alone cannot say is wrong: a team naming
+an undeclared role, a station outside the region, a roster with overlapping shifts or a gap,
+a follow-up stage with closed office hours, a team no station can ever field (by the rule the
+dispatcher uses, `sim.config.teams.field_team`). Each problem raises one `ConfigError` naming
+the key, the value and what is allowed.
+
+A config may not make the tool import or call arbitrary Python, or write outside where it is
+asked to. Hydra instantiates whatever a `_target_` key names; the app's own configs use
+`_target_` only for Hydra's launchers and sweepers and the package's own classes, so every
+`_target_` in a composed config (the `hydra` node included) must name a class under an allowed
+prefix (`check_targets`); any other is refused before anything is instantiated. Scenario names
+become folder names under `results/`, so they must be plain names, not paths
+(`check_plain_name`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import dataclasses
+import re
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 from sim.config.rosters import check_roster, max_on_duty
-from sim.config.safety import check_plain_name
 from sim.config.scenario import (
     N_DAYS_PER_WEEK,
     N_HOURS_PER_DAY,
     DemandConfig,
     DistributionConfig,
     IncidentTypeConfig,
+    JobConfig,
     OfficeHoursConfig,
+    PlacementConfig,
     RegionConfig,
     RosterConfig,
+    RunConfig,
     ScenarioConfig,
     SlotConfig,
     StationConfig,
-    team_slots,
 )
-from sim.config.schema import ConfigError
+from sim.config.schema import ConfigError, build
+from sim.config.teams import field_team, team_slots
 
 STATION_KINDS = ("police_station", "police_room", "joint_duty")
 MAX_UNITS = 100_000
+ALLOWED_TARGET_PREFIXES: tuple[str, ...] = (
+    "hydra._internal.core_plugins.",  # Hydra's basic launcher and sweeper (a name, not an import)
+    "hydra_plugins.",  # installed Hydra launcher and sweeper plugins (joblib, ray, submitit, ...)
+    "sim.",  # the package's own classes
+)
+PLAIN_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+
+
+def validate(mapping: Mapping[str, object]) -> JobConfig:
+    """Validate a composed config (scenario keys at top level plus `run`) into a `JobConfig`."""
+    data = dict(mapping)
+    data.pop("hydra", None)
+    name = data.get("name")
+    reserved = {f.name for f in dataclasses.fields(ScenarioConfig)} | {"run", "placement"}
+    if isinstance(name, str) and name not in reserved:
+        data.pop(name, None)  # a scenario may expose its own parameters under its name
+    run = build(RunConfig, data.pop("run", {}), "run")
+    placement = build(PlacementConfig, data.pop("placement", None) or {}, "placement")
+    scenario = build(ScenarioConfig, data, "")
+    check_scenario(scenario)
+    return JobConfig(scenario=scenario, run=run, placement=placement)
 
 
 def check_scenario(scenario: ScenarioConfig) -> None:
@@ -236,6 +272,31 @@ def _total_staff(staffs: list[dict[str, int]]) -> dict[str, int]:
 
 
 def _staff_covers(slots: Mapping[str, SlotConfig], staff: Mapping[str, int]) -> bool:
-    from sim.model.dispatch import field_team  # the same rule the dispatcher uses
-
     return field_team(slots, staff) is not None
+
+
+def check_targets(config: object, key: str = "") -> None:
+    """Refuse any `_target_` that is not under an allowed prefix."""
+    for target_key, target in _targets(config, key):
+        if not isinstance(target, str) or not target.startswith(ALLOWED_TARGET_PREFIXES):
+            allowed = ", ".join(p + "*" for p in ALLOWED_TARGET_PREFIXES)
+            raise ConfigError(target_key, target, f"is not an allowed _target_; allowed: {allowed}")
+
+
+def check_plain_name(key: str, name: str) -> None:
+    """A name used as a folder name: letters, digits, `_`, `-`, `.`; no path, no leading dot."""
+    if not PLAIN_NAME.match(name) or ".." in name:
+        raise ConfigError(key, name, "must be a plain name (letters, digits, _ - .), not a path")
+
+
+def _targets(node: object, key: str) -> Iterator[tuple[str, object]]:
+    if isinstance(node, dict):
+        for child_key, child in node.items():
+            path = f"{key}.{child_key}" if key else str(child_key)
+            if child_key == "_target_":
+                yield path, child
+            else:
+                yield from _targets(child, path)
+    elif isinstance(node, list):
+        for index, child in enumerate(node):
+            yield from _targets(child, f"{key}.{index}")

@@ -6,6 +6,8 @@ with no shift changes: the core model) or a `RosterConfig`: named patterns (`3x8
 is laid on a weekly timeline of 168 hours: shifts of one roster may not overlap, and unless
 `cover_24h` is false they must leave no gap. Over a run, each shift on each day becomes a
 `ShiftInstance`: a group of units that comes on duty at its start and goes off at its end.
+`station_on_duty` and `rostered_by_hour` give the units on duty in each hour of the first
+week, as the planner and the report plot them.
 """
 
 from __future__ import annotations
@@ -14,10 +16,20 @@ import itertools
 from collections.abc import Iterator
 from typing import NamedTuple
 
-from sim.config.scenario import ALL_DAYS, RosterConfig, ShiftConfig
+import numpy as np
+
+from sim.config.scenario import (
+    ALL_DAYS,
+    N_DAYS_PER_WEEK,
+    N_HOURS_PER_DAY,
+    RosterConfig,
+    ScenarioConfig,
+    ShiftConfig,
+)
 from sim.config.schema import ConfigError
 
 HOURS_PER_WEEK = 168.0
+N_HOURS_PER_WEEK = N_HOURS_PER_DAY * N_DAYS_PER_WEEK  # hours of the week laid out as an array
 MAX_UNITS = 100_000
 MIN_PER_HOUR = 60.0
 PATTERNS: dict[str, tuple[tuple[float, ...], float]] = {
@@ -107,6 +119,29 @@ def on_duty_minutes(entry: int | RosterConfig, t_from_min: float, t_to_min: floa
         s.count * max(0.0, min(s.t_end_min, t_to_min) - max(s.t_start_min, t_from_min))
         for s in shift_instances(entry, t_to_min)
     )
+
+
+def rostered_by_hour(scenario: ScenarioConfig, role: str) -> np.ndarray:
+    """Units of a role on duty (all stations, by the roster) in each hour of the first week."""
+    return np.sum(
+        [station_on_duty(s.staff.get(role, 0)) for s in scenario.stations.values()], axis=0
+    )
+
+
+def station_on_duty(entry: int | RosterConfig) -> np.ndarray:
+    """Units of one staff entry on duty in each hour of the first week (mean over the hour)."""
+    week_min = N_HOURS_PER_WEEK * MIN_PER_HOUR
+    on_duty = np.zeros(N_HOURS_PER_WEEK)
+    if isinstance(entry, int):
+        return on_duty + entry
+    for shift in shift_instances(entry, week_min):
+        for hour in range(int(shift.t_start_min // MIN_PER_HOUR), N_HOURS_PER_WEEK):
+            t0 = hour * MIN_PER_HOUR
+            if t0 >= shift.t_end_min:
+                break
+            overlap = min(shift.t_end_min, t0 + MIN_PER_HOUR) - max(shift.t_start_min, t0)
+            on_duty[hour] += shift.count * max(0.0, overlap) / MIN_PER_HOUR
+    return on_duty
 
 
 def _pattern_counts(roster: RosterConfig, n_shifts: int, key: str) -> tuple[int, ...]:

@@ -5,20 +5,17 @@ the incident types (share of the stream, priority, the team each needs, on-scene
 time), the arrival profile, the stations with their staff, how travel is measured and which
 dispatch policy applies. `RunConfig` says how long and how often to simulate it.
 
-`validate(mapping)` turns the plain mapping that Hydra composed into these frozen dataclasses
-and checks what one field alone cannot (a team naming an undeclared role, a station outside
-the region, a team no station can ever field). It raises `ConfigError` naming the key, the
-value and what is allowed. Nothing here imports Hydra or SimPy.
+`sim.config.checks.validate(mapping)` turns the plain mapping that Hydra composed into these
+frozen dataclasses and checks what one field alone cannot; the field types and bounds are
+checked as they are built (`sim.config.schema`). Nothing here imports Hydra or SimPy.
 """
 
 from __future__ import annotations
 
-import dataclasses
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
-from sim.config.schema import bounded, build
+from sim.config.schema import bounded
 
 DistributionKind = Literal["exponential", "fixed", "lognormal", "empirical"]
 StationKind = Literal["police_station", "police_room", "joint_duty"]
@@ -318,59 +315,3 @@ class JobConfig:
     scenario: ScenarioConfig
     run: RunConfig
     placement: PlacementConfig = field(default_factory=PlacementConfig)
-
-
-def validate(mapping: Mapping[str, object]) -> JobConfig:
-    """Validate a composed config (scenario keys at top level plus `run`) into a `JobConfig`."""
-    data = dict(mapping)
-    data.pop("hydra", None)
-    name = data.get("name")
-    reserved = {f.name for f in dataclasses.fields(ScenarioConfig)} | {"run", "placement"}
-    if isinstance(name, str) and name not in reserved:
-        data.pop(name, None)  # a scenario may expose its own parameters under its name
-    run = build(RunConfig, data.pop("run", {}), "run")
-    placement = build(PlacementConfig, data.pop("placement", None) or {}, "placement")
-    scenario = build(ScenarioConfig, data, "")
-    from sim.config.checks import check_scenario  # checks import the dispatch rules
-
-    check_scenario(scenario)
-    return JobConfig(scenario=scenario, run=run, placement=placement)
-
-
-def single_role(slots: Mapping[str, SlotConfig]) -> tuple[str, int] | None:
-    """(role, count) if the team is `count` units of one role with no substitutes, else None."""
-    if len(slots) == 1:
-        ((role, slot),) = slots.items()
-        if slot.count and not slot.substitutes:
-            return role, slot.count
-    return None
-
-
-class TeamSlots(dict[str, SlotConfig]):
-    """A team's slots by role, which also knows its `single_role` (most teams have one), so
-    that the dispatch policies need not work it out at every dispatch, and the roles that can
-    fill one of its slots (`usable`: a slot's role and its substitutes). Not to be changed."""
-
-    __slots__ = ("single", "usable", "walk")
-
-    def __init__(self, slots: Mapping[str, SlotConfig]) -> None:
-        super().__init__(slots)
-        self.single = single_role(slots)
-        self.usable = frozenset(r for role, s in slots.items() for r in (role, *s.substitutes))
-        self.walk = slot_walk(slots)
-
-
-def slot_walk(slots: Mapping[str, SlotConfig]) -> tuple[tuple[int, tuple[str, ...]], ...]:
-    """The order in which `dispatch.field_team` fills the slots: (count, roles that can fill
-    it, own role first), slots without substitutes first (a stable sort: else as given)."""
-    in_order = sorted(slots.items(), key=lambda item: len(item[1].substitutes))
-    return tuple((slot.count, (role, *slot.substitutes)) for role, slot in in_order)
-
-
-def team_slots(team: Mapping[str, int | SlotConfig]) -> TeamSlots:
-    """The team as slots (a bare count `police: 2` is a slot without substitutes); count 0 drops."""
-    slots = {
-        role: slot if isinstance(slot, SlotConfig) else SlotConfig(count=slot)
-        for role, slot in team.items()
-    }
-    return TeamSlots({role: slot for role, slot in slots.items() if slot.count > 0})

@@ -1,11 +1,26 @@
-"""Where the shipped configs live: `conf/` and `scenarios/`, installed or in a checkout."""
+"""Where the shipped configs live (`conf/` and `scenarios/`, installed or in a checkout), and
+the shape of the function that composes them.
+
+Composing a shipped scenario with `key=value` overrides is Hydra's work, and only the sweep
+tier imports Hydra (`sim.sweep.compose`). The tools below it that start from a shipped
+scenario (validation cases, calibration, a fitted district's `--base`) are therefore handed
+a composing function of the type `ComposeConfig` or `ComposeJob` by their command.
+"""
 
 from __future__ import annotations
 
 import importlib.util
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from sim.config.scenario import JobConfig
+
 SCENARIO_FILE = "scenario.yaml"  # a scenario is a folder of scenarios/ holding this file
+
+ComposeConfig = Callable[[Sequence[str]], dict[str, object]]
+"""Overrides -> the composed config as a plain mapping (`sim.sweep.compose.compose_config`)."""
+ComposeJob = Callable[[Sequence[str]], JobConfig]
+"""Overrides -> the composed and validated job (`sim.sweep.compose.compose_job`)."""
 
 
 def shipped_dir(name: str) -> Path:

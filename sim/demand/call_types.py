@@ -18,9 +18,9 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
+from sim.config.call_log import DROP
 from sim.config.schema import ConfigError
 
-DROP = "drop"
 OTHER = "other"
 BLANK = "(blank)"
 

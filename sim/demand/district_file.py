@@ -1,4 +1,5 @@
-"""Writing a fitted demand as a district file, with what is fitted and what is not marked.
+"""Writing a fitted demand: a district file with what is fitted and what is not marked, the
+type mapping and, if asked, the calls as a trace (`write_outputs`).
 
 A district file (see `scenarios/districts/`) holds a scenario's region, roles, demand, travel
 and incident types; a scenario adds stations. From a log come the region (km, from the
@@ -13,16 +14,21 @@ exactly as the fit placed the calls.
 
 from __future__ import annotations
 
+import argparse
 import math
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+import pandas as pd
 import yaml
 
 from sim.config.schema import ConfigError
+from sim.config.shipped import ComposeConfig, scenario_names, shipped_dir
 from sim.demand.call_types import OTHER
+from sim.demand.report import warn
+from sim.results.files import write_atomic
 
 if TYPE_CHECKING:
     from sim.demand.fit import DemandFit
@@ -37,11 +43,9 @@ PLACEHOLDER_REGION = {"width_km": 10.0, "height_km": 10.0, "background_weight": 
 N_PER_LINE = 12
 
 
-def load_base(spec: str) -> dict[str, Any]:
-    """A shipped scenario (composed), a shipped district, or a YAML file with incident_types."""
-    from sim.config.shipped import scenario_names, shipped_dir
-    from sim.sweep.compose import compose_config
-
+def load_base(spec: str, compose_config: ComposeConfig) -> dict[str, Any]:
+    """A shipped scenario (composed by `compose_config`, `sim.sweep.compose.compose_config`), a
+    shipped district, or a YAML file with incident_types."""
     district = shipped_dir("scenarios") / "districts" / f"{spec}.yaml"
     if Path(spec).is_file():
         loaded = yaml.safe_load(Path(spec).read_text())
@@ -57,6 +61,50 @@ def load_base(spec: str) -> dict[str, Any]:
     return loaded
 
 
+def write_outputs(fit: DemandFit, args: argparse.Namespace, base: dict | None) -> list[Path]:
+    """The district YAML, the type mapping CSV and, if asked, the trace CSV."""
+    out = Path(args.out)
+    map_out = Path(args.map_out) if args.map_out else out.with_name(f"{out.stem}_types.csv")
+    text = district_text(fit, base, source=" ".join(Path(f).name for f in args.files))
+    write_atomic(out, lambda tmp: tmp.write_text(text))
+    table = fit.mapping.table
+    write_atomic(map_out, lambda tmp: table.to_csv(tmp, index=False))
+    written = [out, map_out]
+    if args.trace_out:
+        trace = _trace_table(fit.calls)
+        write_atomic(Path(args.trace_out), lambda tmp: trace.to_csv(tmp, index=False))
+        written.append(Path(args.trace_out))
+    for problem in _warnings(fit):
+        warn(problem)
+    return written
+
+
+def _trace_table(calls: pd.DataFrame) -> pd.DataFrame:
+    trace = pd.DataFrame({
+        "time": calls["time"].dt.strftime("%Y-%m-%d %H:%M:%S"),
+        "type": calls["type"],
+        "log_type": calls["log_type"],
+    })  # fmt: skip
+    if "x_km" in calls:
+        trace["x_km"] = calls["x_km"].round(4)
+        trace["y_km"] = calls["y_km"].round(4)
+    return trace
+
+
+def _warnings(fit: DemandFit) -> list[str]:
+    problems = [
+        f"gap in the log from {g.start} to {g.end} ({g.hours:.1f} h, ~{g.expected_calls:.0f} "
+        "calls expected): left out of the rates; use --start/--end to avoid it"
+        for g in fit.profile.gaps
+    ]
+    days = ", ".join(str(d) for d in fit.profile.unobserved_weekdays)
+    if days:
+        problems.append(f"weekdays {days} (0 = Monday) not in the window: their weight is set to 1")
+    if not fit.mapping.unmapped.empty:
+        n = int(fit.mapping.unmapped["n_rows"].sum())
+        top = ", ".join(fit.mapping.unmapped["log_type"].head(5))
+        problems.append(f"{n} calls have types missing from --type-map (became other): {top}")
+    return problems
 def district_text(fit: DemandFit, base: Mapping[str, Any] | None, source: str) -> str:
     """The fitted district as commented YAML text."""
     profile = fit.profile

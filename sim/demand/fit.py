@@ -4,13 +4,13 @@
                          [--lat-col C --lon-col C] [--start T] [--end T] [--type-map F]
                          [--base SCENARIO|DISTRICT|FILE] [--out district.yaml]
 
-(parsed by `sim.cli.fit_demand`). `fit_log` reads the log (`sim.demand.log`), keeps the calls
-inside the window, maps their types (`sim.demand.call_types`), fits the hour-of-day x weekday
-rate profile (`sim.demand.profile`), the type mix and, given coordinates, a local km
-projection (`sim.model.projection`) and the hotspots (`sim.demand.hotspots`).
-`write_outputs` writes a district-style YAML file (`sim.demand.district_file`) that a
-scenario can load with `defaults: [/district: NAME]`, the mapping from the log's types to the
-scenario's types as CSV, and, with `--trace-out`, the calls themselves as a trace for replay
+reads the log (`sim.config.call_log`), keeps the calls inside the window, maps their types
+(`sim.demand.call_types`), fits the hour-of-day x weekday rate profile (`sim.demand.profile`), the
+type mix and, given coordinates, a local km projection (`sim.model.projection`) and the hotspots
+(`sim.demand.hotspots`). It writes a district-style YAML file (`sim.demand.district_file`)
+that a scenario can
+load with `defaults: [/district: NAME]`, the mapping from the log's types to the scenario's
+types as CSV, and, with `--trace-out`, the calls themselves as a trace for replay
 (`sim.model.replay`). Every file is written atomically; a summary is printed.
 """
 
@@ -18,21 +18,18 @@ from __future__ import annotations
 
 import argparse
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from sim.config.call_log import DROP, parse_times, read_log
 from sim.config.schema import ConfigError
-from sim.demand.call_types import DROP, TypeMapping, map_types, read_type_map
-from sim.demand.district_file import district_text
+from sim.demand.call_types import TypeMapping, map_types, read_type_map
 from sim.demand.hotspots import HotspotFit, fit_hotspots
-from sim.demand.log import coordinates, exclude_rows, parse_bound, parse_times, read_log
+from sim.demand.log import coordinates, exclude_rows, parse_bound
 from sim.demand.log import require_column as column
 from sim.demand.profile import TimeProfile, fit_time_profile
-from sim.demand.report import warn
 from sim.model.projection import FittedFrame, fit_projection
-from sim.results.tables import write_atomic
 
 
 @dataclass(frozen=True)
@@ -149,49 +146,3 @@ def _fit_places(
         min_spread_km=args.min_spread_km,
     )
     return frame, hotspots
-
-
-def write_outputs(fit: DemandFit, args: argparse.Namespace, base: dict | None) -> list[Path]:
-    """The district YAML, the type mapping CSV and, if asked, the trace CSV."""
-    out = Path(args.out)
-    map_out = Path(args.map_out) if args.map_out else out.with_name(f"{out.stem}_types.csv")
-    text = district_text(fit, base, source=" ".join(Path(f).name for f in args.files))
-    write_atomic(out, lambda tmp: tmp.write_text(text))
-    table = fit.mapping.table
-    write_atomic(map_out, lambda tmp: table.to_csv(tmp, index=False))
-    written = [out, map_out]
-    if args.trace_out:
-        trace = _trace_table(fit.calls)
-        write_atomic(Path(args.trace_out), lambda tmp: trace.to_csv(tmp, index=False))
-        written.append(Path(args.trace_out))
-    for problem in _warnings(fit):
-        warn(problem)
-    return written
-
-
-def _trace_table(calls: pd.DataFrame) -> pd.DataFrame:
-    trace = pd.DataFrame({
-        "time": calls["time"].dt.strftime("%Y-%m-%d %H:%M:%S"),
-        "type": calls["type"],
-        "log_type": calls["log_type"],
-    })  # fmt: skip
-    if "x_km" in calls:
-        trace["x_km"] = calls["x_km"].round(4)
-        trace["y_km"] = calls["y_km"].round(4)
-    return trace
-
-
-def _warnings(fit: DemandFit) -> list[str]:
-    problems = [
-        f"gap in the log from {g.start} to {g.end} ({g.hours:.1f} h, ~{g.expected_calls:.0f} "
-        "calls expected): left out of the rates; use --start/--end to avoid it"
-        for g in fit.profile.gaps
-    ]
-    days = ", ".join(str(d) for d in fit.profile.unobserved_weekdays)
-    if days:
-        problems.append(f"weekdays {days} (0 = Monday) not in the window: their weight is set to 1")
-    if not fit.mapping.unmapped.empty:
-        n = int(fit.mapping.unmapped["n_rows"].sum())
-        top = ", ".join(fit.mapping.unmapped["log_type"].head(5))
-        problems.append(f"{n} calls have types missing from --type-map (became other): {top}")
-    return problems

@@ -19,21 +19,15 @@ variance of the paired differences with CRN over that with independent seeds
 
 from __future__ import annotations
 
-import dataclasses
-import json
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from pathlib import Path
 
 import pandas as pd
 
 from sim.analysis.output_analysis import StopDecision, decide, planned_replications
 from sim.analysis.paired import comparison_table, paired_differences, variance_ratio
 from sim.config.scenario import JobConfig, RunConfig
-from sim.config.schema import ConfigError
 from sim.experiment.replications import OutputAnalysis, choose_warmup, run_replication
-from sim.results.tables import job_json, write_csv, write_json, write_parquet
-from sim.sweep.compose import compose_job
 
 DEFAULT_SCENARIOS = ("taozhu_2019", "future_city_2021")
 DEFAULT_OUT = "results/compare"
@@ -48,17 +42,6 @@ class Comparison:
     jobs: tuple[JobConfig, ...]  # as run: with each scenario's seed
 
 
-def compose_jobs(scenarios: tuple[str, ...], overrides: tuple[str, ...]) -> list[JobConfig]:
-    """The validated job of every scenario with the shared overrides; one `run` for all."""
-    jobs = [compose_job([f"scenario={name}", *overrides]) for name in scenarios]
-    for job in jobs[1:]:
-        if job.run != jobs[0].run:
-            raise ConfigError(
-                f"{job.scenario.name}: run",
-                dataclasses.asdict(job.run),
-                "must equal the first scenario's run settings (common random numbers)",
-            )
-    return jobs
 
 
 def run_comparison(
@@ -135,25 +118,6 @@ def variance_reduction(jobs: list[JobConfig]) -> pd.DataFrame:
         "n",
     ]
     return pd.DataFrame(rows, columns=columns)
-
-
-def write_comparison(comparison: Comparison, out_dir: Path) -> None:
-    """The comparison's files, each atomically (status.json is written by the caller)."""
-    jobs_json = "[" + ",".join(job_json(job) for job in comparison.jobs) + "]"
-    write_csv(comparison.table, out_dir / "comparison.csv")
-    write_parquet(comparison.table, out_dir / "comparison.parquet", jobs_json)
-    long = pd.concat(
-        [
-            t.assign(scenario=n)
-            for n, t in zip(comparison.names, comparison.replications, strict=True)
-        ]
-    )
-    write_csv(
-        long[["scenario"] + [c for c in long.columns if c != "scenario"]],
-        out_dir / "replications.csv",
-    )
-    write_json(json.loads(jobs_json), out_dir / "jobs.json")
-    write_json(dataclasses.asdict(comparison.analysis), out_dir / "analysis.json")
 
 
 def format_comparison(comparison: Comparison, run: RunConfig) -> str:

@@ -30,6 +30,7 @@ import math
 import numpy as np
 from scipy import special
 
+from sim.config.checks import validate
 from sim.config.scenario import (
     JobConfig,
     PlacementConfig,
@@ -213,8 +214,6 @@ def _template_staff(
 
 def _revalidated(scenario: object, job: JobConfig) -> object:
     """The new scenario through `validate`, so a station that cannot field a team is an error."""
-    from sim.config.scenario import validate
-
     data = dataclasses.asdict(scenario)  # type: ignore[call-overload]
     data["run"] = {}
     try:

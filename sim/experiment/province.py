@@ -39,10 +39,12 @@ from scipy.spatial import cKDTree
 from sim.analysis.kpis import replication_kpis
 from sim.analysis.staff_kpis import on_duty_by_role
 from sim.config.rosters import max_on_duty
-from sim.config.scenario import ScenarioConfig, team_slots
-from sim.model.dispatch import field_team
-from sim.model.incidents import IncidentStream, incident_stream
+from sim.config.scenario import JobConfig, ScenarioConfig
+from sim.config.schema import ConfigError
+from sim.config.teams import field_team, team_slots
+from sim.model.incidents import IncidentStream
 from sim.model.records import ReplicationRecords
+from sim.model.replay import incident_stream
 from sim.model.replication import Model
 from sim.model.streams import Streams
 
@@ -58,8 +60,8 @@ class DistrictStreams(Streams):
         super().__init__(seed, replication)
         self.district = district
 
-    def _sequence(self, name: str) -> np.random.SeedSequence:
-        spawn_key = (*super()._sequence(name).spawn_key, self.district)
+    def seed_sequence(self, name: str) -> np.random.SeedSequence:
+        spawn_key = (*super().seed_sequence(name).spawn_key, self.district)
         return np.random.SeedSequence(entropy=self.seed, spawn_key=spawn_key)
 
 
@@ -295,3 +297,24 @@ def _staff_minutes(
     on_duty = on_duty_by_role(scenario, t_from, t_to)
     paid_min = {role: on_duty[role] + float(extra_min.get(role, 0.0)) for role in scenario.roles}
     return {str(k): float(v) for k, v in busy_min.items()}, paid_min
+
+
+def run_province_job(
+    job: JobConfig, n_districts: int, n_workers: int, ray_address: str | None
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Every replication of the province, district by district: its KPIs and each district's."""
+    run, scenario = job.run, job.scenario
+    if run.replications == "auto" or run.warmup_days == "auto":
+        raise ConfigError("run.replications/run.warmup_days", "auto", "numbers for a province")
+    district = assign_districts(scenario, n_districts, districts_from_names(scenario))
+    rows, by_district = [], []
+    for replication in range(run.replications):
+        tasks = district_tasks(
+            scenario, district, seed=run.seed, replication=replication,
+            warmup_min=run.warmup_days * MIN_PER_DAY, horizon_min=run.horizon_days * MIN_PER_DAY,
+        )  # fmt: skip
+        kpis, districts = run_province(tasks, n_workers, ray_address)
+        rows.append({"replication": replication, **kpis})
+        by_district.append(districts.assign(replication=replication))
+        print(f"province: replication {replication + 1}/{run.replications} done", flush=True)
+    return pd.DataFrame(rows), pd.concat(by_district, ignore_index=True)

@@ -1,8 +1,8 @@
 """Dispatch policies: pure functions that decide which units serve an incident, or where it waits.
 
 An incident needs a team: slots of `count` units of a role, each slot optionally filled by
-substitute roles in a given order. `field_team` says whether a set of free units can field
-that team, and with which roles. The policies build on it:
+substitute roles in a given order. `sim.config.teams.field_team` says whether a set of free
+units can field that team, and with which roles. The policies build on it:
 
 - `nearest`: the nearest station that can field the whole team now sends it; if none can,
   the incident queues at the nearest station whose staff could ever field it, and waits for
@@ -23,9 +23,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from sim.config.scenario import SlotConfig, TeamSlots
-
-RoleCounts = Mapping[str, int]
+from sim.config.scenario import SlotConfig
+from sim.config.teams import RoleCounts, TeamSlots, field_team
 
 
 class Assign(tuple[tuple[int, str, int], ...]):
@@ -45,31 +44,6 @@ class Queue(NamedTuple):
 
 
 Decision = Assign | Queue
-
-
-def field_team(slots: Mapping[str, SlotConfig], free: RoleCounts) -> dict[str, int] | None:
-    """The roles and counts that fill every slot from `free`, or None if they cannot.
-
-    Slots without substitutes are filled first, so that a flexible slot does not take the
-    only unit a rigid slot could use; a flexible slot takes its own role first, then its
-    substitutes in the order given.
-    """
-    team = slots if type(slots) is TeamSlots else TeamSlots(slots)  # the model's are already
-    if team.single is not None:  # the common case: answered without the general walk
-        role, count = team.single
-        return {role: count} if free.get(role, 0) >= count else None
-    taken: dict[str, int] = {}
-    for needed, candidates in team.walk:
-        for candidate in candidates:
-            n_take = min(needed, free.get(candidate, 0) - taken.get(candidate, 0))
-            if n_take:
-                taken[candidate] = taken.get(candidate, 0) + n_take
-                needed -= n_take
-                if not needed:
-                    break
-        if needed:
-            return None
-    return taken
 
 
 def nearest(

@@ -15,7 +15,6 @@ whatever their stations, staff or dispatch policy.
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
@@ -88,43 +87,19 @@ def draw_incidents(scenario: ScenarioConfig, streams: Streams, t_end_min: float)
         x_km=x_km,
         y_km=y_km,
         handling_min=handling_min,
-        deterred=_draw_deterred(scenario, streams, type_index, x_km, y_km),
+        deterred=draw_deterred(scenario, streams, type_index, x_km, y_km),
     )
 
 
-def incident_stream(scenario: ScenarioConfig, streams: Streams, t_end_min: float) -> IncidentStream:
-    """The candidate incidents of a replication: sampled, or replayed from a trace.
-
-    A replayed trace is thinned by deterrence like a sampled stream, with its own uniforms.
-    """
-    source = scenario.incidents
-    if source.source == "sample":
-        return draw_incidents(scenario, streams, t_end_min)
-    from sim.model.projection import Projection
-    from sim.model.replay import load_trace
-
-    projection = Projection(**dataclasses.asdict(source.projection)) if source.projection else None
-    assert source.trace_file is not None  # checked by validation
-    stream = load_trace(
-        source.trace_file,
-        scenario,
-        streams["handling"],
-        t_end_min,
-        rng_for_locations=streams["locations"],
-        projection=projection,
-        t_start=source.trace_start,
-    )
-    deterred = _draw_deterred(scenario, streams, stream.type_index, stream.x_km, stream.y_km)
-    return dataclasses.replace(stream, deterred=deterred)
-
-
-def _draw_deterred(
+def draw_deterred(
     scenario: ScenarioConfig,
     streams: Streams,
     type_index: np.ndarray,
     x_km: np.ndarray,
     y_km: np.ndarray,
 ) -> np.ndarray | None:
+    """Which candidates visible presence deters (None without deterrence), from their own
+    uniforms: the same for a sampled stream and a replayed trace."""
     if not scenario.deterrence or not any(t.deterrable for t in scenario.incident_types.values()):
         return None
     uniforms = streams["deterrence"].random(len(type_index))

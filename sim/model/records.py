@@ -11,13 +11,15 @@ from __future__ import annotations
 import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, cast
+from typing import Protocol, cast
 
 import numpy as np
 import pandas as pd
 
-if TYPE_CHECKING:
-    from sim.model.replication import Model
+from sim.config.scenario import ScenarioConfig
+from sim.model.incidents import IncidentStream
+from sim.model.ledger import IncidentLedger
+from sim.model.pool import UnitPool
 
 BUSY_FIELDS = ("unit_id", "incident_id", "stage", "t_start", "t_end")
 JOB_FIELDS = ("incident_id", "stage", "kind", "t_start", "t_end", "team")
@@ -74,6 +76,22 @@ JOB_COLUMNS: tuple[str, ...] = (
     "n_roles",
 )
 OVERTIME_COLUMNS: tuple[str, ...] = ("unit_id", "role", "station", "t_shift_end", "t_free")
+
+
+class Model(Protocol):
+    """What the tables are built from: a finished replication (`sim.model.replication.Model`),
+    seen through the fields it records into, so that records need not import the model."""
+
+    scenario: ScenarioConfig
+    incidents: IncidentStream
+    ledger: IncidentLedger
+    pool: UnitPool
+    warmup_min: float
+    station_names: list[str]
+    role_index: dict[str, int]
+    busy: list[float]
+    job_rows: list[object]
+    overtime: list[tuple[int, float, float]]
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@
 
 A trace is a CSV with one row per call:
 
-- `time`: a timestamp (format guessed as in `sim.demand.log`, or given);
+- `time`: a timestamp (format guessed as in `sim.config.call_log`, or given);
 - `type`: one of the scenario's incident type names, or a log type that `type_map` maps to
   one (a type mapped to `drop` is left out);
 - the place: `x_km, y_km` on the scenario's region, or `lat, lon` (also `latitude,
@@ -17,28 +17,55 @@ minute 0 is a midnight and calendar-day KPIs line up with the real days. Calls b
 midnight after its last call; one that ends before `t_end_min` is an error, since the run
 would measure an empty tail.
 `jointduty fit-demand --trace-out` writes traces in this format.
+
+`incident_stream` gives a replication its candidate incidents from the source its scenario
+names: sampled (`sim.model.incidents`) or replayed from a trace, thinned by deterrence alike.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from sim.config.call_log import DROP, parse_times, read_log
 from sim.config.scenario import ScenarioConfig
 from sim.config.schema import ConfigError
-from sim.demand.call_types import DROP
-from sim.demand.log import parse_times, read_log
 from sim.model.distributions import make_distribution
 from sim.model.geography import sample_locations
-from sim.model.incidents import IncidentStream
+from sim.model.incidents import IncidentStream, draw_deterred, draw_incidents
 from sim.model.projection import Projection
+from sim.model.streams import Streams
 
 KEY = "incidents.trace_file"
 MIN_PER_DAY = 1440.0
 LAT_LON_COLUMNS = (("lat", "lon"), ("latitude", "longitude"))
+
+
+def incident_stream(scenario: ScenarioConfig, streams: Streams, t_end_min: float) -> IncidentStream:
+    """The candidate incidents of a replication: sampled, or replayed from a trace.
+
+    A replayed trace is thinned by deterrence like a sampled stream, with its own uniforms.
+    """
+    source = scenario.incidents
+    if source.source == "sample":
+        return draw_incidents(scenario, streams, t_end_min)
+    projection = Projection(**dataclasses.asdict(source.projection)) if source.projection else None
+    assert source.trace_file is not None  # checked by validation
+    stream = load_trace(
+        source.trace_file,
+        scenario,
+        streams["handling"],
+        t_end_min,
+        rng_for_locations=streams["locations"],
+        projection=projection,
+        t_start=source.trace_start,
+    )
+    deterred = draw_deterred(scenario, streams, stream.type_index, stream.x_km, stream.y_km)
+    return dataclasses.replace(stream, deterred=deterred)
 
 
 def load_trace(

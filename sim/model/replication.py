@@ -43,17 +43,18 @@ import numpy as np
 import simpy
 
 from sim.config.rosters import ShiftInstance, iter_shift_instances, max_on_duty
-from sim.config.scenario import ScenarioConfig, StageConfig, TeamSlots, team_slots
+from sim.config.scenario import ScenarioConfig, StageConfig
+from sim.config.teams import TeamSlots, field_team, team_slots
 from sim.model.clock import Clock
-from sim.model.dispatch import POLICIES, Assign, Queue, field_team
+from sim.model.dispatch import POLICIES, Assign, Queue
 from sim.model.distributions import make_distribution
 from sim.model.followups import draw_repeats, draw_stages, next_office_time
-from sim.model.geography import MIN_PER_HOUR
-from sim.model.incidents import IncidentStream, incident_stream
+from sim.model.geography import MIN_PER_HOUR, Distances, StationOrder
+from sim.model.incidents import IncidentStream
 from sim.model.ledger import IncidentLedger
-from sim.model.nearest import Distances, StationOrder
 from sim.model.pool import Unit, UnitPool
 from sim.model.records import EventLog, ReplicationRecords, build_records
+from sim.model.replay import incident_stream
 from sim.model.streams import Streams
 
 DRAIN_LIMIT_MIN = 60 * 1440.0  # rosters stop this long after the horizon, even with open work

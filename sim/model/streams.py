@@ -34,10 +34,11 @@ class Streams:
 
     def __getitem__(self, name: str) -> np.random.Generator:
         if name not in self._generators:
-            self._generators[name] = np.random.default_rng(self._sequence(name))
+            self._generators[name] = np.random.default_rng(self.seed_sequence(name))
         return self._generators[name]
 
-    def _sequence(self, name: str) -> np.random.SeedSequence:
+    def seed_sequence(self, name: str) -> np.random.SeedSequence:
+        """The seed sequence the stream `name` is drawn from (a subclass may extend its key)."""
         if name not in STREAM_NAMES:
             raise KeyError(f"unknown random stream {name!r}; streams: {', '.join(STREAM_NAMES)}")
         return np.random.SeedSequence(

@@ -108,7 +108,7 @@ def _ci_text(values: tuple[float, float, float], fmt: str) -> str:
 
 
 def write_estimate(out_dir: Path, table: pd.DataFrame, simulated: SimulatedFigures | None) -> None:
-    from sim.results.tables import write_csv
+    from sim.results.files import write_csv
 
     write_csv(table, out_dir / "estimate.csv")
     if simulated is not None:

@@ -22,9 +22,8 @@ import sys
 
 from sim.config.scenario import JobConfig
 from sim.config.schema import ConfigError
-from sim.planner.levers import Lever, Staffing, analytic_start, current_staffing, levers_of
-from sim.planner.search import Evaluation, Evaluator, SearchResult, search
-from sim.planner.targets import Target
+from sim.planner.search import Evaluation, Evaluator, SearchResult, Target, search
+from sim.planner.staffing_levers import Lever, Staffing, analytic_start, current_staffing, levers_of
 
 
 def kpi_names(job: JobConfig) -> list[str]:

@@ -18,10 +18,9 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from sim.config.scenario import JobConfig
-from sim.planner.levers import Lever, apply, as_overrides
-from sim.planner.search import Evaluation
-from sim.planner.targets import Target
-from sim.results.tables import write_csv, write_json
+from sim.planner.search import Evaluation, Target
+from sim.planner.staffing_levers import Lever, apply, as_overrides
+from sim.results.files import write_csv, write_json
 
 if TYPE_CHECKING:
     from sim.planner.optimize import Outcome

@@ -6,7 +6,7 @@ stream (common random numbers). The search (`search`):
 
 1. **Ceiling.** Every lever at its upper bound. A target this staffing does not meet cannot
    be met within the bounds: it is reported as unattainable and left out of the search.
-2. **Start** from the analytic estimate (`sim.planner.levers.analytic_start`), clipped to
+2. **Start** from the analytic estimate (`sim.planner.staffing_levers.analytic_start`), clipped to
    the bounds.
 3. **Climb** while a target is missed: add the one unit that removes the most shortfall per
    unit of cost (if no single unit helps, jump to the ceiling).
@@ -14,15 +14,26 @@ stream (common random numbers). The search (`search`):
    every target; then try **swaps** (one unit less of a dearer lever, one more of a cheaper
    one). Stop when nothing helps or the evaluation budget is spent.
 
-The cost ranked is the rostered staff cost per day (`sim.planner.levers.staff_cost_per_day`), which
-is exact; the simulated `staff_cost` (with overtime) is reported beside it.
+The cost ranked is the rostered staff cost per day
+(`sim.planner.staffing_levers.staff_cost_per_day`), which is exact; the simulated `staff_cost`
+(with overtime) is reported beside it.
+
+Targets (`target.<kpi>=<bound>`) bound one KPI of the replications table (README "Result
+tables"), e.g. `target.response_min_p90_prio1=15` (at most 15 minutes) or
+`target.same_day_share=0.6` (at least 60 %). The direction follows the KPI: shares of good
+outcomes (`same_day_share`, `settled_share`, and their per-area versions) must be at least the
+bound, everything else (times, waits, costs, repeat calls) at most; a leading `>=` or `<=`
+sets it explicitly (`target.joint_share=>=0.3`). A target is *met* when the mean over
+replications is on the right side of the bound, or, with `strict`, when the whole 95 %
+confidence interval is. Its *shortfall* is how far the mean misses, relative to the bound, so
+that targets in different units can be added up.
 """
 
 from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -32,8 +43,75 @@ from sim.config.checks import check_scenario
 from sim.config.scenario import RunConfig, ScenarioConfig
 from sim.config.schema import ConfigError
 from sim.experiment.replications import run_replication
-from sim.planner.levers import Lever, Staffing, apply, staff_cost_per_day
-from sim.planner.targets import Target
+from sim.planner.staffing_levers import Lever, Staffing, apply, staff_cost_per_day
+
+TARGET_PREFIX = "target."
+HIGHER_IS_BETTER_SUFFIXES = ("same_day_share", "settled_share")
+
+
+@dataclass(frozen=True)
+class Target:
+    """A bound on one KPI: at most (`upper`) or at least (not `upper`)."""
+
+    kpi: str
+    bound: float
+    upper: bool
+
+    @property
+    def text(self) -> str:
+        return f"{self.kpi} {'<=' if self.upper else '>='} {self.bound:g}"
+
+    def met(self, mean: float, ci_low: float, ci_high: float, strict: bool = False) -> bool:
+        if not math.isfinite(mean):
+            return False
+        if strict and math.isfinite(ci_low) and math.isfinite(ci_high):
+            return ci_high <= self.bound if self.upper else ci_low >= self.bound
+        return mean <= self.bound if self.upper else mean >= self.bound
+
+    def shortfall(self, mean: float) -> float:
+        """How far the mean misses the bound, relative to the bound (0 when met)."""
+        if not math.isfinite(mean):
+            return math.inf
+        miss = mean - self.bound if self.upper else self.bound - mean
+        return max(0.0, miss) / max(abs(self.bound), 1e-9)
+
+
+def split_targets(args: Iterable[str]) -> tuple[list[Target], list[str]]:
+    """The `target.*` arguments as targets, and the other arguments as they were."""
+    targets, rest = [], []
+    for arg in args:
+        if arg.startswith(TARGET_PREFIX):
+            targets.append(parse_target(arg))
+        else:
+            rest.append(arg)
+    return targets, rest
+
+
+def parse_target(arg: str) -> Target:
+    key, _, text = arg.partition("=")
+    kpi = key[len(TARGET_PREFIX) :]
+    if not kpi or not text:
+        raise ConfigError(key or arg, text or None, "write target.<kpi>=<bound>")
+    upper = not kpi.endswith(HIGHER_IS_BETTER_SUFFIXES)
+    if text.startswith(("<=", ">=")):
+        upper, text = text.startswith("<="), text[2:]
+    try:
+        bound = float(text)
+    except ValueError:
+        raise ConfigError(key, text, "must be a number, optionally after <= or >=") from None
+    if not math.isfinite(bound):
+        raise ConfigError(key, text, "must be a finite number")
+    return Target(kpi, bound, upper)
+
+
+def check_kpis(targets: list[Target], known: Iterable[str]) -> None:
+    """Every target must name a KPI of the replications table."""
+    names = list(known)
+    for target in targets:
+        if target.kpi not in names:
+            raise ConfigError(
+                f"target.{target.kpi}", target.bound, "unknown KPI; KPIs: " + ", ".join(names)
+            )
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ busy if no job waited) and the mean busy time per job s. The *modified offered l
 approach (Jennings, Mandelbaum, Massey & Whitt 1996) then treats each hour as a stationary
 M/M/c queue with arrival rate m/s, using the peak of m(t) within the hour: the staff
 *needed* is the fewest units c > m for which Erlang C gives P(wait > target wait) at most
-1 - service level (`sim.validation.theory.mmc_wait_exceeds_probability`); an hour in which no job of
+1 - service level (`sim.analysis.erlang.mmc_wait_exceeds_probability`); an hour in which no job of
 the role starts needs nobody (jobs still running are finished by whoever started them).
 The same formula with the units actually rostered gives the probability that a job waits for
 a unit of the role.
@@ -23,10 +23,17 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from sim.analysis.erlang import erlang_c_wait_probability, mmc_wait_exceeds_probability
+from sim.config.rosters import rostered_by_hour
 from sim.config.scenario import ScenarioConfig
-from sim.planner.weekly_load import HOURS_PER_WEEK, MIN_PER_HOUR, rostered_by_hour
-from sim.planner.workload import WorkStream, mean_busy_min, role_offered_load, work_streams
-from sim.validation.theory import erlang_c_wait_probability, mmc_wait_exceeds_probability
+from sim.planner.workload import (
+    HOURS_PER_WEEK,
+    MIN_PER_HOUR,
+    WorkStream,
+    mean_busy_min,
+    role_offered_load,
+    work_streams,
+)
 
 MAX_STAFF = 10_000
 ESTIMATE_COLUMNS = (

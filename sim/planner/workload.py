@@ -19,41 +19,37 @@ mean time one unit is tied up per job:
   substitute on duty. The drive is the mean road distance of the calls a role serves.
 - **Later stages** (follow-ups, referrals) are spread evenly over their office hours.
 
-The offered load of the streams (`sim.planner.weekly_load`) is what Erlang C staffs against. Left
-out, and measured by `--simulate`: teammates waiting for each other, calls sent farther when
-the nearest units are busy, queues, the bunching of follow-ups at opening time.
+The offered load of the streams is what Erlang C staffs against: m(t), the mean number of
+units busy if no job ever waited (Eick, Massey & Whitt 1993), for a rate constant within each
+hour of a periodic week and exponential busy times of mean s, obeys m'(t) = lambda(t) - m(t)/s
+and is solved exactly hour by hour (`weekly_offered_load`); with a flat week it equals
+`sim.validation.theory.mt_infinite_mean_busy`. The sum over streams of different means is the
+offered load of their mixture. Left out, and measured by `--simulate`: teammates waiting for
+each other, calls sent farther when the nearest units are busy, queues, the bunching of
+follow-ups at opening time.
 """
 
 from __future__ import annotations
 
 import itertools
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
-from sim.config.scenario import (
-    IncidentTypeConfig,
-    ScenarioConfig,
-    SlotConfig,
-    StageConfig,
-    team_slots,
-)
+from sim.config.rosters import station_on_duty
+from sim.config.scenario import IncidentTypeConfig, ScenarioConfig, SlotConfig, StageConfig
+from sim.config.teams import team_slots
 from sim.experiment.placement import demand_surface, road_distances
 from sim.model.deterrence import rate_factor
 from sim.model.distributions import make_distribution
 from sim.model.geography import return_min, travel_min
 from sim.model.incidents import hourly_rate_per_min
-from sim.planner.weekly_load import (
-    HOURS_PER_WEEK,
-    MIN_PER_HOUR,
-    OfferedLoad,
-    station_on_duty,
-    total_offered_load,
-    weekly_offered_load,
-)
 
 CELL_KM = 0.25
+HOURS_PER_WEEK = 168
+MIN_PER_HOUR = 60.0
 
 
 @dataclass(frozen=True)
@@ -246,3 +242,49 @@ def mean_busy_min(streams: list[WorkStream], role: str) -> float:
     if jobs == 0:
         return float("nan")
     return sum(float(s.jobs_per_min.sum()) * s.busy_min for s in mine) / jobs
+
+
+@dataclass(frozen=True)
+class OfferedLoad:
+    """Mean units busy without queueing, per hour of week: hour average and peak in the hour."""
+
+    mean: np.ndarray  # (168,)
+    peak: np.ndarray  # (168,)
+    at_start: np.ndarray  # (168,) m at the start of each hour
+
+
+def weekly_offered_load(jobs_per_min: np.ndarray, service_mean_min: float) -> OfferedLoad:
+    """The periodic M_t/M/infinity mean number busy for an hourly rate over a week.
+
+    Within an hour of constant rate lambda, m moves exponentially towards lambda*s:
+    m(t + u) = lambda*s + (m(t) - lambda*s) exp(-u/s). Running that map over one week from
+    m = 0 gives m_end = A m_0 + B with A = exp(-week/s), so the periodic start is B / (1 - A).
+    """
+    rates = np.asarray(jobs_per_min, dtype=float)
+    s = service_mean_min
+    decay = math.exp(-MIN_PER_HOUR / s)
+    starts = np.empty(HOURS_PER_WEEK + 1)
+    starts[0] = 0.0
+    for hour, rate in enumerate(rates):
+        starts[hour + 1] = rate * s + (starts[hour] - rate * s) * decay
+    starts[:-1] += (
+        starts[-1]
+        / -math.expm1(-HOURS_PER_WEEK * MIN_PER_HOUR / s)
+        * np.exp(-np.arange(HOURS_PER_WEEK) * MIN_PER_HOUR / s)
+    )
+    m_start, target = starts[:-1], rates * s
+    m_end = target + (m_start - target) * decay
+    mean = target + (m_start - target) * s * (1.0 - decay) / MIN_PER_HOUR
+    return OfferedLoad(mean=mean, peak=np.maximum(m_start, m_end), at_start=m_start)
+
+
+def total_offered_load(loads: Sequence[OfferedLoad]) -> OfferedLoad:
+    """The offered load of several streams together (zero for none)."""
+    if not loads:
+        zero = np.zeros(HOURS_PER_WEEK)
+        return OfferedLoad(zero, zero, zero)
+    return OfferedLoad(
+        mean=np.sum([x.mean for x in loads], axis=0),
+        peak=np.sum([x.peak for x in loads], axis=0),
+        at_start=np.sum([x.at_start for x in loads], axis=0),
+    )

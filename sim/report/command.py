@@ -25,7 +25,7 @@ from sim.report import plots, plots_sweep
 from sim.report.data import ReportData
 from sim.report.html import Picture, Section, Table, to_html, to_markdown
 from sim.report.tables import comparison_tables, kpi_table, staff_table, sweep_table
-from sim.results.tables import write_atomic
+from sim.results.files import write_atomic
 
 DPI = 110
 

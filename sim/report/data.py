@@ -29,7 +29,8 @@ from typing import Literal
 import pandas as pd
 
 from sim.analysis.kpis import SUMMARY_COLUMNS
-from sim.config.scenario import JobConfig, validate
+from sim.config.checks import validate
+from sim.config.scenario import JobConfig
 from sim.config.schema import ConfigError
 from sim.results.jobstatus import COMPLETED, damage
 

@@ -22,8 +22,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from sim.analysis.labels import kpi_label, words
-from sim.config.rosters import on_duty_minutes
-from sim.planner.weekly_load import station_on_duty
+from sim.config.rosters import on_duty_minutes, station_on_duty
 from sim.report.data import Variant
 
 MIN_PER_HOUR = 60.0

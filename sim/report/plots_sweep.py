@@ -15,7 +15,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from sim.analysis.labels import words
-from sim.planner.weekly_load import station_on_duty
+from sim.config.rosters import station_on_duty
 from sim.report.data import ReportData, Variant
 
 STAFF_KEY = re.compile(r"(^|\.)staff(\.|$)")

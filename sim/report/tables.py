@@ -9,6 +9,7 @@ from __future__ import annotations
 import pandas as pd
 
 from sim.analysis.labels import format_value, kpi_label, words
+from sim.config.rosters import roster_shifts
 from sim.report.data import ReportData, Variant
 
 SWEEP_KPIS = ("response_min_p90", "resolution_min_p90", "same_day_share", "staff_cost")
@@ -97,8 +98,6 @@ def staff_table(variant: Variant) -> pd.DataFrame:
 def _entry_text(entry: object) -> str:
     if isinstance(entry, int):
         return f"{entry} around the clock"
-    from sim.config.rosters import roster_shifts
-
     shifts = roster_shifts(entry)  # type: ignore[arg-type]
     return f"{entry.pattern}: " + ", ".join(  # type: ignore[attr-defined]
         f"{s.count} from {s.start_hour:g} h for {s.hours:g} h" for s in shifts

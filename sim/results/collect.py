@@ -24,6 +24,7 @@ import pandas as pd
 import yaml
 
 from sim.analysis.kpis import SUMMARY_COLUMNS
+from sim.results.files import write_atomic, write_csv
 from sim.results.jobstatus import (
     COMPLETED,
     DAMAGED,
@@ -33,7 +34,6 @@ from sim.results.jobstatus import (
     override_set,
     read_status,
 )
-from sim.results.tables import write_atomic, write_csv
 
 TABLE_NAME = "sweep"
 STATUS_COLUMNS = ("n_replications", "stop_reason", "warmup_days", "duration_s", "error")

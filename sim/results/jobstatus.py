@@ -30,7 +30,7 @@ from collections.abc import Collection, Iterable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sim.results.atomic import write_atomic
+from sim.results.files import write_atomic
 
 STATUS_FILE = "status.json"
 COMPLETED, FAILED, INCOMPLETE = "completed", "failed", "incomplete"

@@ -1,9 +1,11 @@
-"""Writing result tables: atomically, and carrying the configuration that made them.
+"""Result tables: Parquet files that carry the configuration that made them, and the tables of
+a run and of a comparison.
 
-Every file is written to a temporary name in the same folder and then renamed over the
-target, so a reader (or a crashed run) never sees half a file. Parquet tables carry the
-validated configuration as JSON in their schema metadata (`jointduty.config`), so a table
-that travels alone still says what produced it.
+Parquet tables carry the validated configuration as JSON in their schema metadata
+(`jointduty.config`), so a table that travels alone still says what produced it. Every file is
+written atomically (`sim.results.files`): a reader (or a crashed run) never sees half a file.
+This tier sits above `sim.experiment`: it writes the experiment's results, which never write
+files themselves.
 """
 
 from __future__ import annotations
@@ -18,9 +20,10 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from sim.config.scenario import JobConfig
-from sim.results.atomic import write_atomic
+from sim.results.files import write_atomic, write_csv, write_json
 
 if TYPE_CHECKING:  # reading tables (`collect`) should not import the model
+    from sim.experiment.compare import Comparison
     from sim.experiment.replications import ExperimentResult
 
 CONFIG_METADATA_KEY = b"jointduty.config"
@@ -39,14 +42,6 @@ def write_parquet(table: pd.DataFrame, path: Path, job: JobConfig | str) -> None
     write_atomic(path, lambda tmp: pq.write_table(arrow.replace_schema_metadata(metadata), tmp))
 
 
-def write_json(data: object, path: Path) -> None:
-    write_atomic(path, lambda tmp: tmp.write_text(json.dumps(data, indent=2, default=str) + "\n"))
-
-
-def write_csv(table: pd.DataFrame, path: Path) -> None:
-    write_atomic(path, lambda tmp: table.to_csv(tmp, index=False))
-
-
 def write_results(result: ExperimentResult, job: JobConfig, out_dir: Path) -> list[Path]:
     """The run's tables in `out_dir`: incidents and busy intervals, replications, summary,
     the job and (`analysis.json`) how many replications and which warm-up were used and why."""
@@ -63,6 +58,25 @@ def write_results(result: ExperimentResult, job: JobConfig, out_dir: Path) -> li
     for name, write in written.items():
         write(out_dir / name)
     return [out_dir / name for name in written]
+
+
+def write_comparison(comparison: Comparison, out_dir: Path) -> None:
+    """The comparison's files, each atomically (status.json is written by the caller)."""
+    jobs_json = "[" + ",".join(job_json(job) for job in comparison.jobs) + "]"
+    write_csv(comparison.table, out_dir / "comparison.csv")
+    write_parquet(comparison.table, out_dir / "comparison.parquet", jobs_json)
+    long = pd.concat(
+        [
+            t.assign(scenario=n)
+            for n, t in zip(comparison.names, comparison.replications, strict=True)
+        ]
+    )
+    write_csv(
+        long[["scenario"] + [c for c in long.columns if c != "scenario"]],
+        out_dir / "replications.csv",
+    )
+    write_json(json.loads(jobs_json), out_dir / "jobs.json")
+    write_json(dataclasses.asdict(comparison.analysis), out_dir / "analysis.json")
 
 
 def read_config(path: Path) -> dict[str, object]:

@@ -10,7 +10,8 @@ shared district and calibration files as options of `district` and `calibration`
 composition selects: Hydra deep-copies its ConfigStore on every composition, so storing every
 scenario there made each composition pay for all of them (the province's 802 stations).
 
-`compose_job(overrides)` composes and validates a config without running anything; Hydra's
+`compose_job(overrides)` composes and validates a config without running anything
+(`compose_jobs`: several scenarios with shared overrides, as a comparison runs them); Hydra's
 own errors (an unknown scenario, a key that does not exist, a bad override) are turned into
 `ConfigError`s that name the key, the value and what is allowed. `sweeper_params` reads the
 sweep grid a config declares in `hydra.sweeper.params` (as `conf/experiment/` presets do), so
@@ -19,17 +20,20 @@ that the command line can validate every point of a sweep before it starts.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import re
 from collections.abc import Sequence
 
 from hydra import compose, initialize_config_dir
+from hydra.core.plugins import Plugins
 from hydra.errors import HydraException, MissingConfigException
 from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
-from sim.config.safety import check_targets
-from sim.config.scenario import JobConfig, validate
+from hydra_plugins.jointduty_sweeper.scenario_source import ScenarioSearchPath, ScenarioSource
+from sim.config.checks import check_targets, validate
+from sim.config.scenario import JobConfig
 from sim.config.schema import ConfigError
 from sim.config.shipped import shipped_dir
 
@@ -40,17 +44,13 @@ def register_scenarios() -> None:
 
     Registered by hand because Hydra's plugin scan misses editable installs; the scan finds
     the same classes in an installed wheel, which is harmless."""
-    from hydra.core.plugins import Plugins
-
-    from hydra_plugins.jointduty_sweeper.scenario_source import ScenarioSearchPath, ScenarioSource
-
     Plugins.instance().register(ScenarioSource)
     Plugins.instance().register(ScenarioSearchPath)
 
 
 def compose_config(overrides: Sequence[str] = ()) -> dict[str, object]:
     """The composed config as a plain dict (interpolations resolved), or `ConfigError`; a
-    `_target_` outside the allow-list (`sim.config.safety`) is refused."""
+    `_target_` outside the allow-list (`sim.config.checks`) is refused."""
     plain = to_plain(compose_node(overrides, with_hydra=False))
     check_targets(plain)
     return plain
@@ -99,6 +99,19 @@ def compose_job(overrides: Sequence[str] = ()) -> JobConfig:
     from sim.experiment.placement import place_stations
 
     return place_stations(validate(compose_config(overrides)))
+
+
+def compose_jobs(scenarios: tuple[str, ...], overrides: tuple[str, ...]) -> list[JobConfig]:
+    """The validated job of every scenario with the shared overrides; one `run` for all."""
+    jobs = [compose_job([f"scenario={name}", *overrides]) for name in scenarios]
+    for job in jobs[1:]:
+        if job.run != jobs[0].run:
+            raise ConfigError(
+                f"{job.scenario.name}: run",
+                dataclasses.asdict(job.run),
+                "must equal the first scenario's run settings (common random numbers)",
+            )
+    return jobs
 
 
 def to_plain(cfg: object) -> dict[str, object]:

@@ -4,8 +4,8 @@ For users who prefer Optuna (extra `jointduty[optuna]`). Each lever becomes an i
 dimension `jd_levers.<station>__<role>__shift<i>` of a Hydra multirun with
 `hydra/sweeper=optuna` (TPE sampler seeded with `run.seed`). Each trial is one Hydra job;
 its task reads the lever counts from the composed config, puts them into the scenario
-(`sim.planner.levers.apply`) and evaluates it with the same `Evaluator` as the greedy search (the
-same replications: common random numbers), returning
+(`sim.planner.staffing_levers.apply`) and evaluates it with the same `Evaluator` as the greedy
+search (the same replications: common random numbers), returning
 
     rostered cost per day                                   if every attainable target is met,
     ceiling cost x (1 + 10 x total relative shortfall)      otherwise,
@@ -30,9 +30,8 @@ from omegaconf import DictConfig
 from sim.config.scenario import JobConfig
 from sim.config.schema import ConfigError
 from sim.config.shipped import shipped_dir
-from sim.planner.levers import Lever, Staffing
-from sim.planner.search import Evaluation, Evaluator, SearchResult
-from sim.planner.targets import Target
+from sim.planner.search import Evaluation, Evaluator, SearchResult, Target
+from sim.planner.staffing_levers import Lever, Staffing
 from sim.sweep.compose import register_scenarios
 
 PENALTY_PER_SHORTFALL = 10.0

@@ -17,8 +17,8 @@ from typing import Any
 
 from omegaconf import DictConfig, OmegaConf
 
-from sim.config.safety import check_targets
-from sim.config.scenario import JobConfig, validate
+from sim.config.checks import check_targets, validate
+from sim.config.scenario import JobConfig
 from sim.config.schema import ConfigError
 from sim.sweep.compose import compose_node, sweeper_params, sweeper_params_in, to_plain
 

@@ -26,7 +26,8 @@ from hydra.core.hydra_config import HydraConfig
 from hydra.types import RunMode
 from omegaconf import DictConfig
 
-from sim.config.scenario import JobConfig, validate
+from sim.config.checks import validate
+from sim.config.scenario import JobConfig
 from sim.config.schema import ConfigError
 from sim.experiment.progress import progress_printer
 from sim.results.jobstatus import COMPLETED, FAILED, now_iso, write_status

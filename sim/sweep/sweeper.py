@@ -44,7 +44,7 @@ from hydra.plugins.sweeper import Sweeper
 from hydra.types import HydraContext, TaskFunction
 from omegaconf import DictConfig, OmegaConf
 
-from sim.results.atomic import write_atomic
+from sim.results.files import write_atomic
 from sim.results.jobstatus import (
     COMPLETED,
     FAILED,

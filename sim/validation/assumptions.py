@@ -17,8 +17,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.config.scenario import DemandConfig, ScenarioConfig, SlotConfig, team_slots
+from sim.config.scenario import DemandConfig, ScenarioConfig, SlotConfig
 from sim.config.schema import ConfigError
+from sim.config.teams import team_slots
 
 MIN_PER_HOUR = 60.0
 MIN_PER_DAY = 1440.0

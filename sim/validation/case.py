@@ -2,8 +2,9 @@
 
 Every case follows the same recipe, so that the runner can treat them alike:
 
-1. `setup(plan, seed, overrides)` builds the configuration to simulate (for most cases a shipped
-   scenario composed like `jointduty run scenario=<case>`) and the `RunConfig` of the plan;
+1. `setup(plan, seed, overrides, compose)` builds the configuration to simulate (for most
+   cases a shipped scenario composed like `jointduty run scenario=<case>`, by the `compose`
+   function the command hands down) and the `RunConfig` of the plan;
 2. `theory(config)` derives the exact value of every metric *from that configuration* (never
    from a copy of its numbers), refusing with a `ConfigError` if the configuration breaks an
    assumption of the theory;
@@ -17,7 +18,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from sim.config.scenario import RunConfig, ScenarioConfig
-from sim.sweep.compose import compose_job
+from sim.config.shipped import ComposeJob
 
 Metrics = dict[str, float]
 
@@ -40,7 +41,7 @@ class Plan:
         )
 
 
-Setup = Callable[[Plan, int, Sequence[str]], tuple[object, RunConfig]]
+Setup = Callable[[Plan, int, Sequence[str], ComposeJob], tuple[object, RunConfig]]
 
 
 @dataclass(frozen=True)
@@ -59,7 +60,9 @@ class Case:
 def scenario_setup(name: str) -> Setup:
     """Compose the shipped scenario `name` with the plan's run keys and the user's overrides."""
 
-    def setup(plan: Plan, seed: int, overrides: Sequence[str]) -> tuple[object, RunConfig]:
+    def setup(
+        plan: Plan, seed: int, overrides: Sequence[str], compose_job: ComposeJob
+    ) -> tuple[object, RunConfig]:
         run_keys = [
             f"run.replications={plan.replications}",
             f"run.horizon_days={plan.horizon_days}",

@@ -22,7 +22,7 @@ from pathlib import Path
 import pandas as pd
 
 from sim.config.schema import ConfigError
-from sim.results.tables import write_atomic, write_csv
+from sim.results.files import write_atomic, write_csv
 from sim.validation.stats import FAMILY_CONFIDENCE, per_check_confidence
 
 

@@ -14,7 +14,9 @@ wait and traffic intensity.
 
 from __future__ import annotations
 
+from sim.analysis import erlang
 from sim.config.scenario import RunConfig
+from sim.config.schema import ConfigError
 from sim.experiment.replications import run_replication
 from sim.model.records import EventLog, ReplicationRecords
 from sim.validation import theory
@@ -55,16 +57,16 @@ def mmc_theory(config: object) -> Metrics:
         raise _one_priority_error(system)
     lam, s, c = system.arrival_per_min, system.service_mean_min, system.n_units
     metrics = {
-        "response_min_mean": theory.mmc_mean_wait_min(lam, s, c),
-        "p_wait": theory.erlang_c_wait_probability(lam, s, c),
+        "response_min_mean": erlang.mmc_mean_wait_min(lam, s, c),
+        "p_wait": erlang.erlang_c_wait_probability(lam, s, c),
     }
     for t_min in TAIL_THRESHOLDS_MIN:
-        metrics[f"p_wait_over_{t_min:g}_min"] = theory.mmc_wait_exceeds_probability(
+        metrics[f"p_wait_over_{t_min:g}_min"] = erlang.mmc_wait_exceeds_probability(
             lam, s, c, t_min
         )
-    metrics[f"utilisation_{system.role}"] = theory.mmc_utilisation(lam, s, c)
-    metrics["mean_number_waiting"] = theory.mmc_mean_number_waiting(lam, s, c)
-    metrics["mean_number_in_system"] = theory.mmc_mean_number_in_system(lam, s, c)
+    metrics[f"utilisation_{system.role}"] = erlang.mmc_utilisation(lam, s, c)
+    metrics["mean_number_waiting"] = erlang.mmc_mean_number_waiting(lam, s, c)
+    metrics["mean_number_in_system"] = erlang.mmc_mean_number_in_system(lam, s, c)
     return metrics
 
 
@@ -83,8 +85,6 @@ def mmc_measure(config: object, run: RunConfig, replication: int) -> Metrics:
 
 
 def _one_priority_error(system: MarkovStation) -> Exception:
-    from sim.config.schema import ConfigError
-
     return ConfigError(
         "incident_types.*.priority",
         len(system.arrivals_per_min_by_priority),
@@ -110,12 +110,12 @@ def priority_theory(config: object) -> Metrics:
     system = _station(config, team_size=1)
     rates = system.arrivals_per_min_by_priority
     lam, s, c = system.arrival_per_min, system.service_mean_min, system.n_units
-    waits = theory.mmc_priority_mean_waits_min(rates, s, c)
+    waits = erlang.mmc_priority_mean_waits_min(rates, s, c)
     classes = zip(_priorities(config), waits, strict=True)
     metrics = {f"response_min_mean_prio{k}": wait for k, wait in classes}
-    metrics["response_min_mean"] = theory.mmc_mean_wait_min(lam, s, c)  # conservation law
-    metrics["p_wait"] = theory.erlang_c_wait_probability(lam, s, c)
-    metrics[f"utilisation_{system.role}"] = theory.mmc_utilisation(lam, s, c)
+    metrics["response_min_mean"] = erlang.mmc_mean_wait_min(lam, s, c)  # conservation law
+    metrics["p_wait"] = erlang.erlang_c_wait_probability(lam, s, c)
+    metrics[f"utilisation_{system.role}"] = erlang.mmc_utilisation(lam, s, c)
     return metrics
 
 

@@ -23,6 +23,7 @@ import numpy as np
 
 from sim.config.scenario import DemandConfig, DistributionConfig, RunConfig
 from sim.config.schema import ConfigError
+from sim.config.shipped import ComposeJob
 from sim.model.distributions import make_distribution
 from sim.model.incidents import draw_arrival_times
 from sim.model.streams import Streams
@@ -66,7 +67,9 @@ def _no_overrides(case: str, overrides: Sequence[str]) -> None:
 
 
 def _sampler_setup(case: str, spec: DistributionConfig) -> Setup:
-    def setup(plan: Plan, seed: int, overrides: Sequence[str]) -> tuple[object, RunConfig]:
+    def setup(
+        plan: Plan, seed: int, overrides: Sequence[str], _compose: ComposeJob
+    ) -> tuple[object, RunConfig]:
         _no_overrides(case, overrides)
         return SamplerConfig(spec, plan.n_draws), plan.run_config(seed)
 
@@ -149,7 +152,9 @@ def empirical_measure(config: object, run: RunConfig, replication: int) -> Metri
 # --- the hour-of-day and day-of-week arrival process ---------------------------------------
 
 
-def _arrivals_setup(plan: Plan, seed: int, overrides: Sequence[str]) -> tuple[object, RunConfig]:
+def _arrivals_setup(
+    plan: Plan, seed: int, overrides: Sequence[str], _compose: ComposeJob
+) -> tuple[object, RunConfig]:
     _no_overrides("arrivals", overrides)
     return ArrivalsConfig(DEMAND, int(plan.horizon_days)), plan.run_config(seed)
 

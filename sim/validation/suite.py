@@ -1,8 +1,9 @@
 """The validation suite: every case, run replication by replication, judged as one family.
 
-`run_suite(names, quick=..., seed=..., n_jobs=...)` sets each case up, computes its exact
-values, runs its replications (in worker processes when `n_jobs > 1`; each replication owns
-its random streams, so the numbers do not depend on how the work is spread) and returns the
+`run_suite(names, compose=..., quick=..., seed=..., n_jobs=...)` sets each case up (`compose`
+composes the shipped scenarios of the cases), computes its exact values, runs its
+replications (in worker processes when `n_jobs > 1`; each replication owns its random
+streams, so the numbers do not depend on how the work is spread) and returns the
 observations. `assess` (in `sim.validation.stats`) then judges them all together, so the
 simultaneous 99 % intervals cover the whole table.
 """
@@ -16,6 +17,7 @@ from dataclasses import dataclass
 
 from sim.config.scenario import RunConfig
 from sim.config.schema import ConfigError
+from sim.config.shipped import ComposeJob
 from sim.validation.case import Case, Metrics, same_metrics
 from sim.validation.hypercube import HYPERCUBE
 from sim.validation.offered_load import MT_INFINITE
@@ -45,12 +47,15 @@ def case_names() -> list[str]:
     return list(CASES)
 
 
-def prepare(name: str, quick: bool, seed: int, overrides: Sequence[str] = ()) -> _Prepared:
-    """Set a case up and compute its exact values (a `ConfigError` if it cannot be)."""
+def prepare(
+    name: str, quick: bool, seed: int, overrides: Sequence[str] = (), *, compose: ComposeJob
+) -> _Prepared:
+    """Set a case up and compute its exact values (a `ConfigError` if it cannot be);
+    `compose` composes its shipped scenario (`sim.sweep.compose.compose_job`)."""
     if name not in CASES:
         raise ConfigError("case", name, "unknown; allowed: " + ", ".join(CASES))
     case = CASES[name]
-    config, run = case.setup(case.quick if quick else case.full, seed, list(overrides))
+    config, run = case.setup(case.quick if quick else case.full, seed, list(overrides), compose)
     return _Prepared(case, config, run, case.theory(config))
 
 
@@ -62,6 +67,7 @@ def measure_replication(name: str, config: object, run: RunConfig, replication: 
 def run_suite(
     names: Sequence[str],
     *,
+    compose: ComposeJob,
     quick: bool,
     seed: int = VALIDATION_SEED,
     n_jobs: int = 1,
@@ -70,7 +76,9 @@ def run_suite(
 ) -> list[Observation]:
     """Observations of every metric of the named cases, in case then metric order."""
     overrides = overrides or {}
-    prepared = [prepare(name, quick, seed, overrides.get(name, ())) for name in names]
+    prepared = [
+        prepare(name, quick, seed, overrides.get(name, ()), compose=compose) for name in names
+    ]
     results = _run_all(prepared, n_jobs, progress)
     observations: list[Observation] = []
     for item, per_replication in zip(prepared, results, strict=True):

@@ -4,17 +4,18 @@ Concept
 -------
 The SimPy simulator is validated by running it on small, idealised
 configurations for which queueing theory gives *exact* answers and comparing
-its estimates with those answers.  This module is the source of the answers:
-closed forms and small Markov chains solved exactly.  It is pure (no state, no
+its estimates with those answers.  This module and `sim.analysis.erlang` (the
+M/M/c results, which the staffing estimate uses too) are the source of the
+answers: closed forms and small Markov chains solved exactly.  It is pure (no state, no
 randomness, no I/O) and independent of the simulator, so a disagreement points
 at the simulator (or at a mismatch of assumptions), never at shared code.
 
 Models
 ------
 1. M/M/c with FIFO queue (Erlang C): wait probability, mean wait, wait tail,
-   utilisation, mean numbers waiting / in system.
+   utilisation, mean numbers waiting / in system (in `sim.analysis.erlang`).
 2. Non-preemptive priority M/M/c with a common service rate (Cobham's
-   formula) and the work-conservation law that ties it to FIFO.
+   formula) and the work-conservation law that ties it to FIFO (there too).
 3. M_t/M/infinity mean number busy (offered load) for a periodic
    piecewise-constant hourly arrival rate, and for a sinusoidal rate.
 4. "Team pairs": every incident needs two of c identical units at once
@@ -29,7 +30,8 @@ Times are in minutes and rates are per minute unless a name says otherwise
 (``*_per_hour``).  ``service_mean_min`` is the mean service time, so the
 service rate is ``mu = 1 / service_mean_min``.  The offered load is
 ``a = arrival_per_min * service_mean_min`` (Erlangs) and the utilisation is
-``rho = a / c``.  Invalid or unstable inputs raise ``ValueError``.
+``rho = a / c``.  Invalid or unstable inputs raise ``ValueError`` (the checks
+are `sim.analysis.erlang`'s ``require_*``).
 
 References
 ----------
@@ -57,6 +59,15 @@ from scipy import sparse
 from scipy.sparse.linalg import spsolve
 from scipy.stats import norm
 
+from sim.analysis.erlang import (
+    checked_rates,
+    offered_load_erlangs,
+    require_count,
+    require_non_negative,
+    require_positive,
+    require_stable,
+)
+
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
@@ -72,211 +83,12 @@ QUANTILE_RANK_TOLERANCE = 1e-9
 
 
 # --------------------------------------------------------------------------
-# Input validation
-# --------------------------------------------------------------------------
-
-
-def _require_positive(name: str, value: float) -> None:
-    if not (math.isfinite(value) and value > 0):
-        raise ValueError(f"{name} must be a positive finite number, got {value!r}")
-
-
-def _require_non_negative(name: str, value: float) -> None:
-    if not (math.isfinite(value) and value >= 0):
-        raise ValueError(f"{name} must be a non-negative finite number, got {value!r}")
-
-
-def _require_count(name: str, value: int, minimum: int) -> None:
-    if isinstance(value, bool) or not isinstance(value, int | np.integer):
-        raise TypeError(f"{name} must be an integer, got {value!r}")
-    if value < minimum:
-        raise ValueError(f"{name} must be >= {minimum}, got {value}")
-
-
-def _rates(name: str, values: Sequence[float]) -> list[float]:
-    rates = [float(v) for v in values]
-    if not rates:
-        raise ValueError(f"{name} must not be empty")
-    for rate in rates:
-        _require_non_negative(name, rate)
-    return rates
-
-
-def _offered_load_erlangs(arrival_per_min: float, service_mean_min: float) -> float:
-    _require_non_negative("arrival_per_min", arrival_per_min)
-    _require_positive("service_mean_min", service_mean_min)
-    return arrival_per_min * service_mean_min
-
-
-def _require_stable(offered_load_erlangs: float, n_servers: int, model: str) -> None:
-    if offered_load_erlangs >= n_servers:
-        raise ValueError(
-            f"unstable {model}: utilisation rho = {offered_load_erlangs / n_servers:.6g}"
-            f" >= 1 (offered load {offered_load_erlangs:.6g} Erlangs on {n_servers}"
-            " servers); the queue grows without bound"
-        )
-
-
-# --------------------------------------------------------------------------
-# 1. M/M/c (Erlang B / Erlang C)
-# --------------------------------------------------------------------------
-
-
-def erlang_b_blocking_probability(offered_load_erlangs: float, n_servers: int) -> float:
-    """Erlang B loss probability of M/M/c/c, by the stable recursion.
-
-    ``B(0) = 1`` and ``B(k) = a B(k-1) / (k + a B(k-1))`` (Gross et al. 2.6).
-    Every step is a ratio of positive numbers in [0, 1], so no factorial or
-    power overflows; it is accurate for hundreds of servers.
-    """
-    _require_non_negative("offered_load_erlangs", offered_load_erlangs)
-    _require_count("n_servers", n_servers, 1)
-    blocking = 1.0
-    for k in range(1, n_servers + 1):
-        blocking = offered_load_erlangs * blocking / (k + offered_load_erlangs * blocking)
-    return blocking
-
-
-def erlang_c_wait_probability(
-    arrival_per_min: float, service_mean_min: float, n_servers: int
-) -> float:
-    """Erlang C: probability that an arrival must wait in M/M/c (FIFO).
-
-    ``C(c, a) = c B(c, a) / (c - a (1 - B(c, a)))`` with ``B`` the Erlang B
-    probability (Gross et al. 2.3).  Requires ``rho = a / c < 1``.
-    """
-    load = _offered_load_erlangs(arrival_per_min, service_mean_min)
-    _require_count("n_servers", n_servers, 1)
-    _require_stable(load, n_servers, "M/M/c")
-    blocking = erlang_b_blocking_probability(load, n_servers)
-    return n_servers * blocking / (n_servers - load * (1.0 - blocking))
-
-
-def mmc_mean_wait_min(arrival_per_min: float, service_mean_min: float, n_servers: int) -> float:
-    """Mean wait in queue of M/M/c: ``Wq = C(c, a) / (c mu - lambda)``.
-
-    Equivalently ``C * service_mean_min / (c - a)``; for c = 1 it is
-    ``rho / (mu - lambda)``.
-    """
-    wait_probability = erlang_c_wait_probability(arrival_per_min, service_mean_min, n_servers)
-    load = arrival_per_min * service_mean_min
-    return wait_probability * service_mean_min / (n_servers - load)
-
-
-def mmc_wait_exceeds_probability(
-    arrival_per_min: float, service_mean_min: float, n_servers: int, t_min: float
-) -> float:
-    """Wait tail of M/M/c FIFO: ``P(W > t) = C(c, a) exp(-(c mu - lambda) t)``.
-
-    Valid for ``t >= 0`` (Gross et al. 2.3); at ``t = 0`` it is the Erlang C
-    probability itself.
-    """
-    _require_non_negative("t_min", t_min)
-    wait_probability = erlang_c_wait_probability(arrival_per_min, service_mean_min, n_servers)
-    drain_per_min = n_servers / service_mean_min - arrival_per_min
-    return wait_probability * math.exp(-drain_per_min * t_min)
-
-
-def mmc_utilisation(arrival_per_min: float, service_mean_min: float, n_servers: int) -> float:
-    """Server utilisation ``rho = lambda / (c mu) = a / c`` (long-run busy fraction)."""
-    load = _offered_load_erlangs(arrival_per_min, service_mean_min)
-    _require_count("n_servers", n_servers, 1)
-    _require_stable(load, n_servers, "M/M/c")
-    return load / n_servers
-
-
-def mmc_mean_number_waiting(
-    arrival_per_min: float, service_mean_min: float, n_servers: int
-) -> float:
-    """Mean queue length of M/M/c by Little's law: ``Lq = lambda Wq``."""
-    return arrival_per_min * mmc_mean_wait_min(arrival_per_min, service_mean_min, n_servers)
-
-
-def mmc_mean_number_in_system(
-    arrival_per_min: float, service_mean_min: float, n_servers: int
-) -> float:
-    """Mean number in M/M/c (waiting + in service), Little: ``L = lambda (Wq + 1/mu)``."""
-    wait_min = mmc_mean_wait_min(arrival_per_min, service_mean_min, n_servers)
-    return arrival_per_min * (wait_min + service_mean_min)
-
-
-# --------------------------------------------------------------------------
-# 2. Non-preemptive priority M/M/c (Cobham)
-# --------------------------------------------------------------------------
-
-
-def mmc_priority_mean_waits_min(
-    arrivals_per_min: Sequence[float], service_mean_min: float, n_servers: int
-) -> list[float]:
-    """Mean wait per class of non-preemptive priority M/M/c, common service rate.
-
-    Class 0 has the highest priority; FIFO within a class.  Cobham (1954), in
-    the multi-server form of Gross et al. 3.4::
-
-        W_k = W0 / ((1 - sigma_{k-1}) (1 - sigma_k)),
-        sigma_k = sum_{i <= k} lambda_i / (c mu),   sigma_{-1} = 0,
-        W0 = C(c, a) / (c mu),
-
-    where ``W0`` is the mean time until the next server frees as seen by an
-    arrival (``C`` is Erlang C for the total rate).  Requires the total
-    utilisation to be < 1.  A class with zero rate gets the wait a
-    hypothetical arrival of that class would see.
-    """
-    rates = _rates("arrivals_per_min", arrivals_per_min)
-    wait_probability = erlang_c_wait_probability(sum(rates), service_mean_min, n_servers)
-    capacity_per_min = n_servers / service_mean_min
-    residual_min = wait_probability / capacity_per_min
-    waits: list[float] = []
-    sigma_before = 0.0
-    for rate in rates:
-        sigma_after = sigma_before + rate / capacity_per_min
-        waits.append(residual_min / ((1.0 - sigma_before) * (1.0 - sigma_after)))
-        sigma_before = sigma_after
-    return waits
-
-
-def mmc_priority_weighted_mean_wait_min(
-    arrivals_per_min: Sequence[float], service_mean_min: float, n_servers: int
-) -> float:
-    """Arrival-weighted mean wait over classes: ``sum_k lambda_k W_k / lambda``.
-
-    By the conservation law (see ``mmc_priority_conservation_residual_min``)
-    this equals the FIFO M/M/c mean wait for the total rate.  Zero if all
-    rates are zero.
-    """
-    rates = _rates("arrivals_per_min", arrivals_per_min)
-    waits = mmc_priority_mean_waits_min(rates, service_mean_min, n_servers)
-    total = sum(rates)
-    if total == 0.0:
-        return 0.0
-    return math.fsum(rate * wait for rate, wait in zip(rates, waits, strict=True)) / total
-
-
-def mmc_priority_conservation_residual_min(
-    arrivals_per_min: Sequence[float], service_mean_min: float, n_servers: int
-) -> float:
-    """Conservation law residual: weighted priority mean wait minus FIFO mean wait.
-
-    Kleinrock's conservation law: for any work-conserving, non-preemptive
-    discipline that ignores service times, with identically distributed
-    (here exponential) service, ``sum_k lambda_k W_k = lambda Wq(FIFO)``.
-    With Cobham's formula the sum telescopes:
-    ``sum_k (sigma_k - sigma_{k-1}) / ((1-sigma_{k-1})(1-sigma_k)) = sigma/(1-sigma)``.
-    The residual is therefore zero up to rounding; a simulator's per-class
-    waits should satisfy the same identity.
-    """
-    rates = _rates("arrivals_per_min", arrivals_per_min)
-    weighted = mmc_priority_weighted_mean_wait_min(rates, service_mean_min, n_servers)
-    return weighted - mmc_mean_wait_min(sum(rates), service_mean_min, n_servers)
-
-
-# --------------------------------------------------------------------------
 # 3. M_t/M/infinity offered load
 # --------------------------------------------------------------------------
 
 
 def _hourly_rates(rates_per_min_by_hour: Sequence[float]) -> list[float]:
-    rates = _rates("rates_per_min_by_hour", rates_per_min_by_hour)
+    rates = checked_rates("rates_per_min_by_hour", rates_per_min_by_hour)
     if len(rates) != HOURS_PER_DAY:
         raise ValueError(f"need one rate per hour ({HOURS_PER_DAY}), got {len(rates)}")
     return rates
@@ -308,7 +120,7 @@ def mt_infinite_mean_busy(
     ``m'(t) = lambda(t) - m(t) / s``.  A constant rate gives ``lambda s``.
     """
     rates = _hourly_rates(rates_per_min_by_hour)
-    _require_positive("service_mean_min", service_mean_min)
+    require_positive("service_mean_min", service_mean_min)
     if not math.isfinite(t_min):
         raise ValueError(f"t_min must be finite, got {t_min!r}")
     t_in_day = t_min % MINUTES_PER_DAY
@@ -343,14 +155,14 @@ def mt_infinite_mean_busy_sinusoid(
     ``1 / sqrt(1 + (omega s)^2)``.  Requires ``a >= |b|`` so the rate is
     non-negative.
     """
-    _require_non_negative("mean_rate_per_min", mean_rate_per_min)
+    require_non_negative("mean_rate_per_min", mean_rate_per_min)
     if not math.isfinite(amplitude_per_min) or abs(amplitude_per_min) > mean_rate_per_min:
         raise ValueError(
             f"|amplitude_per_min| = {abs(amplitude_per_min)!r} must not exceed"
             f" mean_rate_per_min = {mean_rate_per_min!r} (negative arrival rate)"
         )
-    _require_positive("period_min", period_min)
-    _require_positive("service_mean_min", service_mean_min)
+    require_positive("period_min", period_min)
+    require_positive("service_mean_min", service_mean_min)
     omega_per_min = 2.0 * math.pi / period_min
     phase = omega_per_min * t_min
     damping = omega_per_min * service_mean_min
@@ -431,8 +243,8 @@ class TeamPairsResult:
 
 
 def _team_pair_slots(arrival_per_min: float, service_mean_min: float, n_units: int) -> int:
-    _offered_load_erlangs(arrival_per_min, service_mean_min)
-    _require_count("n_units", n_units, 2)
+    offered_load_erlangs(arrival_per_min, service_mean_min)
+    require_count("n_units", n_units, 2)
     return n_units // 2
 
 
@@ -451,9 +263,9 @@ def team_pairs_queue_cap(
     ``truncated_mass``.  Raises ``ValueError`` when ``r >= 1`` (unstable).
     """
     pairs = _team_pair_slots(arrival_per_min, service_mean_min, n_units)
-    _require_positive("truncated_mass", truncated_mass)
+    require_positive("truncated_mass", truncated_mass)
     load = arrival_per_min * service_mean_min
-    _require_stable(load, pairs, f"team pairs ({n_units} units = {pairs} pairs)")
+    require_stable(load, pairs, f"team pairs ({n_units} units = {pairs} pairs)")
     ratio = load / pairs
     if ratio == 0.0 or truncated_mass * (1.0 - ratio) >= 1.0:
         return 0
@@ -473,8 +285,8 @@ def team_pairs_states(n_units: int, queue_cap: int) -> list[tuple[int, int]]:
     when ``k = K = floor(c/2)``; so the reachable states are ``(k, 0)`` for
     ``k < K`` and ``(K, q)`` for ``0 <= q <= queue_cap``.  Index = ``k + q``.
     """
-    _require_count("n_units", n_units, 2)
-    _require_count("queue_cap", queue_cap, 0)
+    require_count("n_units", n_units, 2)
+    require_count("queue_cap", queue_cap, 0)
     pairs = n_units // 2
     return [(k, 0) for k in range(pairs)] + [(pairs, q) for q in range(queue_cap + 1)]
 
@@ -520,7 +332,7 @@ def team_pairs_stationary(
     ``truncated_mass``); the chain is solved by ``stationary_distribution``.
     Requires ``arrival_per_min > 0`` (irreducibility) and ``rho < 1``.
     """
-    _require_positive("arrival_per_min", arrival_per_min)
+    require_positive("arrival_per_min", arrival_per_min)
     cap = team_pairs_queue_cap(arrival_per_min, service_mean_min, n_units, truncated_mass)
     states = team_pairs_states(n_units, cap)
     if len(states) > MAX_TEAM_PAIR_STATES:
@@ -601,13 +413,13 @@ class HypercubeResult:
 def _hypercube_inputs(
     arrivals_per_min_by_atom: Sequence[float], preference_lists: Sequence[Sequence[int]]
 ) -> tuple[FloatArray, IntArray]:
-    rates = np.array(_rates("arrivals_per_min_by_atom", arrivals_per_min_by_atom))
+    rates = np.array(checked_rates("arrivals_per_min_by_atom", arrivals_per_min_by_atom))
     lists = [[int(unit) for unit in preference] for preference in preference_lists]
     if len(lists) != rates.size or len({len(preference) for preference in lists}) != 1:
         raise ValueError("need one preference list per atom, all of the same length")
     preferences = np.array(lists, dtype=np.int64)
     n_units = preferences.shape[1]
-    _require_count("number of units", n_units, 1)
+    require_count("number of units", n_units, 1)
     if n_units > MAX_HYPERCUBE_UNITS:
         raise ValueError(f"at most {MAX_HYPERCUBE_UNITS} units (2^N states), got {n_units}")
     expected = np.arange(n_units)
@@ -617,7 +429,7 @@ def _hypercube_inputs(
                 f"preference list of atom {atom} must rank every unit 0..{n_units - 1}"
                 f" exactly once, got {preference.tolist()}"
             )
-    _require_positive("total arrival rate", float(rates.sum()))
+    require_positive("total arrival rate", float(rates.sum()))
     return rates, preferences
 
 
@@ -651,10 +463,10 @@ def hypercube_generator(
     ``mu (1 - r)``.  This lumping is exact for stationary probabilities.
     """
     rates, preferences = _hypercube_inputs(arrivals_per_min_by_atom, preference_lists)
-    _require_positive("service_mean_min", service_mean_min)
+    require_positive("service_mean_min", service_mean_min)
     n_units = preferences.shape[1]
     total = float(rates.sum())
-    _require_stable(total * service_mean_min, n_units, "hypercube (infinite queue)")
+    require_stable(total * service_mean_min, n_units, "hypercube (infinite queue)")
     busy = _busy_table(n_units)
     states = np.arange(busy.shape[0], dtype=np.int64)
     full = states[-1]
@@ -745,8 +557,8 @@ def lognormal_params_from_median_p90(median_min: float, p90_min: float) -> tuple
     ``mu = ln(median)`` and ``sigma = ln(p90 / median) / z_0.9`` with
     ``z_0.9 = Phi^{-1}(0.9) ~ 1.2816``.  Requires ``p90 > median > 0``.
     """
-    _require_positive("median_min", median_min)
-    _require_positive("p90_min", p90_min)
+    require_positive("median_min", median_min)
+    require_positive("p90_min", p90_min)
     if p90_min <= median_min:
         raise ValueError(f"p90_min ({p90_min}) must exceed median_min ({median_min})")
     return math.log(median_min), math.log(p90_min / median_min) / Z_0_9
@@ -754,13 +566,13 @@ def lognormal_params_from_median_p90(median_min: float, p90_min: float) -> tuple
 
 def lognormal_mean_min(mu: float, sigma: float) -> float:
     """Mean of the lognormal: ``exp(mu + sigma^2 / 2)`` (minutes if mu is log-minutes)."""
-    _require_non_negative("sigma", sigma)
+    require_non_negative("sigma", sigma)
     return math.exp(mu + 0.5 * sigma * sigma)
 
 
 def lognormal_quantile_min(mu: float, sigma: float, probability: float) -> float:
     """Quantile of the lognormal: ``exp(mu + sigma Phi^{-1}(p))`` for ``0 < p < 1``."""
-    _require_non_negative("sigma", sigma)
+    require_non_negative("sigma", sigma)
     if not 0.0 < probability < 1.0:
         raise ValueError(f"probability must be in (0, 1), got {probability!r}")
     return math.exp(mu + sigma * float(norm.ppf(probability)))

@@ -12,8 +12,8 @@ from sim.analysis.kpi_ranges import NON_NEGATIVE, SHARE, clip_interval, kpi_rang
 from sim.analysis.kpis import level_ci, mean_ci, summarise
 from sim.analysis.paired import comparison_table
 from sim.calibration.published import TARGETS, estimate, verdict
+from sim.planner.search import Target
 from sim.planner.simulated_load import busy_by_hour
-from sim.planner.targets import Target
 
 CROSSES_ZERO = np.array([0.0, 0.0, 0.0, 0.0, 1.0])  # mean 0.2, t-interval about [-0.36, 0.76]
 CROSSES_ONE = np.array([1.0, 1.0, 1.0, 1.0, 0.5])  # mean 0.9, t-interval about [0.62, 1.18]

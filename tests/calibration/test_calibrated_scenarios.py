@@ -16,8 +16,9 @@ import pytest
 import yaml
 
 from sim.analysis.kpis import mean_ci
+from sim.config.shipped import shipped_dir
 from sim.experiment.replications import run_replication
-from sim.sweep.compose import compose_config, compose_job, shipped_dir
+from sim.sweep.compose import compose_config, compose_job
 
 SEED = 20210201  # the project's default seed; the calibration is fitted on another one
 N_REPLICATIONS, HORIZON_DAYS, WARMUP_DAYS = 10, 182, 28

@@ -7,7 +7,8 @@ from collections import Counter
 
 import pytest
 
-from sim.sweep.compose import compose_job, shipped_dir
+from sim.config.shipped import shipped_dir
+from sim.sweep.compose import compose_job
 
 GENERATOR = shipped_dir("scenarios") / "zhejiang_712" / "generate.py"
 

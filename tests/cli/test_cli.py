@@ -193,7 +193,7 @@ def test_the_installed_wheel_finds_its_configs_from_another_directory(tmp_path):
     result = jointduty("run", "scenario=taozhu_2019", *FAST, cwd=elsewhere, env=env)
     assert result.returncode == 0, result.stderr
     assert "future_city_2021" in jointduty("scenarios", cwd=elsewhere, env=env).stdout
-    probe = "from sim.sweep.compose import shipped_dir; print(shipped_dir('scenarios'))"
+    probe = "from sim.config.shipped import shipped_dir; print(shipped_dir('scenarios'))"
     located = subprocess.run(
         [sys.executable, "-c", probe], capture_output=True, text=True, cwd=elsewhere, env=env
     )

@@ -9,19 +9,20 @@ from hydra.core.config_store import ConfigStore
 from hydra.core.object_type import ObjectType
 
 import hydra_plugins.jointduty_sweeper.scenario_source as source
-from sim.sweep.compose import compose_config, register_scenarios, scenario_names
+from sim.config.shipped import scenario_names
+from sim.sweep.compose import compose_config, register_scenarios
 
 
 def _record_reads(monkeypatch) -> list[Path]:
     register_scenarios()  # Hydra's plugin scan runs the module again: patch after it
     read: list[Path] = []
-    parse = source._parse
+    parse = source.parsed
 
-    def recording(file: str, *version: int):
-        read.append(Path(file))
-        return parse(file, *version)
+    def recording(file: Path):
+        read.append(file)
+        return parse(file)
 
-    monkeypatch.setattr(source, "_parse", recording)
+    monkeypatch.setattr(source, "parsed", recording)
     return read
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from sim.config.scenario import validate
+from sim.config.checks import validate
 from sim.config.schema import ConfigError
 from tests.builders import tiny
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from sim.config.checks import validate
 from sim.config.rosters import max_on_duty, on_duty_minutes, shift_instances
-from sim.config.scenario import OfficeHoursConfig, RosterConfig, ShiftConfig, validate
+from sim.config.scenario import OfficeHoursConfig, RosterConfig, ShiftConfig
 from sim.config.schema import ConfigError
 from sim.model.deterrence import deterred_mask, rate_factor
 from sim.model.followups import next_office_time

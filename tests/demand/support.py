@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 import yaml
 
-from sim.config.scenario import ScenarioConfig, validate
+from sim.config.checks import validate
+from sim.config.scenario import ScenarioConfig
 from sim.model.projection import Projection
 
 REPO = Path(__file__).resolve().parents[2]

@@ -12,13 +12,8 @@ from sim.analysis.kpis import mean_ci
 from sim.analysis.paired import COMPARISON_COLUMNS, holm, paired_p_value, variance_ratio
 from sim.cli.compare import parse_args
 from sim.config.schema import ConfigError
-from sim.experiment.compare import (
-    DEFAULT_SCENARIOS,
-    compose_jobs,
-    run_comparison,
-    variance_reduction,
-)
-from sim.sweep.compose import compose_job
+from sim.experiment.compare import DEFAULT_SCENARIOS, run_comparison, variance_reduction
+from sim.sweep.compose import compose_job, compose_jobs
 from tests.cli.test_cli import jointduty
 
 FAST = ("run.replications=4", "run.horizon_days=2", "run.warmup_days=0.5")

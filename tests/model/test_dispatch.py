@@ -2,16 +2,9 @@
 
 from __future__ import annotations
 
-from sim.config.scenario import SlotConfig, team_slots
-from sim.model.dispatch import (
-    Assign,
-    Queue,
-    borrow,
-    field_team,
-    nearest,
-    retry_borrow,
-    retry_nearest,
-)
+from sim.config.scenario import SlotConfig
+from sim.config.teams import field_team, team_slots
+from sim.model.dispatch import Assign, Queue, borrow, nearest, retry_borrow, retry_nearest
 
 POLICE = {"police": SlotConfig(1)}
 JOINT = {"police": SlotConfig(1), "mediator": SlotConfig(1, substitutes=("grid_worker",))}

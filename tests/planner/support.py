@@ -5,7 +5,8 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from sim.config.scenario import JobConfig, validate
+from sim.config.checks import validate
+from sim.config.scenario import JobConfig
 
 BASE: dict[str, Any] = {
     "name": "planner_tiny",

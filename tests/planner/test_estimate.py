@@ -12,10 +12,10 @@ import pandas as pd
 import pytest
 from scipy import integrate, stats
 
+from sim.analysis import erlang
 from sim.planner.simulated_load import busy_by_hour, simulate_figures
 from sim.planner.staffing import StaffingTarget, estimate, response_p_wait, staff_needed
-from sim.planner.weekly_load import weekly_offered_load
-from sim.planner.workload import matter_branches, work_streams
+from sim.planner.workload import matter_branches, weekly_offered_load, work_streams
 from sim.validation import theory
 from tests.planner.support import job_of, mmc_job, with_changes
 
@@ -50,10 +50,10 @@ def test_staff_needed_is_the_fewest_units_that_meet_the_wait_target():
     target = StaffingTarget(wait_min=5.0, service_level=0.9)
     for load in (0.3, 2.0, 7.5, 31.0):
         n = staff_needed(load, 20.0, target)
-        tail = theory.mmc_wait_exceeds_probability(load / 20.0, 20.0, n, 5.0)
+        tail = erlang.mmc_wait_exceeds_probability(load / 20.0, 20.0, n, 5.0)
         assert tail <= 0.1
         if n - 1 > load:
-            assert theory.mmc_wait_exceeds_probability(load / 20.0, 20.0, n - 1, 5.0) > 0.1
+            assert erlang.mmc_wait_exceeds_probability(load / 20.0, 20.0, n - 1, 5.0) > 0.1
         else:
             assert n == math.floor(load) + 1
 
@@ -70,7 +70,7 @@ def test_mmc_estimate_is_erlang_c_exactly():
     police = table[table["role"] == "police"]
     np.testing.assert_allclose(police["offered_load"], 3.0)  # 9/h x 20 min
     np.testing.assert_allclose(police["rostered"], 4.0)
-    expected = theory.erlang_c_wait_probability(9 / 60, 20.0, 4)
+    expected = erlang.erlang_c_wait_probability(9 / 60, 20.0, 4)
     np.testing.assert_allclose(police["p_wait_rostered"], expected)
     assert response_p_wait(work_streams(job.scenario), table) == pytest.approx(expected)
 
@@ -79,7 +79,7 @@ def test_simulated_share_of_calls_that_wait_covers_the_erlang_c_value_on_mmc():
     job = mmc_job(servers=4, replications=8, horizon_days=5.0)
     figures = simulate_figures(job)
     _mean, low, high = figures.p_wait
-    assert low <= theory.erlang_c_wait_probability(9 / 60, 20.0, 4) <= high
+    assert low <= erlang.erlang_c_wait_probability(9 / 60, 20.0, 4) <= high
     _u_mean, u_low, u_high = figures.utilisation("police")
     assert u_low <= 0.75 <= u_high
 

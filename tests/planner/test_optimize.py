@@ -12,13 +12,19 @@ import pandas as pd
 import pytest
 import yaml
 
+from sim.analysis import erlang
 from sim.config.schema import ConfigError
 from sim.experiment.replications import run_replication
-from sim.planner.levers import apply, as_overrides, current_staffing, levers_of, staff_cost_per_day
 from sim.planner.optimize import optimise
-from sim.planner.targets import check_kpis, parse_target, split_targets
+from sim.planner.search import check_kpis, parse_target, split_targets
+from sim.planner.staffing_levers import (
+    apply,
+    as_overrides,
+    current_staffing,
+    levers_of,
+    staff_cost_per_day,
+)
 from sim.sweep.compose import compose_job
-from sim.validation import theory
 from tests.planner.support import mmc_job
 
 REPO = Path(__file__).resolve().parents[2]
@@ -91,7 +97,7 @@ def test_search_finds_the_fewest_servers_erlang_c_says_meet_the_wait_share():
     assert outcome.result.best is not None
     assert outcome.result.best.staffing == (5,)
     _mean, low, high = outcome.confirmed.stats("p_wait")
-    assert low <= theory.erlang_c_wait_probability(9 / 60, 20.0, 5) <= high
+    assert low <= erlang.erlang_c_wait_probability(9 / 60, 20.0, 5) <= high
     assert outcome.confirmed.cost_per_day == pytest.approx(5 * 24 * 100.0)
     assert not outcome.result.unattainable
 

@@ -9,7 +9,7 @@ import pandas as pd
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sim.config.scenario import validate
+from sim.config.checks import validate
 from sim.experiment.replications import run_replication
 from tests.builders import tiny
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from sim.config.scenario import validate
+from sim.config.checks import validate
 from sim.experiment.replications import ExperimentResult, run_experiment
 from tests.regression.make_golden import (
     GOLDEN,

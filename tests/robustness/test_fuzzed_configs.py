@@ -18,7 +18,7 @@ import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sim.config.scenario import validate
+from sim.config.checks import validate
 from sim.config.schema import ConfigError
 from sim.model.replication import Model
 from sim.model.streams import Streams

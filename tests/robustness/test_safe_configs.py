@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from sim.config.safety import check_targets
-from sim.config.scenario import validate
+from sim.config.checks import check_targets, validate
 from sim.config.schema import ConfigError
 from tests.builders import tiny
 

@@ -16,9 +16,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from sim.config.scenario import validate
+from sim.config.checks import validate
+from sim.config.shipped import shipped_dir
 from sim.experiment.placement import place_stations
-from sim.sweep.compose import compose_config, shipped_dir
+from sim.sweep.compose import compose_config
 from sim.sweep.points import _override_sets, validate_sweep_points
 from tests.cli.test_cli import jointduty
 

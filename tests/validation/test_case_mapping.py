@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 from sim.config.schema import ConfigError
+from sim.sweep.compose import compose_job
 from sim.validation.hypercube import nearest_atom, preference_lists
 from sim.validation.observe import (
     Window,
@@ -56,8 +57,21 @@ def test_busy_share_is_clipped_to_the_window():
 
 
 def test_an_override_changes_the_theory_as_well_as_the_simulation():
-    prepared = prepare("mmc", quick=True, seed=1, overrides=["mmc.servers=5"])
+    prepared = prepare("mmc", quick=True, seed=1, overrides=["mmc.servers=5"], compose=compose_job)
     assert prepared.theory["utilisation_police"] == pytest.approx(9.0 / 60 * 20.0 / 5)
+
+
+def test_a_case_composes_its_scenario_with_the_function_it_is_handed():
+    asked: list[list[str]] = []
+
+    def recording(overrides):
+        asked.append(list(overrides))
+        return compose_job(overrides)
+
+    prepare("mmc", quick=True, seed=3, overrides=["mmc.servers=5"], compose=recording)
+    (overrides,) = asked
+    assert overrides[0] == "scenario=mmc" and overrides[-1] == "mmc.servers=5"
+    assert "run.seed=3" in overrides
 
 
 @pytest.mark.parametrize(
@@ -74,16 +88,16 @@ def test_an_override_changes_the_theory_as_well_as_the_simulation():
 )
 def test_a_scenario_outside_the_theory_is_refused_naming_the_key(case, override, key):
     with pytest.raises(ConfigError, match=key.split(".")[0]):
-        prepare(case, quick=True, seed=1, overrides=[override])
+        prepare(case, quick=True, seed=1, overrides=[override], compose=compose_job)
 
 
 def test_sampler_cases_take_no_overrides():
     with pytest.raises(ConfigError, match="overrides"):
-        prepare("sampler_exponential", quick=True, seed=1, overrides=["x=1"])
+        prepare("sampler_exponential", quick=True, seed=1, overrides=["x=1"], compose=compose_job)
 
 
 def test_hypercube_preference_lists_rank_stations_by_distance_from_each_atom():
-    scenario = prepare("hypercube", quick=True, seed=1).config
+    scenario = prepare("hypercube", quick=True, seed=1, compose=compose_job).config
     # stations: west (2, 2), south (7, 3), north (3, 8), east (8, 7.5)
     assert preference_lists(scenario) == [
         [0, 1, 2, 3],  # old_town (3, 3.2)
@@ -94,13 +108,13 @@ def test_hypercube_preference_lists_rank_stations_by_distance_from_each_atom():
 
 
 def test_incidents_are_mapped_to_their_nearest_atom():
-    scenario = prepare("hypercube", quick=True, seed=1).config
+    scenario = prepare("hypercube", quick=True, seed=1, compose=compose_job).config
     atoms = nearest_atom(scenario, np.array([3.0, 8.6, 4.1]), np.array([3.2, 5.4, 6.3]))
     assert atoms.tolist() == [0, 3, 2]
 
 
 def test_the_hypercube_dispatch_fractions_sum_to_one_and_workloads_to_the_offered_load():
-    theory = prepare("hypercube", quick=True, seed=1).theory
+    theory = prepare("hypercube", quick=True, seed=1, compose=compose_job).theory
     fractions = [v for k, v in theory.items() if k.startswith("dispatch_fraction_")]
     workloads = [v for k, v in theory.items() if k.startswith("workload_")]
     assert sum(fractions) == pytest.approx(1.0)

@@ -19,6 +19,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
+from sim.sweep.compose import compose_job
 from sim.validation.assumptions import markov_station
 from sim.validation.stats import per_check_confidence
 from sim.validation.suite import VALIDATION_SEED, prepare
@@ -75,7 +76,7 @@ def t_half_width(a: np.ndarray, confidence: float) -> float:
 
 @pytest.fixture(scope="module")
 def ciw_waits() -> np.ndarray:
-    prepared = prepare("mmc_priority", quick=True, seed=VALIDATION_SEED)
+    prepared = prepare("mmc_priority", quick=True, seed=VALIDATION_SEED, compose=compose_job)
     system = markov_station(prepared.config)
     run = prepared.run
     t_from = run.warmup_days * MIN_PER_DAY
@@ -112,7 +113,7 @@ def test_ciw_and_jointduty_agree_on_the_mean_wait_of_each_class(
 
 @pytest.mark.parametrize("priority", [1, 2, 3])
 def test_the_ciw_model_itself_agrees_with_cobham(priority, ciw_waits):
-    exact = prepare("mmc_priority", quick=True, seed=VALIDATION_SEED).theory
+    exact = prepare("mmc_priority", quick=True, seed=VALIDATION_SEED, compose=compose_job).theory
     peer = ciw_waits[:, priority - 1]
     half = t_half_width(peer, per_check_confidence(N_CHECKS))
     assert abs(peer.mean() - exact[f"response_min_mean_prio{priority}"]) <= half

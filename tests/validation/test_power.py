@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import pytest
 
+from sim.sweep.compose import compose_job
 from sim.validation.stats import Observation, assess
 from sim.validation.suite import CASES, prepare
 
 
 def _observations(case: str, theory_overrides: list[str], model_overrides: list[str]):
-    told = prepare(case, quick=True, seed=7, overrides=theory_overrides)
-    simulated = prepare(case, quick=True, seed=7, overrides=model_overrides)
+    told = prepare(case, quick=True, seed=7, overrides=theory_overrides, compose=compose_job)
+    simulated = prepare(case, quick=True, seed=7, overrides=model_overrides, compose=compose_job)
     measured = [
         CASES[case].measure(simulated.config, simulated.run, r)
         for r in range(simulated.run.replications)
@@ -31,9 +32,9 @@ def test_a_five_percent_longer_handling_time_fails_the_mmc_case():
 
 @pytest.mark.slow
 def test_a_model_that_ignored_priorities_fails_cobham_but_keeps_the_conservation_law():
-    told = prepare("mmc_priority", quick=True, seed=7)
+    told = prepare("mmc_priority", quick=True, seed=7, compose=compose_job)
     fifo = [f"incident_types.{t}.priority=1" for t in ("urgent", "normal", "routine")]
-    simulated = prepare("mmc_priority", quick=True, seed=7, overrides=fifo)
+    simulated = prepare("mmc_priority", quick=True, seed=7, overrides=fifo, compose=compose_job)
     measured = [
         CASES["mmc_priority"].measure(simulated.config, simulated.run, r)
         for r in range(simulated.run.replications)

@@ -16,6 +16,7 @@ import pytest
 from scipy import integrate, linalg, sparse, special, stats
 from scipy.sparse.linalg import spsolve
 
+from sim.analysis import erlang
 from sim.validation import theory
 
 # --------------------------------------------------------------------------------------------
@@ -99,24 +100,24 @@ DAY_RATES = [
 @pytest.mark.parametrize(("arrival", "mean"), [(0.5, 1.0), (0.1, 6.0), (0.09, 10.0)])
 def test_mm1_mean_wait_equals_rho_over_mu_minus_lambda(arrival: float, mean: float) -> None:
     rho = arrival * mean
-    assert theory.mmc_mean_wait_min(arrival, mean, 1) == pytest.approx(
+    assert erlang.mmc_mean_wait_min(arrival, mean, 1) == pytest.approx(
         rho / (1 / mean - arrival), rel=1e-12
     )
 
 
 def test_mm1_wait_probability_equals_utilisation() -> None:
-    assert theory.erlang_c_wait_probability(0.3, 2.0, 1) == pytest.approx(0.6, rel=1e-12)
-    assert theory.mmc_utilisation(0.3, 2.0, 1) == pytest.approx(0.6, rel=1e-12)
+    assert erlang.erlang_c_wait_probability(0.3, 2.0, 1) == pytest.approx(0.6, rel=1e-12)
+    assert erlang.mmc_utilisation(0.3, 2.0, 1) == pytest.approx(0.6, rel=1e-12)
 
 
 @pytest.mark.parametrize("rho", [0.1, 0.5, 0.8, 0.95])
 def test_mm2_wait_probability_and_mean_wait_match_closed_forms(rho: float) -> None:
     mean = 4.0
     arrival = 2 * rho / mean
-    assert theory.erlang_c_wait_probability(arrival, mean, 2) == pytest.approx(
+    assert erlang.erlang_c_wait_probability(arrival, mean, 2) == pytest.approx(
         2 * rho**2 / (1 + rho), rel=1e-12
     )
-    assert theory.mmc_mean_wait_min(arrival, mean, 2) == pytest.approx(
+    assert erlang.mmc_mean_wait_min(arrival, mean, 2) == pytest.approx(
         rho**2 * mean / (1 - rho**2), rel=1e-12
     )
 
@@ -124,24 +125,24 @@ def test_mm2_wait_probability_and_mean_wait_match_closed_forms(rho: float) -> No
 @pytest.mark.parametrize(("load", "blocking"), [(4.461, 0.01), (5.084, 0.02), (6.216, 0.05)])
 def test_erlang_b_matches_published_table_for_ten_servers(load: float, blocking: float) -> None:
     # Erlang B tables list, for 10 trunks, 4.461 / 5.084 / 6.216 Erlangs at 1% / 2% / 5%.
-    assert theory.erlang_b_blocking_probability(load, 10) == pytest.approx(blocking, abs=5e-5)
+    assert erlang.erlang_b_blocking_probability(load, 10) == pytest.approx(blocking, abs=5e-5)
 
 
 @pytest.mark.parametrize("load", [Fraction(1), Fraction(5), Fraction(8), Fraction(19, 2)])
 def test_erlang_c_with_ten_servers_matches_exact_rational_formula(load: Fraction) -> None:
     expected = float(erlang_c_exact(10, load))
-    assert theory.erlang_c_wait_probability(float(load), 1.0, 10) == pytest.approx(
+    assert erlang.erlang_c_wait_probability(float(load), 1.0, 10) == pytest.approx(
         expected, rel=1e-12
     )
 
 
 def test_erlang_c_table_value_for_ten_servers_at_eight_erlangs() -> None:
-    assert theory.erlang_c_wait_probability(8.0 / 3.0, 3.0, 10) == pytest.approx(0.4092, abs=1e-4)
+    assert erlang.erlang_c_wait_probability(8.0 / 3.0, 3.0, 10) == pytest.approx(0.4092, abs=1e-4)
 
 
 @pytest.mark.parametrize(("servers", "load"), [(200, 190.0), (200, 120.0), (150, 149.5)])
 def test_erlang_c_is_accurate_for_hundreds_of_servers(servers: int, load: float) -> None:
-    value = theory.erlang_c_wait_probability(load, 1.0, servers)
+    value = erlang.erlang_c_wait_probability(load, 1.0, servers)
     assert 0.0 < value < 1.0
     assert value == pytest.approx(erlang_c_log_space(servers, load), rel=1e-10)
 
@@ -149,52 +150,52 @@ def test_erlang_c_is_accurate_for_hundreds_of_servers(servers: int, load: float)
 def test_wait_tail_integrates_to_the_mean_wait() -> None:
     arrival, mean, servers = 0.7, 10.0, 9
     area, _ = integrate.quad(
-        lambda t: theory.mmc_wait_exceeds_probability(arrival, mean, servers, t), 0.0, np.inf
+        lambda t: erlang.mmc_wait_exceeds_probability(arrival, mean, servers, t), 0.0, np.inf
     )
-    assert area == pytest.approx(theory.mmc_mean_wait_min(arrival, mean, servers), rel=1e-9)
+    assert area == pytest.approx(erlang.mmc_mean_wait_min(arrival, mean, servers), rel=1e-9)
 
 
 def test_wait_tail_starts_at_erlang_c_and_decays_at_c_mu_minus_lambda() -> None:
     arrival, mean = 0.5, 1.5
-    assert theory.mmc_wait_exceeds_probability(arrival, mean, 1, 0.0) == pytest.approx(0.75)
+    assert erlang.mmc_wait_exceeds_probability(arrival, mean, 1, 0.0) == pytest.approx(0.75)
     expected = 0.75 * math.exp(-(1 / 1.5 - 0.5) * 7.0)
-    assert theory.mmc_wait_exceeds_probability(arrival, mean, 1, 7.0) == pytest.approx(
+    assert erlang.mmc_wait_exceeds_probability(arrival, mean, 1, 7.0) == pytest.approx(
         expected, rel=1e-12
     )
 
 
 def test_mm1_mean_numbers_follow_from_littles_law() -> None:
     rho = 0.75
-    assert theory.mmc_mean_number_in_system(0.25, 3.0, 1) == pytest.approx(rho / (1 - rho))
-    assert theory.mmc_mean_number_waiting(0.25, 3.0, 1) == pytest.approx(rho**2 / (1 - rho))
+    assert erlang.mmc_mean_number_in_system(0.25, 3.0, 1) == pytest.approx(rho / (1 - rho))
+    assert erlang.mmc_mean_number_waiting(0.25, 3.0, 1) == pytest.approx(rho**2 / (1 - rho))
 
 
 def test_utilisation_is_offered_load_per_server() -> None:
-    assert theory.mmc_utilisation(1.2, 5.0, 8) == pytest.approx(0.75, rel=1e-12)
+    assert erlang.mmc_utilisation(1.2, 5.0, 8) == pytest.approx(0.75, rel=1e-12)
 
 
 def test_an_idle_system_never_waits() -> None:
-    assert theory.erlang_c_wait_probability(0.0, 5.0, 3) == 0.0
-    assert theory.mmc_mean_wait_min(0.0, 5.0, 3) == 0.0
+    assert erlang.erlang_c_wait_probability(0.0, 5.0, 3) == 0.0
+    assert erlang.mmc_mean_wait_min(0.0, 5.0, 3) == 0.0
 
 
 @pytest.mark.parametrize(("arrival", "servers"), [(0.5, 1), (0.9, 1), (2.0, 2), (30.0, 10)])
 def test_unstable_mmc_raises_a_clear_value_error(arrival: float, servers: int) -> None:
     with pytest.raises(ValueError, match=r"unstable.*rho"):
-        theory.mmc_mean_wait_min(arrival, 2.0, servers)
+        erlang.mmc_mean_wait_min(arrival, 2.0, servers)
 
 
 def test_invalid_mmc_inputs_are_rejected() -> None:
     with pytest.raises(ValueError, match="arrival_per_min"):
-        theory.erlang_c_wait_probability(-0.1, 1.0, 2)
+        erlang.erlang_c_wait_probability(-0.1, 1.0, 2)
     with pytest.raises(ValueError, match="service_mean_min"):
-        theory.erlang_c_wait_probability(0.1, 0.0, 2)
+        erlang.erlang_c_wait_probability(0.1, 0.0, 2)
     with pytest.raises(ValueError, match="n_servers"):
-        theory.erlang_c_wait_probability(0.1, 1.0, 0)
+        erlang.erlang_c_wait_probability(0.1, 1.0, 0)
     with pytest.raises(TypeError, match="n_servers"):
-        theory.erlang_c_wait_probability(0.1, 1.0, 2.5)  # type: ignore[arg-type]
+        erlang.erlang_c_wait_probability(0.1, 1.0, 2.5)  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="t_min"):
-        theory.mmc_wait_exceeds_probability(0.1, 1.0, 2, -1.0)
+        erlang.mmc_wait_exceeds_probability(0.1, 1.0, 2, -1.0)
 
 
 # --------------------------------------------------------------------------------------------
@@ -204,35 +205,35 @@ def test_invalid_mmc_inputs_are_rejected() -> None:
 
 @pytest.mark.parametrize(("arrival", "servers"), [(0.05, 1), (0.25, 3), (0.9, 10)])
 def test_cobham_with_one_class_equals_erlang_c_mean_wait(arrival: float, servers: int) -> None:
-    (wait,) = theory.mmc_priority_mean_waits_min([arrival], 10.0, servers)
-    assert wait == pytest.approx(theory.mmc_mean_wait_min(arrival, 10.0, servers), rel=1e-12)
+    (wait,) = erlang.mmc_priority_mean_waits_min([arrival], 10.0, servers)
+    assert wait == pytest.approx(erlang.mmc_mean_wait_min(arrival, 10.0, servers), rel=1e-12)
 
 
 def test_cobham_two_class_mm1_matches_hand_computed_waits() -> None:
     # rho = 0.5, W0 = rho / mu = 0.5; W1 = 0.5 / 0.8; W2 = 0.5 / (0.8 * 0.5).
-    assert theory.mmc_priority_mean_waits_min([0.2, 0.3], 1.0, 1) == pytest.approx(
+    assert erlang.mmc_priority_mean_waits_min([0.2, 0.3], 1.0, 1) == pytest.approx(
         [0.625, 1.25], rel=1e-12
     )
 
 
 def test_conservation_law_holds_for_several_classes_and_servers() -> None:
     arrivals, mean, servers = [0.05, 0.2, 0.0, 0.15], 12.0, 6
-    residual = theory.mmc_priority_conservation_residual_min(arrivals, mean, servers)
-    fifo = theory.mmc_mean_wait_min(sum(arrivals), mean, servers)
-    weighted = theory.mmc_priority_weighted_mean_wait_min(arrivals, mean, servers)
+    residual = erlang.mmc_priority_conservation_residual_min(arrivals, mean, servers)
+    fifo = erlang.mmc_mean_wait_min(sum(arrivals), mean, servers)
+    weighted = erlang.mmc_priority_weighted_mean_wait_min(arrivals, mean, servers)
     assert abs(residual) < 1e-12 * fifo
     assert weighted == pytest.approx(fifo, rel=1e-12)
-    waits = theory.mmc_priority_mean_waits_min(arrivals, mean, servers)
+    waits = erlang.mmc_priority_mean_waits_min(arrivals, mean, servers)
     assert math.fsum(a * w for a, w in zip(arrivals, waits, strict=True)) / sum(
         arrivals
     ) == pytest.approx(fifo, rel=1e-12)
 
 
 def test_higher_priority_classes_wait_less_and_order_matters() -> None:
-    waits = theory.mmc_priority_mean_waits_min([0.1, 0.1, 0.1], 5.0, 2)
+    waits = erlang.mmc_priority_mean_waits_min([0.1, 0.1, 0.1], 5.0, 2)
     assert waits[0] < waits[1] < waits[2]
-    swapped = theory.mmc_priority_mean_waits_min([0.25, 0.05], 5.0, 2)
-    original = theory.mmc_priority_mean_waits_min([0.05, 0.25], 5.0, 2)
+    swapped = erlang.mmc_priority_mean_waits_min([0.25, 0.05], 5.0, 2)
+    original = erlang.mmc_priority_mean_waits_min([0.05, 0.25], 5.0, 2)
     assert swapped[0] != pytest.approx(original[0])
 
 
@@ -276,14 +277,14 @@ def priority_ctmc_mean_waits(
 def test_cobham_matches_a_brute_force_priority_markov_chain() -> None:
     arrivals, mean, servers = [0.1, 0.14], 10.0, 4  # rho = 0.6
     expected = priority_ctmc_mean_waits(arrivals, mean, servers, cap=70)
-    assert theory.mmc_priority_mean_waits_min(arrivals, mean, servers) == pytest.approx(
+    assert erlang.mmc_priority_mean_waits_min(arrivals, mean, servers) == pytest.approx(
         expected, rel=1e-8
     )
 
 
 def test_unstable_priority_queue_raises() -> None:
     with pytest.raises(ValueError, match="unstable"):
-        theory.mmc_priority_mean_waits_min([0.3, 0.3], 2.0, 1)
+        erlang.mmc_priority_mean_waits_min([0.3, 0.3], 2.0, 1)
 
 
 # --------------------------------------------------------------------------------------------
@@ -429,13 +430,13 @@ def test_team_pairs_match_erlang_c_with_floor_half_the_units_as_servers(
     mean, servers = 20.0, units // 2
     result = theory.team_pairs_metrics(arrival, mean, units)
     assert result.wait_probability == pytest.approx(
-        theory.erlang_c_wait_probability(arrival, mean, servers), rel=1e-9
+        erlang.erlang_c_wait_probability(arrival, mean, servers), rel=1e-9
     )
     assert result.mean_wait_min == pytest.approx(
-        theory.mmc_mean_wait_min(arrival, mean, servers), rel=1e-9
+        erlang.mmc_mean_wait_min(arrival, mean, servers), rel=1e-9
     )
     assert result.mean_number_waiting == pytest.approx(
-        theory.mmc_mean_number_waiting(arrival, mean, servers), rel=1e-9
+        erlang.mmc_mean_number_waiting(arrival, mean, servers), rel=1e-9
     )
 
 
@@ -549,10 +550,10 @@ def test_hypercube_workloads_sum_to_offered_load_and_queueing_is_erlang_c(
     assert result.state_probabilities.sum() == pytest.approx(1.0, abs=1e-13)
     assert result.workload.sum() == pytest.approx(total * mean, rel=1e-10)
     assert result.queue_probability == pytest.approx(
-        theory.erlang_c_wait_probability(total, mean, units), rel=1e-9
+        erlang.erlang_c_wait_probability(total, mean, units), rel=1e-9
     )
     assert result.mean_wait_min == pytest.approx(
-        theory.mmc_mean_wait_min(total, mean, units), rel=1e-9
+        erlang.mmc_mean_wait_min(total, mean, units), rel=1e-9
     )
 
 

@@ -4,8 +4,7 @@ import numpy as np
 import pytest
 
 from sim.config.scenario import TravelConfig
-from sim.model.geography import road_distance_km
-from sim.model.nearest import BLOCK_INCIDENTS, StationOrder
+from sim.model.geography import BLOCK_INCIDENTS, StationOrder, road_distance_km
 
 
 def _stations(n: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
@@ -55,5 +54,5 @@ def test_many_stations_serve_the_nearest_without_sorting_them_all():
     finder = StationOrder(TravelConfig(), sx, sy)
     _, order = finder.for_block_row(0, np.array([50.0]), np.array([50.0]))
     assert order[0] == _one_at_a_time(TravelConfig(), sx, sy, 50.0, 50.0)[1][0]
-    assert order._full is None  # type: ignore[attr-defined]
+    assert not order.has_full_order  # type: ignore[attr-defined]
     assert len(order) == 712

@@ -18,9 +18,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from sim.config.rosters import roster_shifts
+from sim.config.rosters import roster_shifts, station_on_duty
 from sim.config.scenario import RosterConfig, ScenarioConfig, ShiftConfig
-from sim.planner.weekly_load import HOURS_PER_WEEK, station_on_duty
+from sim.planner.workload import HOURS_PER_WEEK
 
 Staffing = tuple[int, ...]
 MIN_PER_WEEK = HOURS_PER_WEEK * 60.0
