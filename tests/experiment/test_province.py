@@ -80,7 +80,7 @@ def test_the_province_pools_its_districts_incidents():
     assert 0 < kpis["utilisation_police"] < 1
 
 
-def test_the_province_writes_replications_summary_and_districts(tmp_path):
+def test_the_province_command_writes_replications_summary_and_districts(tmp_path):
     status = main(
         [
             "province",
@@ -101,7 +101,7 @@ def test_the_province_writes_replications_summary_and_districts(tmp_path):
     assert len(pd.read_csv(tmp_path / "districts.csv")) == 2  # one district (merged) x 2
 
 
-def test_the_province_rejects_auto_replications_in_one_line(capsys):
+def test_the_province_command_rejects_auto_replications_in_one_line(capsys):
     status = main(["province", "scenario=future_city_2021", "run.replications=auto"])
     assert status == 2
     assert capsys.readouterr().err.startswith("jointduty: config error: run.replications")
