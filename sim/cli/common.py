@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from sim.config.schema import ConfigError
-from sim.results.atomic import write_atomic
+from sim.results.files import write_atomic
 
 EXIT_OK = 0
 EXIT_FAILED = 1
