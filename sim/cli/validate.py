@@ -9,6 +9,7 @@ from pathlib import Path
 
 from sim.cli.common import EXIT_FAILED, EXIT_OK, CommandParser
 from sim.config.schema import ConfigError
+from sim.sweep.compose import compose_job
 from sim.validation.command import (
     format_table,
     print_progress,
@@ -66,6 +67,7 @@ def main(args: list[str]) -> int:
     started = time.monotonic()
     observations = run_suite(
         names,
+        compose=compose_job,
         quick=options.quick,
         seed=options.seed,
         n_jobs=options.jobs,
