@@ -7,12 +7,14 @@ field. Each problem raises one `ConfigError` naming the key, the value and what 
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from pathlib import Path
 
 from sim.config.rosters import check_roster, max_on_duty
 from sim.config.safety import check_plain_name
 from sim.config.scenario import (
+    MAX_DURATION_MIN,
     N_DAYS_PER_WEEK,
     N_HOURS_PER_DAY,
     DemandConfig,
@@ -21,6 +23,7 @@ from sim.config.scenario import (
     OfficeHoursConfig,
     RegionConfig,
     RosterConfig,
+    RunConfig,
     ScenarioConfig,
     SlotConfig,
     StationConfig,
@@ -30,6 +33,17 @@ from sim.config.schema import ConfigError
 
 STATION_KINDS = ("police_station", "police_room", "joint_duty")
 MAX_UNITS = 100_000
+MAX_CROSSING_MIN = 7 * 24 * 60.0  # the longest trip across the region a role may need
+
+
+def check_run(run: RunConfig) -> None:
+    """Relations between the run's fields (the replication bounds must not cross)."""
+    if run.max_replications < run.min_replications:
+        raise ConfigError(
+            "run.max_replications",
+            run.max_replications,
+            f"must be >= run.min_replications ({run.min_replications})",
+        )
 
 
 def check_scenario(scenario: ScenarioConfig) -> None:
@@ -41,6 +55,7 @@ def check_scenario(scenario: ScenarioConfig) -> None:
     _check_region(scenario.region)
     _check_demand(scenario.demand)
     for role_name, role in scenario.roles.items():
+        _check_crossing(f"roles.{role_name}.speed_kmh", role.speed_kmh, scenario)
         if role.callout_delay is not None:
             _check_distribution(f"roles.{role_name}.callout_delay", role.callout_delay)
     for type_name, incident_type in scenario.incident_types.items():
@@ -72,6 +87,26 @@ def _check_incident_type(
     if root_cause is not None:
         _check_roles_declared(f"{key}.root_cause.roles", root_cause.roles, scenario.roles)
         _check_distribution(f"{key}.root_cause.repeat_delay", root_cause.repeat_delay)
+
+
+def _check_crossing(key: str, speed_kmh: float, scenario: ScenarioConfig) -> None:
+    """A role must cross the region (corner to corner, by the travel metric) within a week."""
+    region, travel = scenario.region, scenario.travel
+    if travel.metric == "zero":
+        return
+    if travel.metric == "manhattan":
+        crossing_km = region.width_km + region.height_km
+    else:
+        crossing_km = math.hypot(region.width_km, region.height_km) * travel.detour_factor
+    crossing_min = crossing_km / speed_kmh * 60.0
+    if crossing_min > MAX_CROSSING_MIN:
+        lowest = crossing_km / MAX_CROSSING_MIN * 60.0
+        raise ConfigError(
+            key,
+            speed_kmh,
+            f"crossing the region ({crossing_km:g} km) would take {crossing_min:.0f} min; "
+            f"must be >= {lowest:.3g} km/h so that it takes <= {MAX_CROSSING_MIN:.0f} min",
+        )
 
 
 def _check_office_hours(key: str, office: OfficeHoursConfig) -> None:
@@ -187,8 +222,14 @@ def _check_distribution(key: str, spec: DistributionConfig) -> None:
         if spec.p90_min <= spec.median_min:
             raise ConfigError(f"{key}.p90_min", spec.p90_min, "must be > median_min")
     if spec.dist == "empirical" and spec.values_min is not None:
-        if not spec.values_min or min(spec.values_min) < 0:
-            raise ConfigError(f"{key}.values_min", list(spec.values_min), "must be values >= 0")
+        if not spec.values_min or not 0 <= min(spec.values_min) <= max(spec.values_min) <= (
+            MAX_DURATION_MIN
+        ):
+            raise ConfigError(
+                f"{key}.values_min",
+                list(spec.values_min),
+                f"must be values >= 0 and <= {MAX_DURATION_MIN:g}",
+            )
 
 
 def _check_station(key: str, station: StationConfig, scenario: ScenarioConfig) -> None:
