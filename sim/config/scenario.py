@@ -342,6 +342,9 @@ def validate(mapping: Mapping[str, object]) -> JobConfig:
 
     check_run(run)
     check_scenario(scenario)
+    from sim.config.capacity import check_capacity
+
+    check_capacity(scenario, run)
     return JobConfig(scenario=scenario, run=run, placement=placement)
 
 
