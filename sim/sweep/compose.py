@@ -78,14 +78,21 @@ def sweeper_params_in(composed: DictConfig) -> dict[str, str]:
     return {str(key): str(value) for key, value in plain.items()}
 
 
-def compose_node(overrides: Sequence[str], *, with_hydra: bool) -> DictConfig:
+def compose_node(
+    overrides: Sequence[str],
+    *,
+    with_hydra: bool,
+    config_dir: str | None = None,
+    config_name: str = "config",
+) -> DictConfig:
     """The composed config as an OmegaConf node (interpolations not resolved, no checks),
-    with Hydra's own `hydra` node if asked; Hydra's errors as `ConfigError`."""
+    with Hydra's own `hydra` node if asked; Hydra's errors as `ConfigError`. `config_dir` and
+    `config_name` (default: the app's `conf/config.yaml`) are those of `-cp` and `-cn`."""
     register_scenarios()
     try:
-        with initialize_config_dir(str(shipped_dir("conf")), version_base="1.3"):
+        with initialize_config_dir(config_dir or str(shipped_dir("conf")), version_base="1.3"):
             return compose(
-                config_name="config", overrides=list(overrides), return_hydra_config=with_hydra
+                config_name=config_name, overrides=list(overrides), return_hydra_config=with_hydra
             )
     except MissingConfigException as error:
         raise _missing_option_error(error) from None

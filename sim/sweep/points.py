@@ -7,12 +7,22 @@ the others at their first value, so that a bad value ends in one line naming the
 value and what is allowed (`ConfigError`, exit status 2) before any job runs.
 `refuse_sweeps_without_multirun`: `key=a,b` without `-m` is one such line too, not Hydra's
 multi-line error.
+
+Every composition here uses the config Hydra itself will compose: `config_source` reads
+`-cp`/`--config-path`, `-cn`/`--config-name` and `-cd`/`--config-dir` from the command line
+with a parser that mirrors Hydra's own (abbreviations included), so that the `_target_`
+allow-list sees a config named by `-cn` in an extra `--config-dir` too. `--experimental-rerun`
+(which loads a pickle, and so could run anything) is refused.
 """
 
 from __future__ import annotations
 
+import argparse
 import math
+import os
 from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from omegaconf import DictConfig, OmegaConf
@@ -39,6 +49,77 @@ HYDRA_FLAGS_WITH_VALUE = {
 }
 
 
+HYDRA_MAIN_DIR = Path(__file__).resolve().parent  # a relative -cp is relative to run.py
+
+
+@dataclass(frozen=True)
+class ConfigSource:
+    """Where Hydra will read the primary config: its folder, its name, any extra folder."""
+
+    config_dir: str | None = None  # None: the app's conf/
+    config_name: str = "config"
+    extra_dir: str | None = None  # --config-dir
+
+    def compose(self, overrides: list[str], *, with_hydra: bool) -> DictConfig:
+        search = [f"hydra.searchpath=[file://{self.extra_dir}]"] if self.extra_dir else []
+        return compose_node(
+            [*search, *overrides],
+            with_hydra=with_hydra,
+            config_dir=self.config_dir,
+            config_name=self.config_name,
+        )
+
+
+def config_source(args: list[str]) -> ConfigSource:
+    """The config source Hydra will use for these arguments (`-cp`, `-cn`, `--config-dir`)."""
+    known, _ = _hydra_flags().parse_known_args(args)
+    if known.experimental_rerun is not None:
+        raise ConfigError(
+            "--experimental-rerun", known.experimental_rerun, "is not supported (it loads a pickle)"
+        )
+    config_dir = None
+    if known.config_path is not None:
+        path = Path(known.config_path)
+        config_dir = str(path if path.is_absolute() else HYDRA_MAIN_DIR / path)
+        _require_dir("--config-path", known.config_path, config_dir)
+    extra_dir = None
+    if known.config_dir is not None:
+        extra_dir = os.path.abspath(known.config_dir)
+        _require_dir("--config-dir", known.config_dir, extra_dir)
+    return ConfigSource(config_dir, known.config_name or "config", extra_dir)
+
+
+def _require_dir(flag: str, given: str, path: str) -> None:
+    if not os.path.isdir(path):
+        raise ConfigError(flag, given, f"must be an existing folder (looked in {path})")
+    if "," in path or "]" in path or "'" in path:
+        raise ConfigError(flag, given, "must be a folder path without , ] or '")
+
+
+def _hydra_flags() -> argparse.ArgumentParser:
+    """The flags of Hydra's own command-line parser that choose and show configs."""
+    parser = argparse.ArgumentParser(add_help=False)
+    for flags in (("--help", "-h"), ("--hydra-help",), ("--resolve",), ("--run", "-r")):
+        parser.add_argument(*flags, action="store_true")
+    for flags in (("--multirun", "-m"), ("--shell-completion", "-sc"), ("--version",)):
+        parser.add_argument(*flags, action="store_true")
+    for flags in (("--cfg", "-c"), ("--package", "-p"), ("--config-path", "-cp")):
+        parser.add_argument(*flags)
+    for flags in (("--config-name", "-cn"), ("--config-dir", "-cd"), ("--experimental-rerun",)):
+        parser.add_argument(*flags)
+    parser.add_argument("--info", "-i", nargs="?", const="all")
+    return parser
+
+
+def only_shows(args: list[str]) -> bool:
+    """True if Hydra will only print (help, config, info, version), not run a job."""
+    known, _ = _hydra_flags().parse_known_args(args)
+    return bool(
+        known.help or known.hydra_help or known.version or known.shell_completion
+        or known.cfg or known.info
+    )
+
+
 def refuse_sweeps_without_multirun(args: list[str]) -> None:
     """`key=a,b` is a sweep: Hydra runs it only with -m (otherwise it fails in several lines)."""
     if "-m" in args or "--multirun" in args:
@@ -62,8 +143,9 @@ def validate_sweep_points(
     validated on its own. `on_first` is called with that composition and the number of jobs
     in the grid as soon as it is checked. Returns it.
     """
+    source = config_source(args)
     hydra_overrides = _first_values(_parse_overrides(_hydra_overrides(args)))
-    first = compose_node(
+    first = source.compose(
         [*hydra_overrides, *_first_values(_parse_overrides(_model_overrides(args)))],
         with_hydra=True,
     )
@@ -72,7 +154,7 @@ def validate_sweep_points(
     if on_first is not None:
         on_first(first, math.prod(len(values) for values in choices.values()))
     for overrides in _override_sets_of(choices):
-        plain = to_plain(compose_node([*hydra_overrides, *overrides], with_hydra=False))
+        plain = to_plain(source.compose([*hydra_overrides, *overrides], with_hydra=False))
         check_targets(plain)
         _placed(validate(plain))
     return first

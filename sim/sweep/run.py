@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 
 from hydra.core.hydra_config import HydraConfig
 from hydra.types import RunMode
-from omegaconf import DictConfig
+from omegaconf import DictConfig, OmegaConf
 
 from sim.cli.main import EXIT_CONFIG_ERROR, EXIT_INTERNAL_ERROR, _fail
 from sim.config.scenario import JobConfig, validate
@@ -36,7 +36,11 @@ from sim.sweep.compose import (
     shipped_dir,
     to_plain,
 )
-from sim.sweep.points import refuse_sweeps_without_multirun, validate_sweep_points
+from sim.sweep.points import (
+    only_shows,
+    refuse_sweeps_without_multirun,
+    validate_sweep_points,
+)
 from sim.sweep.progress import progress_line
 from sim.sweep.sweeper import LAST_SWEEP, job_identity
 
@@ -47,10 +51,17 @@ if TYPE_CHECKING:
 
 
 def run_command(args: list[str]) -> int:
-    """Validate the overrides, then hand over to Hydra (which also handles -m and --help)."""
+    """Validate the overrides, then hand over to Hydra (which also handles -m and --help).
+
+    A single run's folder is claimed here, before Hydra writes into it, and passed to Hydra
+    as `hydra.run.dir`: a folder that already holds a run is refused, and a default folder
+    named by the time gets a suffix if another run took it in the same second.
+    """
     try:
         refuse_sweeps_without_multirun(args)
-        validate_sweep_points(args)
+        first = validate_sweep_points(args)
+        if not ("-m" in args or "--multirun" in args or only_shows(args)):
+            args = _with_claimed_run_dir(args, first)
     except ConfigError as error:
         return _fail(error)
     register_scenarios()
@@ -58,6 +69,45 @@ def run_command(args: list[str]) -> int:
     sys.argv = ["jointduty run", *args]
     _hydra_app(run_task)()
     return _sweep_exit_status()
+
+
+def _with_claimed_run_dir(args: list[str], composed: DictConfig) -> list[str]:
+    """The arguments with `hydra.run.dir` set to a folder claimed for this run alone."""
+    resolved = OmegaConf.select(composed, "hydra.run.dir", throw_on_resolution_failure=False)
+    run_node = OmegaConf.to_container(composed.hydra.run, resolve=False)
+    raw = run_node.get("dir") if isinstance(run_node, dict) else None
+    if not isinstance(resolved, str) or not resolved:
+        raise ConfigError("hydra.run.dir", raw, "must name a folder")
+    if any(c in resolved for c in "'\\$"):
+        raise ConfigError("hydra.run.dir", resolved, "must be a folder path without ' \\ or $")
+    claimed = claim_run_dir(Path(resolved), str(raw))
+    kept = [a for a in args if a.lstrip("+").split("=", 1)[0] != "hydra.run.dir"]
+    return [*kept, f"hydra.run.dir='{claimed}'"]
+
+
+def claim_run_dir(run_dir: Path, template: str) -> Path:
+    """Claim `run_dir` for one run by making its `.hydra` folder (atomic: one claimant wins).
+
+    A folder whose `.hydra` exists already holds a run: refused, unless the folder is named
+    by the time (`${now:...}` in `template`), when the next free `NAME-2`, `NAME-3`, ... is
+    claimed instead, so that runs started in the same second never share a folder.
+    """
+    unique = "${now:" in template
+    for attempt in range(1, 1000 if unique else 2):
+        candidate = run_dir if attempt == 1 else run_dir.with_name(f"{run_dir.name}-{attempt}")
+        try:
+            candidate.mkdir(parents=True, exist_ok=True)
+            (candidate / ".hydra").mkdir()
+        except FileExistsError:
+            continue
+        except OSError as error:
+            raise ConfigError(
+                "hydra.run.dir", str(candidate), f"cannot make the folder: {error.strerror}"
+            ) from None
+        return candidate
+    raise ConfigError(
+        "hydra.run.dir", str(run_dir), "already holds a run; choose another folder or remove it"
+    )
 
 
 @functools.cache
