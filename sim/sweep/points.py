@@ -111,6 +111,12 @@ def _hydra_flags() -> argparse.ArgumentParser:
     return parser
 
 
+def is_multirun(args: list[str]) -> bool:
+    """True if Hydra will sweep (`-m`, `--multirun`, or an abbreviation of it)."""
+    known, _ = _hydra_flags().parse_known_args(args)
+    return bool(known.multirun)
+
+
 def only_shows(args: list[str]) -> bool:
     """True if Hydra will only print (help, config, info, version), not run a job."""
     known, _ = _hydra_flags().parse_known_args(args)
@@ -122,7 +128,7 @@ def only_shows(args: list[str]) -> bool:
 
 def refuse_sweeps_without_multirun(args: list[str]) -> None:
     """`key=a,b` is a sweep: Hydra runs it only with -m (otherwise it fails in several lines)."""
-    if "-m" in args or "--multirun" in args:
+    if is_multirun(args):
         return
     for override in _parse_overrides(_model_overrides(args)):
         if override.is_sweep_override():

@@ -22,6 +22,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from filelock import FileLock
 from hydra.core.hydra_config import HydraConfig
 from hydra.types import RunMode
 from omegaconf import DictConfig, OmegaConf
@@ -37,12 +38,13 @@ from sim.sweep.compose import (
     to_plain,
 )
 from sim.sweep.points import (
+    is_multirun,
     only_shows,
     refuse_sweeps_without_multirun,
     validate_sweep_points,
 )
 from sim.sweep.progress import progress_line
-from sim.sweep.sweeper import LAST_SWEEP, job_identity
+from sim.sweep.sweeper import LAST_SWEEP, job_identity, lock_sweep_dir
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -57,32 +59,57 @@ def run_command(args: list[str]) -> int:
     as `hydra.run.dir`: a folder that already holds a run is refused, and a default folder
     named by the time gets a suffix if another run took it in the same second.
     """
+    lock = None
     try:
         refuse_sweeps_without_multirun(args)
         first = validate_sweep_points(args)
-        if not ("-m" in args or "--multirun" in args or only_shows(args)):
+        if only_shows(args):
+            pass
+        elif is_multirun(args):
+            args, lock = _with_locked_sweep_dir(args, first)
+        else:
             args = _with_claimed_run_dir(args, first)
     except ConfigError as error:
         return _fail(error)
     register_scenarios()
     _register_sweeper()
     sys.argv = ["jointduty run", *args]
-    _hydra_app(run_task)()
+    try:
+        _hydra_app(run_task)()
+    finally:
+        if lock is not None:
+            lock.release()
     return _sweep_exit_status()
+
+
+def _with_locked_sweep_dir(args: list[str], composed: DictConfig) -> tuple[list[str], FileLock]:
+    """The arguments with `hydra.sweep.dir` pinned to the folder whose lock is now held."""
+    sweep_dir = _resolved_dir(composed, "sweep")
+    lock = lock_sweep_dir(sweep_dir)
+    return [*_without_key(args, "hydra.sweep.dir"), f"hydra.sweep.dir='{sweep_dir}'"], lock
+
+
+def _resolved_dir(composed: DictConfig, mode: str) -> Path:
+    """`hydra.<mode>.dir` resolved (a `${now:...}` as of now), or `ConfigError`."""
+    key = f"hydra.{mode}.dir"
+    resolved = OmegaConf.select(composed, key, throw_on_resolution_failure=False)
+    if not isinstance(resolved, str) or not resolved:
+        raise ConfigError(key, resolved, "must name a folder")
+    if any(c in resolved for c in "'\\$"):
+        raise ConfigError(key, resolved, "must be a folder path without ' \\ or $")
+    return Path(resolved)
+
+
+def _without_key(args: list[str], key: str) -> list[str]:
+    return [a for a in args if a.lstrip("+~").split("=", 1)[0] != key]
 
 
 def _with_claimed_run_dir(args: list[str], composed: DictConfig) -> list[str]:
     """The arguments with `hydra.run.dir` set to a folder claimed for this run alone."""
-    resolved = OmegaConf.select(composed, "hydra.run.dir", throw_on_resolution_failure=False)
     run_node = OmegaConf.to_container(composed.hydra.run, resolve=False)
     raw = run_node.get("dir") if isinstance(run_node, dict) else None
-    if not isinstance(resolved, str) or not resolved:
-        raise ConfigError("hydra.run.dir", raw, "must name a folder")
-    if any(c in resolved for c in "'\\$"):
-        raise ConfigError("hydra.run.dir", resolved, "must be a folder path without ' \\ or $")
-    claimed = claim_run_dir(Path(resolved), str(raw))
-    kept = [a for a in args if a.lstrip("+").split("=", 1)[0] != "hydra.run.dir"]
-    return [*kept, f"hydra.run.dir='{claimed}'"]
+    claimed = claim_run_dir(_resolved_dir(composed, "run"), str(raw))
+    return [*_without_key(args, "hydra.run.dir"), f"hydra.run.dir='{claimed}'"]
 
 
 def claim_run_dir(run_dir: Path, template: str) -> Path:
