@@ -31,6 +31,7 @@ from sim.cli.main import EXIT_CONFIG_ERROR, EXIT_INTERNAL_ERROR, _fail
 from sim.config.scenario import JobConfig, validate
 from sim.config.schema import ConfigError
 from sim.experiment.progress import progress_printer
+from sim.results.atomic import remove_stale_tmp_files
 from sim.results.jobstatus import COMPLETED, FAILED, now_iso, write_status
 from sim.sweep.compose import (
     register_scenarios,
@@ -86,6 +87,7 @@ def _with_locked_sweep_dir(args: list[str], composed: DictConfig) -> tuple[list[
     """The arguments with `hydra.sweep.dir` pinned to the folder whose lock is now held."""
     sweep_dir = _resolved_dir(composed, "sweep")
     lock = lock_sweep_dir(sweep_dir)
+    remove_stale_tmp_files(sweep_dir)  # left by writes killed in an earlier attempt
     return [*_without_key(args, "hydra.sweep.dir"), f"hydra.sweep.dir='{sweep_dir}'"], lock
 
 
