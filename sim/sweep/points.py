@@ -18,6 +18,7 @@ allow-list sees a config named by `-cn` in an extra `--config-dir` too. `--exper
 from __future__ import annotations
 
 import argparse
+import functools
 import math
 import os
 from collections.abc import Callable
@@ -25,29 +26,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from hydra.core.config_search_path import ConfigSearchPath, SearchPathQuery
+from hydra.plugins.search_path_plugin import SearchPathPlugin
 from omegaconf import DictConfig, OmegaConf
 
 from sim.config.safety import check_targets
 from sim.config.scenario import JobConfig, validate
 from sim.config.schema import ConfigError
 from sim.sweep.compose import compose_node, sweeper_params, sweeper_params_in, to_plain
-
-HYDRA_FLAGS_WITH_VALUE = {
-    "--config-path",
-    "-cp",
-    "--config-name",
-    "-cn",
-    "--config-dir",
-    "-cd",
-    "--experimental-rerun",
-    "--package",
-    "-p",
-    "--info",
-    "-i",
-    "--cfg",
-    "-c",
-}
-
 
 HYDRA_MAIN_DIR = Path(__file__).resolve().parent  # a relative -cp is relative to run.py
 
@@ -61,13 +47,41 @@ class ConfigSource:
     extra_dir: str | None = None  # --config-dir
 
     def compose(self, overrides: list[str], *, with_hydra: bool) -> DictConfig:
-        search = [f"hydra.searchpath=[file://{self.extra_dir}]"] if self.extra_dir else []
-        return compose_node(
-            [*search, *overrides],
-            with_hydra=with_hydra,
-            config_dir=self.config_dir,
-            config_name=self.config_name,
-        )
+        """Compose as Hydra will, `--config-dir` first in the search path (`ExtraConfigDir`)."""
+        _register_extra_config_dir()
+        EXTRA_CONFIG_DIRS[:] = [self.extra_dir] if self.extra_dir else []
+        try:
+            return compose_node(
+                overrides,
+                with_hydra=with_hydra,
+                config_dir=self.config_dir,
+                config_name=self.config_name,
+            )
+        finally:
+            EXTRA_CONFIG_DIRS.clear()
+
+
+EXTRA_CONFIG_DIRS: list[str] = []  # set only while ConfigSource.compose runs
+
+
+class ExtraConfigDir(SearchPathPlugin):
+    """`--config-dir` for compositions made before Hydra runs: put first in the search path,
+    where Hydra's own command line puts it (public plugin API; a no-op at other times)."""
+
+    def manipulate_search_path(self, search_path: ConfigSearchPath) -> None:
+        for folder in EXTRA_CONFIG_DIRS:
+            search_path.prepend(
+                provider="command-line",
+                path=f"file://{folder}",
+                anchor=SearchPathQuery(provider="schema"),
+            )
+
+
+@functools.cache
+def _register_extra_config_dir() -> None:
+    from hydra.core.plugins import Plugins
+
+    Plugins.instance().register(ExtraConfigDir)
 
 
 def config_source(args: list[str]) -> ConfigSource:
@@ -108,6 +122,7 @@ def _hydra_flags() -> argparse.ArgumentParser:
     for flags in (("--config-name", "-cn"), ("--config-dir", "-cd"), ("--experimental-rerun",)):
         parser.add_argument(*flags)
     parser.add_argument("--info", "-i", nargs="?", const="all")
+    parser.add_argument("overrides", nargs="*")
     return parser
 
 
@@ -242,14 +257,7 @@ def _hydra_overrides(args: list[str]) -> list[str]:
 
 
 def _plain_overrides(args: list[str]) -> list[str]:
-    """Every key=value argument, Hydra's own settings included (not the command-line flags)."""
-    overrides: list[str] = []
-    skip_next = False
-    for arg in args:
-        if skip_next:
-            skip_next = False
-        elif arg.startswith("-"):
-            skip_next = arg in HYDRA_FLAGS_WITH_VALUE
-        else:
-            overrides.append(arg)
-    return overrides
+    """Every key=value argument, Hydra's own settings included (not the command-line flags
+    or their values, read as Hydra's parser reads them: `--config-d D` is `--config-dir D`)."""
+    known, extras = _hydra_flags().parse_known_args(args)
+    return [*known.overrides, *(e for e in extras if not e.startswith("-"))]
