@@ -5,13 +5,16 @@ Hydra instantiates whatever a `_target_` key names. The app's own configs use `_
 for Hydra's launchers and sweepers and the package's own classes, so every `_target_` in a
 composed config (the `hydra` node included) must name a class under an allowed prefix; any
 other is refused before anything is instantiated. Scenario names become folder names under
-`results/`, so they must be plain names, not paths.
+`results/`, so they must be plain names, not paths. A config group's value names a file of
+that group (`dispatch=borrow`), so a path there (`dispatch=../../../x`) is refused before any
+file is read (`check_group_values`): Hydra would read that file, and an error about its keys
+would print its contents.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 from sim.config.schema import ConfigError
 
@@ -21,6 +24,20 @@ ALLOWED_TARGET_PREFIXES: tuple[str, ...] = (
     "sim.",  # the package's own classes
 )
 PLAIN_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+TOP_LEVEL_TEXT_KEYS = ("name", "description")  # top-level keys that hold text, not a group
+PATH_LIKE = re.compile(r"\.\.|[/\\\x00]|^['\"]?~")
+
+
+def check_group_values(overrides: Sequence[str]) -> None:
+    """Refuse a path as the value of a config group (a top-level key like `dispatch` or
+    `scenario`, or a key with `/` like `hydra/launcher`), swept values included."""
+    for override in overrides:
+        key, sign, value = override.partition("=")
+        key = key.lstrip("+~")
+        if not sign or ("." in key and "/" not in key) or key in TOP_LEVEL_TEXT_KEYS:
+            continue
+        if PATH_LIKE.search(value):
+            raise ConfigError(key, value, "must be an option name of the group, not a path")
 
 
 def check_targets(config: object, key: str = "") -> None:

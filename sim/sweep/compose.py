@@ -28,7 +28,7 @@ from hydra.errors import HydraException, MissingConfigException
 from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
-from sim.config.safety import check_targets
+from sim.config.safety import check_group_values, check_targets
 from sim.config.scenario import JobConfig, validate
 from sim.config.schema import ConfigError
 from sim.config.shipped import shipped_dir
@@ -88,6 +88,7 @@ def compose_node(
     """The composed config as an OmegaConf node (interpolations not resolved, no checks),
     with Hydra's own `hydra` node if asked; Hydra's errors as `ConfigError`. `config_dir` and
     `config_name` (default: the app's `conf/config.yaml`) are those of `-cp` and `-cn`."""
+    check_group_values(overrides)  # before Hydra reads the file a group value names
     register_scenarios()
     try:
         with initialize_config_dir(config_dir or str(shipped_dir("conf")), version_base="1.3"):
