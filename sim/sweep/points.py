@@ -126,6 +126,16 @@ def _hydra_flags() -> argparse.ArgumentParser:
     return parser
 
 
+def with_override(args: list[str], override: str) -> list[str]:
+    """`args` with `override` added to the block of overrides (Hydra's parser takes the
+    overrides as one block: one added after a trailing `-m` would be refused)."""
+    known, _ = _hydra_flags().parse_known_args(args)
+    if not known.overrides:
+        return [*args, override]
+    last = max(i for i, arg in enumerate(args) if arg == known.overrides[-1])
+    return [*args[: last + 1], override, *args[last + 1 :]]
+
+
 def is_multirun(args: list[str]) -> bool:
     """True if Hydra will sweep (`-m`, `--multirun`, or an abbreviation of it)."""
     known, _ = _hydra_flags().parse_known_args(args)

@@ -43,6 +43,7 @@ from sim.sweep.points import (
     only_shows,
     refuse_sweeps_without_multirun,
     validate_sweep_points,
+    with_override,
 )
 from sim.sweep.progress import progress_line
 from sim.sweep.sweeper import LAST_SWEEP, job_identity, lock_sweep_dir
@@ -88,7 +89,8 @@ def _with_locked_sweep_dir(args: list[str], composed: DictConfig) -> tuple[list[
     sweep_dir = _resolved_dir(composed, "sweep")
     lock = lock_sweep_dir(sweep_dir)
     remove_stale_tmp_files(sweep_dir)  # left by writes killed in an earlier attempt
-    return [*_without_key(args, "hydra.sweep.dir"), f"hydra.sweep.dir='{sweep_dir}'"], lock
+    pinned = f"hydra.sweep.dir='{sweep_dir}'"
+    return with_override(_without_key(args, "hydra.sweep.dir"), pinned), lock
 
 
 def _resolved_dir(composed: DictConfig, mode: str) -> Path:
@@ -111,7 +113,7 @@ def _with_claimed_run_dir(args: list[str], composed: DictConfig) -> list[str]:
     run_node = OmegaConf.to_container(composed.hydra.run, resolve=False)
     raw = run_node.get("dir") if isinstance(run_node, dict) else None
     claimed = claim_run_dir(_resolved_dir(composed, "run"), str(raw))
-    return [*_without_key(args, "hydra.run.dir"), f"hydra.run.dir='{claimed}'"]
+    return with_override(_without_key(args, "hydra.run.dir"), f"hydra.run.dir='{claimed}'")
 
 
 def claim_run_dir(run_dir: Path, template: str) -> Path:

@@ -67,3 +67,10 @@ def test_two_runs_started_together_write_two_folders_and_both_keep_their_tables(
     overrides = [(f / ".hydra" / "overrides.yaml").read_text() for f in folders]
     assert sorted(text.count("run.seed=1") for text in overrides) == [0, 1]
     assert all((f / "summary.csv").exists() and (f / "status.json").exists() for f in folders)
+
+
+@pytest.mark.parametrize("flag", ["-m", "--multirun", "-r"])
+def test_a_flag_after_the_overrides_still_runs(flag: str, tmp_path: Path) -> None:
+    where = "hydra.run.dir" if flag == "-r" else "hydra.sweep.dir"
+    result = run_cli(["run", *QUICK, f"{where}={tmp_path / 'out'}", flag])
+    assert result.returncode == 0, result.stderr[-2000:]
