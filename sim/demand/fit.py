@@ -33,6 +33,7 @@ from sim.demand.log import require_column as column
 from sim.demand.profile import TimeProfile, fit_time_profile
 from sim.demand.report import print_summary, warn
 from sim.model.projection import FittedFrame, fit_projection
+from sim.results.outdir import require_writable_file
 from sim.results.tables import write_atomic
 
 EXIT_CONFIG_ERROR = 2
@@ -66,8 +67,9 @@ def fit_demand_command(argv: list[str]) -> int:
     except SystemExit as exit_:
         return int(exit_.code or 0)
     try:
-        fit = fit_log(args)
+        _check_outputs(args)
         base = load_base(args.base) if args.base else None
+        fit = fit_log(args)
         written = write_outputs(fit, args, base)
     except ConfigError as error:
         print(f"jointduty: config error: {error}", file=sys.stderr)
@@ -148,6 +150,14 @@ def _read_calls(args: argparse.Namespace) -> tuple[pd.DataFrame, int, int, str]:
         calls["lat"] = coordinates(table, column(table, "--lat-col", args.lat_col)).to_numpy()
         calls["lon"] = coordinates(table, column(table, "--lon-col", args.lon_col)).to_numpy()
     return calls, n_rows_read, n_rows_read - len(table), time_format
+
+
+def _check_outputs(args: argparse.Namespace) -> None:
+    """Every file fit-demand will write must be writable: checked before the log is read."""
+    require_writable_file("--out", args.out)
+    for flag, path in (("--map-out", args.map_out), ("--trace-out", args.trace_out)):
+        if path:
+            require_writable_file(flag, path)
 
 
 def _check_numbers(args: argparse.Namespace) -> None:

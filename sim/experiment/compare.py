@@ -36,6 +36,7 @@ from sim.config.schema import ConfigError
 from sim.experiment.progress import progress_printer
 from sim.experiment.replications import OutputAnalysis, choose_warmup, run_replication
 from sim.results.jobstatus import COMPLETED, now_iso, write_status
+from sim.results.outdir import require_writable_dir
 from sim.results.tables import job_json, write_csv, write_json, write_parquet
 from sim.sweep.compose import compose_job
 
@@ -78,6 +79,7 @@ def compare_command(args: list[str]) -> int:
         return 0
     try:
         request = parse_args(args)
+        require_writable_dir("--out", request.out_dir or Path(DEFAULT_OUT))
         jobs = compose_jobs(request.scenarios, request.overrides)
     except ConfigError as error:
         return _fail(error)

@@ -30,6 +30,7 @@ from sim.experiment.province import (
     districts_from_names,
     run_province,
 )
+from sim.results.outdir import require_writable_dir
 from sim.results.tables import write_csv
 from sim.sweep.compose import compose_job
 
@@ -56,6 +57,8 @@ def province_command(args: list[str]) -> int:
 def _run(options: argparse.Namespace) -> int:
     if options.workers < 1 or options.districts < 1:
         raise ConfigError("--workers/--districts", (options.workers, options.districts), ">= 1")
+    if options.out is not None:
+        require_writable_dir("--out", options.out)
     overrides = list(options.overrides)
     if not any(o.startswith("scenario=") for o in overrides):
         overrides.insert(0, DEFAULT_SCENARIO)

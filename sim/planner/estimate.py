@@ -30,6 +30,7 @@ from sim.planner.staffing import (
     role_summary,
 )
 from sim.planner.workload import work_streams
+from sim.results.outdir import require_writable_dir
 
 USAGE_EPILOG = """examples:
   jointduty estimate                                   # the default scenario
@@ -44,6 +45,8 @@ def estimate_command(args: list[str]) -> int:
 
     try:
         options, overrides = parse_args(args)
+        if options.out is not None:
+            require_writable_dir("--out", options.out)
         target = StaffingTarget(options.wait_min, options.service_level)
         job = compose_job(overrides)
     except ConfigError as error:

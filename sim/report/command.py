@@ -26,6 +26,7 @@ from sim.report import plots, plots_sweep
 from sim.report.data import ReportData, load
 from sim.report.html import Picture, Section, Table, to_html, to_markdown
 from sim.report.tables import comparison_tables, kpi_table, staff_table, sweep_table
+from sim.results.outdir import require_writable_dir
 from sim.results.tables import write_atomic
 
 DPI = 110
@@ -52,6 +53,7 @@ def report_command(args: list[str]) -> int:
             raise ConfigError("PATH", None, "name a run, comparison or sweep directory")
         if options.max_rerun < 1:
             raise ConfigError("--max-rerun", options.max_rerun, "must be >= 1")
+        require_writable_dir("--out" if options.out else "PATH", options.out or options.path)
         data = load(Path(options.path), options.max_rerun)
     except ConfigError as error:
         return _fail(error)

@@ -27,6 +27,7 @@ from typing import NoReturn
 import pandas as pd
 
 from sim.config.schema import ConfigError
+from sim.results.outdir import require_writable_dir
 from sim.results.tables import write_atomic, write_csv
 from sim.validation.stats import FAMILY_CONFIDENCE, assess, per_check_confidence
 from sim.validation.suite import CASES, VALIDATION_SEED, run_suite
@@ -39,6 +40,7 @@ def validate_command(argv: list[str]) -> int:
     """The `jointduty validate` command; returns the exit status."""
     try:
         args, overrides = _parse(argv)
+        require_writable_dir("--out", args.out or Path("results/validation"))
         names = args.case or list(CASES)
         routed = route_overrides(names, overrides)
         started = time.monotonic()
