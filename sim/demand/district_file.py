@@ -51,11 +51,11 @@ def load_base(spec: str) -> dict[str, Any]:
 
     district = shipped_dir("scenarios") / "districts" / f"{spec}.yaml"
     if Path(spec).is_file():
-        loaded = yaml.safe_load(Path(spec).read_text())
+        loaded = _read_yaml(Path(spec))
     elif spec in scenario_names():
         loaded = compose_config([f"scenario={spec}"])
     elif district.is_file():
-        loaded = yaml.safe_load(district.read_text())
+        loaded = _read_yaml(district)
     else:
         allowed = scenario_names() + [p.stem for p in district.parent.glob("*.yaml")]
         raise ConfigError("--base", spec, "must be a YAML file or one of " + ", ".join(allowed))
@@ -74,6 +74,17 @@ def comment_text(text: object) -> str:
 def _escaped(ch: str) -> str:
     code = ord(ch)
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def _read_yaml(path: Path) -> object:
+    """A --base YAML file, or `ConfigError` naming it (malformed, a `!!python` tag, binary)."""
+    try:
+        return yaml.safe_load(path.read_text())
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
+        mark = getattr(error, "problem_mark", None)
+        line = f" at line {mark.line + 1}" if mark is not None else ""
+        problem = getattr(error, "problem", None) or type(error).__name__
+        raise ConfigError("--base", str(path), f"is not valid YAML{line}: {problem}") from None
 
 
 def district_text(fit: DemandFit, base: Mapping[str, Any] | None, source: str) -> str:

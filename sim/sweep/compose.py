@@ -23,6 +23,7 @@ import functools
 import re
 from collections.abc import Sequence
 
+import yaml
 from hydra import compose, initialize_config_dir
 from hydra.errors import HydraException, MissingConfigException
 from omegaconf import DictConfig, OmegaConf
@@ -97,6 +98,8 @@ def compose_node(
             )
     except MissingConfigException as error:
         raise _missing_option_error(error) from None
+    except yaml.YAMLError as error:
+        raise yaml_error(error) from None
     except (HydraException, OmegaConfBaseException) as error:
         raise _override_error(error, overrides) from None
 
@@ -121,12 +124,22 @@ def to_plain(cfg: object) -> dict[str, object]:
     return {str(k): v for k, v in plain.items()}
 
 
+def yaml_error(error: yaml.YAMLError, key: str = "config file") -> ConfigError:
+    """A YAML file that cannot be read (malformed, a `!!python` tag, binary), named."""
+    mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
+    where = str(getattr(mark, "name", None) or "?")
+    line = f", line {mark.line + 1}" if mark is not None else ""
+    problem = getattr(error, "problem", None) or _first_line(error)
+    name = where.rsplit("/", 1)[-1]
+    return ConfigError(key, name, f"is not valid YAML ({where}{line}): {problem}")
+
+
 def _missing_option_error(error: MissingConfigException) -> ConfigError:
     missing = error.missing_cfg_file or ""
     group, _, option = missing.rpartition("/")
     if group and error.options:
         return ConfigError(group, option, "unknown option; allowed: " + ", ".join(error.options))
-    return ConfigError(group or "config", option or missing, _first_line(error))
+    return ConfigError(group or "config", option or missing, _first_sentence(error))
 
 
 def _override_error(error: BaseException, overrides: Sequence[str]) -> ConfigError:
@@ -137,6 +150,12 @@ def _override_error(error: BaseException, overrides: Sequence[str]) -> ConfigErr
         allowed = f"unknown key; check the spelling, or add it with +{key}=..."
         return ConfigError(key, value, allowed)
     return ConfigError("override", " ".join(overrides), _first_line(error))
+
+
+def _first_sentence(error: BaseException) -> str:
+    """The error's first sentence (Hydra's missing-config message goes on to list paths)."""
+    text = _first_line(error)
+    return text.split(". ")[0].rstrip(".") + "." if ". " in text else text
 
 
 def _first_line(error: BaseException) -> str:

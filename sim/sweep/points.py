@@ -146,8 +146,12 @@ def only_shows(args: list[str]) -> bool:
     """True if Hydra will only print (help, config, info, version), not run a job."""
     known, _ = _hydra_flags().parse_known_args(args)
     return bool(
-        known.help or known.hydra_help or known.version or known.shell_completion
-        or known.cfg or known.info
+        known.help
+        or known.hydra_help
+        or known.version
+        or known.shell_completion
+        or known.cfg
+        or known.info
     )
 
 
@@ -181,6 +185,7 @@ def validate_sweep_points(
         with_hydra=True,
     )
     check_targets(OmegaConf.to_container(first, resolve=False))
+    check_hydra_settings(first)
     choices = _choices(args, sweeper_params_in(first))
     if on_first is not None:
         on_first(first, math.prod(len(values) for values in choices.values()))
@@ -189,6 +194,45 @@ def validate_sweep_points(
         check_targets(plain)
         _placed(validate(plain))
     return first
+
+
+def check_hydra_settings(composed: DictConfig) -> None:
+    """Hydra settings that would fail only once Hydra runs (after making a run folder):
+    logging levels, and the joblib launcher's `n_jobs`."""
+    for node in ("hydra.job_logging", "hydra.hydra_logging"):
+        logging_config = OmegaConf.select(composed, node, throw_on_resolution_failure=False)
+        if isinstance(logging_config, DictConfig):
+            plain = OmegaConf.to_container(logging_config, resolve=False)
+            for key, level in _levels(plain, node):
+                if not _is_level(level):
+                    names = ", ".join(LOG_LEVELS)
+                    raise ConfigError(key, level, f"must be a logging level: {names}")
+    n_jobs = OmegaConf.select(composed, "hydra.launcher.n_jobs", throw_on_resolution_failure=False)
+    if n_jobs is not None and (
+        not isinstance(n_jobs, int) or isinstance(n_jobs, bool) or n_jobs == 0
+    ):
+        raise ConfigError(
+            "hydra.launcher.n_jobs", n_jobs, "must be a whole number of workers >= 1 (-1: all CPUs)"
+        )
+
+
+LOG_LEVELS = ("CRITICAL", "ERROR", "WARNING", "INFO", "DEBUG", "NOTSET")
+
+
+def _levels(node: object, key: str) -> list[tuple[str, object]]:
+    """Every `level` value in a logging config, with its dotted key."""
+    if not isinstance(node, dict):
+        return []
+    found = [(f"{key}.level", node["level"])] if "level" in node else []
+    for name, child in node.items():
+        found += _levels(child, f"{key}.{name}")
+    return found
+
+
+def _is_level(level: object) -> bool:
+    if isinstance(level, int) and not isinstance(level, bool):
+        return level >= 0
+    return isinstance(level, str) and level.upper() in (*LOG_LEVELS, "WARN", "FATAL")
 
 
 def _placed(job: JobConfig) -> JobConfig:
