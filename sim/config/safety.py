@@ -9,12 +9,21 @@ other is refused before anything is instantiated. Scenario names become folder n
 that group (`dispatch=borrow`), so a path there (`dispatch=../../../x`) is refused before any
 file is read (`check_group_values`): Hydra would read that file, and an error about its keys
 would print its contents.
+
+Config files from outside the package (`-cp`, `--config-dir`) are read by Hydra, which
+expands YAML aliases into full copies: a few lines of nested aliases (a "billion laughs")
+would grow without end. `check_yaml_shape` refuses, before Hydra reads it, a file whose
+aliases would expand beyond `MAX_YAML_NODES` nodes or that nests deeper than
+`MAX_YAML_DEPTH`, without expanding anything.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+import yaml
 
 from sim.config.schema import ConfigError
 
@@ -26,6 +35,52 @@ ALLOWED_TARGET_PREFIXES: tuple[str, ...] = (
 PLAIN_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 TOP_LEVEL_TEXT_KEYS = ("name", "description")  # top-level keys that hold text, not a group
 PATH_LIKE = re.compile(r"\.\.|[/\\\x00]|^['\"]?~")
+
+
+MAX_YAML_NODES = 100_000  # a scenario of the province (802 stations) has about 20,000
+MAX_YAML_DEPTH = 64
+
+
+def check_yaml_shape(path: Path) -> None:
+    """Refuse a YAML file that is malformed, nests too deeply or whose aliases expand too far."""
+    try:
+        root = yaml.compose(path.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
+    except RecursionError:
+        raise ConfigError("config file", path.name, f"nests too deeply ({path})") from None
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
+        problem = getattr(error, "problem", None) or type(error).__name__
+        raise ConfigError(
+            "config file", path.name, f"is not valid YAML ({path}): {problem}"
+        ) from None
+    if root is None:
+        return
+    sizes: dict[int, int] = {}
+    stack: list[tuple[yaml.Node, int, bool]] = [(root, 1, False)]
+    while stack:  # post-order, iteratively: sizes of shared (aliased) nodes counted once each
+        node, depth, children_done = stack.pop()
+        if depth > MAX_YAML_DEPTH:
+            raise ConfigError(
+                "config file", path.name, f"nests deeper than {MAX_YAML_DEPTH} ({path})"
+            )
+        children = _children(node)
+        if children_done:
+            sizes[id(node)] = 1 + sum(sizes[id(child)] for child in children)
+            if sizes[id(node)] > MAX_YAML_NODES:
+                raise ConfigError(
+                    "config file", path.name,
+                    f"expands to more than {MAX_YAML_NODES:,} values (nested aliases?) ({path})",
+                )  # fmt: skip
+        elif id(node) not in sizes:
+            stack.append((node, depth, True))
+            stack += [(child, depth + 1, False) for child in children if id(child) not in sizes]
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.MappingNode):
+        return [part for pair in node.value for part in pair]
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    return []
 
 
 def check_group_values(overrides: Sequence[str]) -> None:

@@ -100,6 +100,8 @@ def compose_node(
         raise _missing_option_error(error) from None
     except yaml.YAMLError as error:
         raise yaml_error(error) from None
+    except RecursionError:
+        raise ConfigError("config", config_name, "nests too deeply to compose") from None
     except (HydraException, OmegaConfBaseException) as error:
         raise _override_error(error, overrides) from None
 

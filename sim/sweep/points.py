@@ -30,7 +30,7 @@ from hydra.core.config_search_path import ConfigSearchPath, SearchPathQuery
 from hydra.plugins.search_path_plugin import SearchPathPlugin
 from omegaconf import DictConfig, OmegaConf
 
-from sim.config.safety import check_targets
+from sim.config.safety import check_targets, check_yaml_shape
 from sim.config.scenario import JobConfig, validate
 from sim.config.schema import ConfigError
 from sim.sweep.compose import compose_node, sweeper_params, sweeper_params_in, to_plain
@@ -100,7 +100,21 @@ def config_source(args: list[str]) -> ConfigSource:
     if known.config_dir is not None:
         extra_dir = os.path.abspath(known.config_dir)
         _require_dir("--config-dir", known.config_dir, extra_dir)
+    for folder in (config_dir, extra_dir):
+        if folder is not None:
+            _check_config_files(Path(folder))
     return ConfigSource(config_dir, known.config_name or "config", extra_dir)
+
+
+MAX_CONFIG_FILES = 2000  # YAML files checked in one folder given by -cp or --config-dir
+
+
+def _check_config_files(folder: Path) -> None:
+    """Every YAML file of a folder from outside the package, before Hydra expands any."""
+    for index, path in enumerate(sorted(folder.rglob("*.yaml"))):
+        if index >= MAX_CONFIG_FILES:
+            raise ConfigError("--config-dir/--config-path", str(folder), "holds too many files")
+        check_yaml_shape(path)
 
 
 def _require_dir(flag: str, given: str, path: str) -> None:

@@ -80,3 +80,37 @@ def assert_clean_refusal(result: subprocess.CompletedProcess[str], *words: str) 
     assert "Traceback" not in said, said[-2000:]
     for word in words:
         assert word in said, f"{word!r} not in: {said[-2000:]}"
+
+
+def run_isolated(
+    function: Callable[..., object],
+    *args: object,
+    timeout_s: float = TIMEOUT_S,
+    memory_bytes: int = MEMORY_LIMIT_BYTES,
+) -> object:
+    """`function(*args)` in a forked child under an address-space limit; its (picklable)
+    result, or `Hang` past `timeout_s`. An exception in the child comes back as
+    `("crash", traceback text)`, so the caller can fail with the child's own story."""
+    import multiprocessing
+    import traceback
+
+    context = multiprocessing.get_context("fork")
+    queue = context.SimpleQueue()
+
+    def child() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
+        try:
+            queue.put(function(*args))
+        except BaseException:  # every failure, KeyboardInterrupt aside, goes to the parent
+            queue.put(("crash", traceback.format_exc()))
+
+    process = context.Process(target=child)
+    process.start()
+    process.join(timeout_s)
+    if process.is_alive():
+        process.kill()
+        process.join()
+        raise Hang(f"{getattr(function, '__name__', function)}{args!r} ran past {timeout_s} s")
+    if queue.empty():
+        return ("crash", f"child died with exit code {process.exitcode}")
+    return queue.get()
