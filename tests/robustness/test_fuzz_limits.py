@@ -171,6 +171,23 @@ def test_a_hostile_group_file_in_a_config_dir_ends_cleanly(name: str, tmp_path: 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("name", sorted(HOSTILE_YAML))
+def test_a_hostile_scenario_file_in_a_config_dir_ends_cleanly(name: str, tmp_path: Path) -> None:
+    (tmp_path / "scenario").mkdir()
+    text = HOSTILE_YAML[name].replace("policy", "name")
+    (tmp_path / "scenario" / "odd.yaml").write_text(text)
+    result = run_cli(
+        ["run", "--config-dir", str(tmp_path), "scenario=odd", "run.replications=1",
+         "run.horizon_days=0.1", f"hydra.run.dir={tmp_path / 'o'}"],
+        timeout_s=90,
+        memory_bytes=CASE_MEMORY_BYTES,
+    )  # fmt: skip
+    said = result.stdout + result.stderr
+    assert result.returncode in (0, 2), said[-2000:]
+    assert "Traceback" not in said and "internal error" not in said, said[-2000:]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", sorted(HOSTILE_YAML))
 def test_a_hostile_primary_config_named_by_cn_ends_cleanly(name: str, tmp_path: Path) -> None:
     text = "defaults:\n  - config\n  - _self_\n" + HOSTILE_YAML[name].replace("policy", "extra")
     (tmp_path / "odd.yaml").write_text(text)
