@@ -22,31 +22,25 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from filelock import FileLock
 from hydra.core.hydra_config import HydraConfig
 from hydra.types import RunMode
-from omegaconf import DictConfig, OmegaConf
+from omegaconf import DictConfig
 
 from sim.cli.main import EXIT_CONFIG_ERROR, EXIT_INTERNAL_ERROR, _fail
 from sim.config.scenario import JobConfig, validate
 from sim.config.schema import ConfigError
 from sim.experiment.progress import progress_printer
-from sim.results.atomic import remove_stale_tmp_files
 from sim.results.jobstatus import COMPLETED, FAILED, now_iso, write_status
 from sim.sweep.compose import (
     register_scenarios,
     shipped_dir,
     to_plain,
 )
-from sim.sweep.points import (
-    is_multirun,
-    only_shows,
-    refuse_sweeps_without_multirun,
-    validate_sweep_points,
-    with_override,
-)
+from sim.sweep.folders import with_claimed_run_dir, with_locked_sweep_dir
+from sim.sweep.points import refuse_sweeps_without_multirun, validate_sweep_points
 from sim.sweep.progress import progress_line
-from sim.sweep.sweeper import LAST_SWEEP, job_identity, lock_sweep_dir
+from sim.sweep.sources import is_multirun, only_shows
+from sim.sweep.sweeper import LAST_SWEEP, job_identity
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -57,9 +51,8 @@ if TYPE_CHECKING:
 def run_command(args: list[str]) -> int:
     """Validate the overrides, then hand over to Hydra (which also handles -m and --help).
 
-    A single run's folder is claimed here, before Hydra writes into it, and passed to Hydra
-    as `hydra.run.dir`: a folder that already holds a run is refused, and a default folder
-    named by the time gets a suffix if another run took it in the same second.
+    A single run's folder is claimed here, before Hydra writes into it; a sweep's folder is
+    locked for as long as Hydra runs (`sim.sweep.folders`).
     """
     lock = None
     try:
@@ -68,9 +61,9 @@ def run_command(args: list[str]) -> int:
         if only_shows(args):
             pass
         elif is_multirun(args):
-            args, lock = _with_locked_sweep_dir(args, first)
+            args, lock = with_locked_sweep_dir(args, first)
         else:
-            args = _with_claimed_run_dir(args, first)
+            args = with_claimed_run_dir(args, first)
     except ConfigError as error:
         return _fail(error)
     register_scenarios()
@@ -82,63 +75,6 @@ def run_command(args: list[str]) -> int:
         if lock is not None:
             lock.release()
     return _sweep_exit_status()
-
-
-def _with_locked_sweep_dir(args: list[str], composed: DictConfig) -> tuple[list[str], FileLock]:
-    """The arguments with `hydra.sweep.dir` pinned to the folder whose lock is now held."""
-    sweep_dir = _resolved_dir(composed, "sweep")
-    lock = lock_sweep_dir(sweep_dir)
-    remove_stale_tmp_files(sweep_dir)  # left by writes killed in an earlier attempt
-    pinned = f"hydra.sweep.dir='{sweep_dir}'"
-    return with_override(_without_key(args, "hydra.sweep.dir"), pinned), lock
-
-
-def _resolved_dir(composed: DictConfig, mode: str) -> Path:
-    """`hydra.<mode>.dir` resolved (a `${now:...}` as of now), or `ConfigError`."""
-    key = f"hydra.{mode}.dir"
-    resolved = OmegaConf.select(composed, key, throw_on_resolution_failure=False)
-    if not isinstance(resolved, str) or not resolved:
-        raise ConfigError(key, resolved, "must name a folder")
-    if any(c in resolved for c in "'\\$"):
-        raise ConfigError(key, resolved, "must be a folder path without ' \\ or $")
-    return Path(resolved)
-
-
-def _without_key(args: list[str], key: str) -> list[str]:
-    return [a for a in args if a.lstrip("+~").split("=", 1)[0] != key]
-
-
-def _with_claimed_run_dir(args: list[str], composed: DictConfig) -> list[str]:
-    """The arguments with `hydra.run.dir` set to a folder claimed for this run alone."""
-    run_node = OmegaConf.to_container(composed.hydra.run, resolve=False)
-    raw = run_node.get("dir") if isinstance(run_node, dict) else None
-    claimed = claim_run_dir(_resolved_dir(composed, "run"), str(raw))
-    return with_override(_without_key(args, "hydra.run.dir"), f"hydra.run.dir='{claimed}'")
-
-
-def claim_run_dir(run_dir: Path, template: str) -> Path:
-    """Claim `run_dir` for one run by making its `.hydra` folder (atomic: one claimant wins).
-
-    A folder whose `.hydra` exists already holds a run: refused, unless the folder is named
-    by the time (`${now:...}` in `template`), when the next free `NAME-2`, `NAME-3`, ... is
-    claimed instead, so that runs started in the same second never share a folder.
-    """
-    unique = "${now:" in template
-    for attempt in range(1, 1000 if unique else 2):
-        candidate = run_dir if attempt == 1 else run_dir.with_name(f"{run_dir.name}-{attempt}")
-        try:
-            candidate.mkdir(parents=True, exist_ok=True)
-            (candidate / ".hydra").mkdir()
-        except FileExistsError:
-            continue
-        except OSError as error:
-            raise ConfigError(
-                "hydra.run.dir", str(candidate), f"cannot make the folder: {error.strerror}"
-            ) from None
-        return candidate
-    raise ConfigError(
-        "hydra.run.dir", str(run_dir), "already holds a run; choose another folder or remove it"
-    )
 
 
 @functools.cache

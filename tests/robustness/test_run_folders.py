@@ -31,7 +31,7 @@ def test_a_run_folder_that_cannot_be_made_is_a_config_error(tmp_path: Path) -> N
 
 
 def test_two_default_run_folders_claimed_in_the_same_second_differ(tmp_path: Path) -> None:
-    from sim.sweep.run import claim_run_dir
+    from sim.sweep.folders import claim_run_dir
 
     template = "results/runs/${name}/${now:%Y-%m-%d_%H-%M-%S}"
     resolved = tmp_path / "results" / "runs" / "x" / "2026-01-01_00-00-00"
