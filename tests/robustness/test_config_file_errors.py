@@ -80,3 +80,21 @@ def test_fit_demand_with_a_broken_base_file_is_a_config_error(kind: str, tmp_pat
          "--base", str(base), "--out", str(tmp_path / "d.yaml")]
     )  # fmt: skip
     assert_clean_refusal(result, "--base", "base.yaml")
+
+
+@pytest.mark.parametrize("kind", ["malformed", "python_tag"])
+def test_a_broken_scenario_file_is_a_config_error_naming_it(
+    kind: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sim.sweep.compose as compose
+    from sim.config.schema import ConfigError
+
+    real = compose.shipped_dir
+    (tmp_path / "broken").mkdir()
+    (tmp_path / "broken" / "scenario.yaml").write_text(BROKEN_YAML[kind])
+    monkeypatch.setattr(
+        compose, "shipped_dir", lambda name: tmp_path if name == "scenarios" else real(name)
+    )
+    with pytest.raises(ConfigError) as caught:
+        compose.compose_job(["scenario=broken"])
+    assert "scenario.yaml" in str(caught.value) and "not valid YAML" in str(caught.value)
