@@ -41,6 +41,9 @@ def main(args: list[str]) -> int:
     table = write_sweep_table(sweep_dir)
     for job, error in table[table["status"] == DAMAGED][["job", "error"]].itertuples(index=False):
         print(f"jointduty: damaged job {job}: {error}", file=sys.stderr)
+    unreadable = table["error"].fillna("").str.startswith(".hydra/overrides.yaml")
+    for job, error in table[unreadable][["job", "error"]].drop_duplicates().itertuples(index=False):
+        print(f"jointduty: job {job}: {error}", file=sys.stderr)
     counts = table.drop_duplicates("job")["status"].value_counts().to_dict()
     shown = ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
     print(f"{table['job'].nunique()} jobs: {shown}")

@@ -23,6 +23,7 @@ from sim.experiment.compare import (
 from sim.experiment.progress import progress_printer
 from sim.results.files import write_csv
 from sim.results.jobstatus import COMPLETED, now_iso, write_status
+from sim.results.outdir import require_writable_dir
 from sim.results.tables import write_comparison
 from sim.sweep.compose import compose_jobs
 
@@ -94,6 +95,7 @@ def parse_args(args: list[str]) -> CompareRequest:
 
 def main(args: list[str]) -> int:
     request = parse_args(args)
+    require_writable_dir("--out", request.out_dir or Path(DEFAULT_OUT))
     jobs = compose_jobs(request.scenarios, request.overrides)
     started, t_start = now_iso(), time.perf_counter()
     out_dir = request.out_dir or Path(DEFAULT_OUT) / datetime.now().strftime("%Y-%m-%d_%H-%M-%S")

@@ -10,6 +10,7 @@ from sim.config.schema import ConfigError
 from sim.planner.estimate import format_estimate, run_simulation, write_estimate
 from sim.planner.staffing import StaffingTarget, estimate, response_p_wait
 from sim.planner.workload import work_streams
+from sim.results.outdir import require_writable_dir
 from sim.sweep.compose import compose_job
 
 DESCRIPTION = """\
@@ -49,6 +50,8 @@ def build_parser() -> CommandParser:
 
 def main(args: list[str]) -> int:
     options = build_parser().parse(args)
+    if options.out is not None:
+        require_writable_dir("--out", options.out)
     if not 0 < options.service_level < 1:
         raise ConfigError("--service-level", options.service_level, "must be between 0 and 1")
     if not options.wait_min >= 0:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sim.cli.common import CommandParser
 from sim.demand.district_file import load_base, write_outputs
-from sim.demand.fit import fit_log
+from sim.demand.fit import check_outputs, fit_log
 from sim.demand.report import print_summary
 from sim.sweep.compose import compose_config
 
@@ -48,8 +48,9 @@ def build_parser() -> CommandParser:
 
 def main(args: list[str]) -> int:
     options = build_parser().parse(args)
-    fit = fit_log(options)
+    check_outputs(options)
     base = load_base(options.base, compose_config) if options.base else None
+    fit = fit_log(options)
     written = write_outputs(fit, options, base)
     print_summary(fit, written)
     return 0

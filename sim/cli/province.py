@@ -12,6 +12,7 @@ from sim.cli.common import CommandParser
 from sim.config.schema import ConfigError
 from sim.experiment.province import run_province_job
 from sim.results.files import write_csv
+from sim.results.outdir import require_writable_dir
 from sim.sweep.compose import compose_job
 
 DEFAULT_SCENARIO = "zhejiang_712"
@@ -45,6 +46,8 @@ def build_parser() -> CommandParser:
 
 def main(args: list[str]) -> int:
     options = build_parser().parse(args)
+    if options.out is not None:
+        require_writable_dir("--out", options.out)
     if options.workers < 1 or options.districts < 1:
         raise ConfigError("--workers/--districts", (options.workers, options.districts), ">= 1")
     overrides = list(options.overrides)

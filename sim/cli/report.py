@@ -8,6 +8,7 @@ from sim.cli.common import CommandParser
 from sim.config.schema import ConfigError
 from sim.report.command import write_report
 from sim.report.data import load
+from sim.results.outdir import require_writable_dir
 
 DESCRIPTION = """\
 Write report.md (with its PNG pictures beside it) and report.html (one self-contained page)
@@ -41,6 +42,7 @@ def build_parser() -> CommandParser:
 
 def main(args: list[str]) -> int:
     options = build_parser().parse(args)
+    require_writable_dir("--out" if options.out else "PATH", options.out or options.path)
     if options.max_rerun < 1:
         raise ConfigError("--max-rerun", options.max_rerun, "must be >= 1")
     data = load(options.path, options.max_rerun)

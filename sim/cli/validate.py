@@ -9,6 +9,7 @@ from pathlib import Path
 
 from sim.cli.common import EXIT_FAILED, EXIT_OK, CommandParser
 from sim.config.schema import ConfigError
+from sim.results.outdir import require_writable_dir
 from sim.sweep.compose import compose_job
 from sim.validation.command import (
     format_table,
@@ -55,6 +56,7 @@ def build_parser() -> CommandParser:
 
 def main(args: list[str]) -> int:
     options = build_parser().parse(args)
+    require_writable_dir("--out", options.out or Path("results/validation"))
     for name in options.case or []:
         if name not in CASES:
             raise ConfigError("--case", name, "unknown; allowed: " + ", ".join(CASES))

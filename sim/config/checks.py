@@ -1,4 +1,4 @@
-"""Validation of a composed config: types, cross-field checks, and safe names and targets.
+"""Validation of a composed config: types, cross-field checks, capacity and safe names.
 
 `validate(mapping)` turns the plain mapping Hydra composed into the frozen dataclasses of
 `sim.config.scenario` and then checks what one field alone cannot say is wrong: a team naming
@@ -7,24 +7,22 @@ a follow-up stage with closed office hours, a team no station can ever field (by
 dispatcher uses, `sim.config.teams.field_team`). Each problem raises one `ConfigError` naming
 the key, the value and what is allowed.
 
-A config may not make the tool import or call arbitrary Python, or write outside where it is
-asked to. Hydra instantiates whatever a `_target_` key names; the app's own configs use
-`_target_` only for Hydra's launchers and sweepers and the package's own classes, so every
-`_target_` in a composed config (the `hydra` node included) must name a class under an allowed
-prefix (`check_targets`); any other is refused before anything is instantiated. Scenario names
-become folder names under `results/`, so they must be plain names, not paths
-(`check_plain_name`).
+A config must also be runnable on this machine (`sim.config.capacity`: no grossly overloaded
+or oversized run) and safe (`sim.config.safety`: allowed `_target_`s, plain scenario names).
 """
 
 from __future__ import annotations
 
 import dataclasses
-import re
-from collections.abc import Iterator, Mapping
+import math
+from collections.abc import Mapping
 from pathlib import Path
 
+from sim.config.capacity import check_capacity
 from sim.config.rosters import check_roster, max_on_duty
+from sim.config.safety import check_plain_name
 from sim.config.scenario import (
+    MAX_DURATION_MIN,
     N_DAYS_PER_WEEK,
     N_HOURS_PER_DAY,
     DemandConfig,
@@ -45,14 +43,6 @@ from sim.config.teams import field_team, team_slots
 
 STATION_KINDS = ("police_station", "police_room", "joint_duty")
 MAX_UNITS = 100_000
-ALLOWED_TARGET_PREFIXES: tuple[str, ...] = (
-    "hydra._internal.core_plugins.",  # Hydra's basic launcher and sweeper (a name, not an import)
-    "hydra_plugins.",  # installed Hydra launcher and sweeper plugins (joblib, ray, submitit, ...)
-    "sim.",  # the package's own classes
-)
-PLAIN_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
-
-
 def validate(mapping: Mapping[str, object]) -> JobConfig:
     """Validate a composed config (scenario keys at top level plus `run`) into a `JobConfig`."""
     data = dict(mapping)
@@ -64,8 +54,23 @@ def validate(mapping: Mapping[str, object]) -> JobConfig:
     run = build(RunConfig, data.pop("run", {}), "run")
     placement = build(PlacementConfig, data.pop("placement", None) or {}, "placement")
     scenario = build(ScenarioConfig, data, "")
+    check_run(run)
     check_scenario(scenario)
+    check_capacity(scenario, run)
     return JobConfig(scenario=scenario, run=run, placement=placement)
+
+
+MAX_CROSSING_MIN = 7 * 24 * 60.0  # the longest trip across the region a role may need
+
+
+def check_run(run: RunConfig) -> None:
+    """Relations between the run's fields (the replication bounds must not cross)."""
+    if run.max_replications < run.min_replications:
+        raise ConfigError(
+            "run.max_replications",
+            run.max_replications,
+            f"must be >= run.min_replications ({run.min_replications})",
+        )
 
 
 def check_scenario(scenario: ScenarioConfig) -> None:
@@ -77,6 +82,7 @@ def check_scenario(scenario: ScenarioConfig) -> None:
     _check_region(scenario.region)
     _check_demand(scenario.demand)
     for role_name, role in scenario.roles.items():
+        _check_crossing(f"roles.{role_name}.speed_kmh", role.speed_kmh, scenario)
         if role.callout_delay is not None:
             _check_distribution(f"roles.{role_name}.callout_delay", role.callout_delay)
     for type_name, incident_type in scenario.incident_types.items():
@@ -108,6 +114,26 @@ def _check_incident_type(
     if root_cause is not None:
         _check_roles_declared(f"{key}.root_cause.roles", root_cause.roles, scenario.roles)
         _check_distribution(f"{key}.root_cause.repeat_delay", root_cause.repeat_delay)
+
+
+def _check_crossing(key: str, speed_kmh: float, scenario: ScenarioConfig) -> None:
+    """A role must cross the region (corner to corner, by the travel metric) within a week."""
+    region, travel = scenario.region, scenario.travel
+    if travel.metric == "zero":
+        return
+    if travel.metric == "manhattan":
+        crossing_km = region.width_km + region.height_km
+    else:
+        crossing_km = math.hypot(region.width_km, region.height_km) * travel.detour_factor
+    crossing_min = crossing_km / speed_kmh * 60.0
+    if crossing_min > MAX_CROSSING_MIN:
+        lowest = crossing_km / MAX_CROSSING_MIN * 60.0
+        raise ConfigError(
+            key,
+            speed_kmh,
+            f"crossing the region ({crossing_km:g} km) would take {crossing_min:.0f} min; "
+            f"must be >= {lowest:.3g} km/h so that it takes <= {MAX_CROSSING_MIN:.0f} min",
+        )
 
 
 def _check_office_hours(key: str, office: OfficeHoursConfig) -> None:
@@ -223,8 +249,14 @@ def _check_distribution(key: str, spec: DistributionConfig) -> None:
         if spec.p90_min <= spec.median_min:
             raise ConfigError(f"{key}.p90_min", spec.p90_min, "must be > median_min")
     if spec.dist == "empirical" and spec.values_min is not None:
-        if not spec.values_min or min(spec.values_min) < 0:
-            raise ConfigError(f"{key}.values_min", list(spec.values_min), "must be values >= 0")
+        if not spec.values_min or not 0 <= min(spec.values_min) <= max(spec.values_min) <= (
+            MAX_DURATION_MIN
+        ):
+            raise ConfigError(
+                f"{key}.values_min",
+                list(spec.values_min),
+                f"must be values >= 0 and <= {MAX_DURATION_MIN:g}",
+            )
 
 
 def _check_station(key: str, station: StationConfig, scenario: ScenarioConfig) -> None:
@@ -273,30 +305,3 @@ def _total_staff(staffs: list[dict[str, int]]) -> dict[str, int]:
 
 def _staff_covers(slots: Mapping[str, SlotConfig], staff: Mapping[str, int]) -> bool:
     return field_team(slots, staff) is not None
-
-
-def check_targets(config: object, key: str = "") -> None:
-    """Refuse any `_target_` that is not under an allowed prefix."""
-    for target_key, target in _targets(config, key):
-        if not isinstance(target, str) or not target.startswith(ALLOWED_TARGET_PREFIXES):
-            allowed = ", ".join(p + "*" for p in ALLOWED_TARGET_PREFIXES)
-            raise ConfigError(target_key, target, f"is not an allowed _target_; allowed: {allowed}")
-
-
-def check_plain_name(key: str, name: str) -> None:
-    """A name used as a folder name: letters, digits, `_`, `-`, `.`; no path, no leading dot."""
-    if not PLAIN_NAME.match(name) or ".." in name:
-        raise ConfigError(key, name, "must be a plain name (letters, digits, _ - .), not a path")
-
-
-def _targets(node: object, key: str) -> Iterator[tuple[str, object]]:
-    if isinstance(node, dict):
-        for child_key, child in node.items():
-            path = f"{key}.{child_key}" if key else str(child_key)
-            if child_key == "_target_":
-                yield path, child
-            else:
-                yield from _targets(child, path)
-    elif isinstance(node, list):
-        for index, child in enumerate(node):
-            yield from _targets(child, f"{key}.{index}")

@@ -94,13 +94,22 @@ def check_roster(roster: RosterConfig, key: str) -> None:
 
 
 def iter_shift_instances(roster: RosterConfig) -> Iterator[ShiftInstance]:
-    """The roster's shifts day after day, for ever, in order of start (from t = 0)."""
-    shifts = sorted(roster_shifts(roster), key=lambda shift: shift.start_hour)
+    """The roster's shifts day after day, for ever, in order of start (from t = 0).
+
+    Shifts that field nobody (count 0, or no weekday) are skipped; a roster with no staffed
+    shift yields nothing at all rather than searching the days for ever.
+    """
+    shifts = sorted(
+        (s for s in roster_shifts(roster) if s.count > 0 and set(s.days) & set(ALL_DAYS)),
+        key=lambda shift: shift.start_hour,
+    )
+    if not shifts:
+        return
     for day in itertools.count(-1):  # day -1: a night shift still running at t = 0
         for shift in shifts:
             start = (day * 24 + shift.start_hour) * MIN_PER_HOUR
             end = start + shift.hours * MIN_PER_HOUR
-            if day % 7 in shift.days and end > 0 and shift.count > 0:
+            if day % 7 in shift.days and end > 0:
                 yield ShiftInstance(max(start, 0.0), end, shift.count)
 
 

@@ -29,6 +29,13 @@ ALL_DAYS = (0, 1, 2, 3, 4, 5, 6)
 
 N_HOURS_PER_DAY = 24
 N_DAYS_PER_WEEK = 7
+# Bounds that keep travel and durations finite and meaningful (minutes, km/h): a speed of
+# 1e-300 km/h made trips of 1e302 min. The top speed admits the hypercube check's 1e9 km/h.
+MIN_SPEED_KMH = 0.5
+MAX_SPEED_KMH = 1e10
+MAX_TURNOUT_MIN = 1440.0
+MAX_DETOUR_FACTOR = 10.0
+MAX_DURATION_MIN = 1e6  # about 694 days: any handling, delay or call-out time
 
 
 @dataclass(frozen=True)
@@ -60,9 +67,9 @@ class RoleConfig:
     call-out with probability `p_accept` and need a `callout_delay` before they set off.
     """
 
-    speed_kmh: float = field(metadata=bounded(gt=0))
+    speed_kmh: float = field(metadata=bounded(ge=MIN_SPEED_KMH, le=MAX_SPEED_KMH))
     cost_per_hour: float = field(default=0.0, metadata=bounded(ge=0))
-    turnout_min: float = field(default=0.0, metadata=bounded(ge=0))
+    turnout_min: float = field(default=0.0, metadata=bounded(ge=0, le=MAX_TURNOUT_MIN))
     shift_change: ShiftChange = "finish"
     p_accept: float = field(default=1.0, metadata=bounded(gt=0, le=1))
     callout_delay: DistributionConfig | None = None
@@ -74,10 +81,10 @@ class DistributionConfig:
     """A duration distribution in minutes; which fields it needs depends on `dist`."""
 
     dist: DistributionKind
-    mean_min: float | None = field(default=None, metadata=bounded(gt=0))
-    value_min: float | None = field(default=None, metadata=bounded(ge=0))
-    median_min: float | None = field(default=None, metadata=bounded(gt=0))
-    p90_min: float | None = field(default=None, metadata=bounded(gt=0))
+    mean_min: float | None = field(default=None, metadata=bounded(gt=0, le=MAX_DURATION_MIN))
+    value_min: float | None = field(default=None, metadata=bounded(ge=0, le=MAX_DURATION_MIN))
+    median_min: float | None = field(default=None, metadata=bounded(gt=0, le=MAX_DURATION_MIN))
+    p90_min: float | None = field(default=None, metadata=bounded(gt=0, le=MAX_DURATION_MIN))
     values_min: tuple[float, ...] | None = None
 
 
@@ -199,7 +206,7 @@ class TravelConfig:
     """How distance becomes travel time: Euclidean times a detour factor, Manhattan, or zero."""
 
     metric: TravelMetric = "euclidean"
-    detour_factor: float = field(default=1.3, metadata=bounded(ge=1))
+    detour_factor: float = field(default=1.3, metadata=bounded(ge=1, le=MAX_DETOUR_FACTOR))
 
 
 @dataclass(frozen=True)

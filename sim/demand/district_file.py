@@ -10,12 +10,18 @@ type of a `--base` scenario or district when there is one, and otherwise are pla
 marked `PLACEHOLDER` in a comment. The
 projection origin goes under `incidents.projection`, so a trace replayed later is placed
 exactly as the fit placed the calls.
+
+Text from the log (its call types, its file names) reaches the file only in comments, and
+only through `comment_text`, which writes every control character and line break (YAML's
+own: CR, LF, NEL, U+2028, U+2029) as a visible escape: a call type with newlines cannot add
+keys to the district.
 """
 
 from __future__ import annotations
 
 import argparse
 import math
+import unicodedata
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -41,6 +47,7 @@ DEFAULT_TYPE = {  # US 911 overall time on scene, median 27.7 min; p90 = 3.5 x m
 }
 PLACEHOLDER_REGION = {"width_km": 10.0, "height_km": 10.0, "background_weight": 1.0}
 N_PER_LINE = 12
+UNSAFE_CATEGORIES = ("Cc", "Cf", "Cs", "Zl", "Zp")  # controls, format, surrogates, line breaks
 
 
 def load_base(spec: str, compose_config: ComposeConfig) -> dict[str, Any]:
@@ -48,11 +55,11 @@ def load_base(spec: str, compose_config: ComposeConfig) -> dict[str, Any]:
     shipped district, or a YAML file with incident_types."""
     district = shipped_dir("scenarios") / "districts" / f"{spec}.yaml"
     if Path(spec).is_file():
-        loaded = yaml.safe_load(Path(spec).read_text())
+        loaded = _read_yaml(Path(spec))
     elif spec in scenario_names():
         loaded = compose_config([f"scenario={spec}"])
     elif district.is_file():
-        loaded = yaml.safe_load(district.read_text())
+        loaded = _read_yaml(district)
     else:
         allowed = scenario_names() + [p.stem for p in district.parent.glob("*.yaml")]
         raise ConfigError("--base", spec, "must be a YAML file or one of " + ", ".join(allowed))
@@ -105,11 +112,36 @@ def _warnings(fit: DemandFit) -> list[str]:
         top = ", ".join(fit.mapping.unmapped["log_type"].head(5))
         problems.append(f"{n} calls have types missing from --type-map (became other): {top}")
     return problems
+
+
+def comment_text(text: object) -> str:
+    """Text safe inside a one-line YAML comment: controls and line breaks as `\\xNN`/`\\uNNNN`."""
+    return "".join(
+        _escaped(ch) if unicodedata.category(ch) in UNSAFE_CATEGORIES else ch for ch in str(text)
+    )
+
+
+def _escaped(ch: str) -> str:
+    code = ord(ch)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def _read_yaml(path: Path) -> object:
+    """A --base YAML file, or `ConfigError` naming it (malformed, a `!!python` tag, binary)."""
+    try:
+        return yaml.safe_load(path.read_text())
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
+        mark = getattr(error, "problem_mark", None)
+        line = f" at line {mark.line + 1}" if mark is not None else ""
+        problem = getattr(error, "problem", None) or type(error).__name__
+        raise ConfigError("--base", str(path), f"is not valid YAML{line}: {problem}") from None
+
+
 def district_text(fit: DemandFit, base: Mapping[str, Any] | None, source: str) -> str:
     """The fitted district as commented YAML text."""
     profile = fit.profile
     lines = [
-        f"# Demand fitted by `jointduty fit-demand` from {source}.",
+        f"# Demand fitted by `jointduty fit-demand` from {comment_text(source)}.",
         f"# Window {fit.start} to {fit.end}: {profile.n_calls:,} calls over "
         f"{profile.observed_days:.2f} observed days ({profile.observed_per_day:,.1f} a day).",
         "# Fitted from the log: region and hotspots (km on the projection below), demand, shares.",
@@ -119,7 +151,7 @@ def district_text(fit: DemandFit, base: Mapping[str, Any] | None, source: str) -
     lines += _region_lines(fit, base)
     roles = base.get("roles") if base and base.get("roles") else None
     lines += ["", "roles:" + ("" if roles else "  # PLACEHOLDER: one police role")]
-    lines += [f"  {name}: {_flow(spec)}" for name, spec in (roles or DEFAULT_ROLES).items()]
+    lines += [f"  {_key(name)}: {_flow(spec)}" for name, spec in (roles or DEFAULT_ROLES).items()]
     lines += _demand_lines(fit)
     if base and base.get("travel"):
         lines += ["", f"travel: {_flow(base['travel'])}"]
@@ -133,10 +165,10 @@ def _region_lines(fit: DemandFit, base: Mapping[str, Any] | None) -> list[str]:
         region = dict(base["region"]) if base and base.get("region") else PLACEHOLDER_REGION
         note = "from --base" if base and base.get("region") else "PLACEHOLDER: no coordinates"
         lines = ["", f"region:  # {note}"]
-        lines += [f"  {key}: {_flow(value)}" for key, value in region.items() if key != "hotspots"]
+        lines += [f"  {_key(k)}: {_flow(v)}" for k, v in region.items() if k != "hotspots"]
         hotspots = region.get("hotspots") or {}
         lines.append("  hotspots:" + ("" if hotspots else " {}"))
-        return lines + [f"    {name}: {_flow(spot)}" for name, spot in hotspots.items()]
+        return lines + [f"    {_key(name)}: {_flow(spot)}" for name, spot in hotspots.items()]
     frame, spots = fit.frame, fit.hotspots
     lines = [
         "",
@@ -187,10 +219,11 @@ def _type_lines(fit: DemandFit, base: Mapping[str, Any] | None, roles: Sequence[
     for name, share in fit.type_shares.items():
         spec = base_types.get(name)
         origin = "from --base" if spec else "PLACEHOLDER"
-        lines.append(f"  {name}:  # log: {_log_types(fit, name)}; priority/team/handling {origin}")
+        log_types = comment_text(_log_types(fit, name))
+        lines.append(f"  {_key(name)}:  # log: {log_types}; priority/team/handling {origin}")
         lines.append(f"    share: {_flow(_sig(share))}")
         fields = {k: v for k, v in (spec or default).items() if k != "share"}
-        lines += [f"    {key}: {_flow(value)}" for key, value in fields.items()]
+        lines += [f"    {_key(key)}: {_flow(value)}" for key, value in fields.items()]
     return lines
 
 
@@ -224,6 +257,11 @@ def _flow(value: object) -> str:
     """One-line YAML of a value (a scalar's dump ends with a document-end marker: cut)."""
     text = yaml.safe_dump(value, default_flow_style=True, sort_keys=False, width=10_000)
     return text.removesuffix("\n...\n").strip()
+
+
+def _key(name: object) -> str:
+    """A mapping key as YAML (quoted if it would read as something else, e.g. `true`)."""
+    return _flow(str(name))
 
 
 def _sig(value: float) -> float:

@@ -29,7 +29,12 @@ from sim.demand.hotspots import HotspotFit, fit_hotspots
 from sim.demand.log import coordinates, exclude_rows, parse_bound
 from sim.demand.log import require_column as column
 from sim.demand.profile import TimeProfile, fit_time_profile
+from sim.demand.report import warn
 from sim.model.projection import FittedFrame, fit_projection
+from sim.results.outdir import require_writable_file
+
+MIN_OBSERVED_DAYS = 1.0  # a shorter window cannot give a rate per day
+MIN_CALLS_PER_HOTSPOT = 20  # fewer located calls per hotspot fit noise at the spread floor
 
 
 @dataclass(frozen=True)
@@ -68,6 +73,13 @@ def fit_log(args: argparse.Namespace) -> DemandFit:
         window = f"{start} .. {end}"
         raise ConfigError("--start/--end", window, "no calls left in the window (after drops)")
     profile = fit_time_profile(calls["time"], start, end, args.max_gap_hours)
+    if profile.observed_days < MIN_OBSERVED_DAYS:
+        raise ConfigError(
+            "--start/--end",
+            f"{start} .. {end}",
+            f"covers {profile.observed_days:.2f} observed days; a daily rate needs at least "
+            f"{MIN_OBSERVED_DAYS:g} day of log",
+        )
     frame, hotspots = _fit_places(calls, args)
     return DemandFit(
         calls, n_rows_read, n_excluded, n_outside, n_dropped, start, end, time_format,
@@ -91,6 +103,14 @@ def _read_calls(args: argparse.Namespace) -> tuple[pd.DataFrame, int, int, str]:
         calls["lat"] = coordinates(table, column(table, "--lat-col", args.lat_col)).to_numpy()
         calls["lon"] = coordinates(table, column(table, "--lon-col", args.lon_col)).to_numpy()
     return calls, n_rows_read, n_rows_read - len(table), time_format
+
+
+def check_outputs(args: argparse.Namespace) -> None:
+    """Every file fit-demand will write must be writable: checked before the log is read."""
+    require_writable_file("--out", args.out)
+    for flag, path in (("--map-out", args.map_out), ("--trace-out", args.trace_out)):
+        if path:
+            require_writable_file(flag, path)
 
 
 def _check_numbers(args: argparse.Namespace) -> None:
@@ -136,12 +156,18 @@ def _fit_places(
     calls["x_km"] = np.where(frame.inside, np.clip(x_km, 0.0, frame.width_km), np.nan)
     calls["y_km"] = np.where(frame.inside, np.clip(y_km, 0.0, frame.height_km), np.nan)
     n_places = int(frame.inside.sum())
+    n_hotspots = min(args.hotspots, n_places // MIN_CALLS_PER_HOTSPOT)
+    if n_hotspots < args.hotspots:
+        warn(
+            f"--hotspots {args.hotspots}: {n_places:,} located calls support at most "
+            f"{n_hotspots} ({MIN_CALLS_PER_HOTSPOT} calls each); fitting {n_hotspots}"
+        )
     hotspots = fit_hotspots(
         calls["x_km"].to_numpy()[frame.inside],
         calls["y_km"].to_numpy()[frame.inside],
         frame.width_km,
         frame.height_km,
-        min(args.hotspots, max(n_places - 1, 0)),
+        n_hotspots,
         seed=args.seed,
         min_spread_km=args.min_spread_km,
     )

@@ -6,12 +6,17 @@ pictures. `to_markdown` links the pictures as the PNG files written beside it;
 the file opens anywhere without a network. A few lines of script record, once the page has
 loaded, how many pictures decoded (`data-images-loaded="k/n"` on `<body>`), which is what
 the headless-browser test reads.
+
+Every text is plain text in both: the HTML escapes it, and the Markdown writes `<`, `>` and
+`&` as entities, escapes `[`, `]` and `\\` (no link or image can be made), folds newlines
+into spaces (no heading or block can be started) and escapes a leading block marker.
 """
 
 from __future__ import annotations
 
 import base64
 import html
+import re
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -37,6 +42,10 @@ window.addEventListener("load", function () {
 """
 
 
+MD_SPECIAL = re.compile(r"([\\\[\]`])")
+MD_BLOCK_START = re.compile(r"^(\s*)([#>*+=-]|\d+[.)])")
+
+
 @dataclass(frozen=True)
 class Picture:
     """A PNG written beside the report, with its caption."""
@@ -60,18 +69,27 @@ class Section:
 
 
 def to_markdown(title: str, intro: list[str], sections: list[Section]) -> str:
-    lines = [f"# {title}", "", *_paragraphs_md(intro)]
+    lines = [f"# {md_text(title)}", "", *_paragraphs_md(intro)]
     for section in sections:
-        lines += [f"## {section.title}", "", *_paragraphs_md(section.paragraphs)]
+        lines += [f"## {md_text(section.title)}", "", *_paragraphs_md(section.paragraphs)]
         for picture in section.pictures:
-            lines += [f"![{picture.caption}]({picture.file})", "", f"*{picture.caption}*", ""]
+            caption = md_text(picture.caption)
+            lines += [f"![{caption}]({picture.file})", "", f"*{caption}*", ""]
         for table in section.tables:
-            lines += [f"**{table.caption}**", "", _table_md(table.frame), ""]
+            lines += [f"**{md_text(table.caption)}**", "", _table_md(table.frame), ""]
     return "\n".join(lines).rstrip() + "\n"
 
 
+def md_text(text: object, *, block: bool = True) -> str:
+    """Plain text for Markdown: no raw HTML, link, image, heading or block can come of it
+    (`block=False` inside a table cell, where no block can start)."""
+    flat = " ".join(str(text).split())  # newlines and tabs fold into spaces
+    escaped = MD_SPECIAL.sub(r"\\\1", html.escape(flat, quote=False))
+    return MD_BLOCK_START.sub(r"\1\\\2", escaped) if block else escaped
+
+
 def _paragraphs_md(paragraphs: list[str]) -> list[str]:
-    return [line for paragraph in paragraphs for line in (paragraph, "")]
+    return [line for paragraph in paragraphs for line in (md_text(paragraph), "")]
 
 
 def _table_md(frame: pd.DataFrame) -> str:
@@ -82,7 +100,7 @@ def _table_md(frame: pd.DataFrame) -> str:
 
 
 def _cell_md(value: object) -> str:
-    return str(value).replace("|", "\\|")
+    return md_text(value, block=False).replace("|", "\\|")
 
 
 def to_html(title: str, intro: list[str], sections: list[Section], images: dict[str, bytes]) -> str:

@@ -53,14 +53,14 @@ def job_dirs(sweep_dir: Path) -> list[Path]:
 def job_rows(job_dir: Path) -> list[dict[str, object]]:
     """The table rows of one job: one per KPI, or one without KPIs."""
     status = read_status(job_dir)
-    overrides = _overrides(job_dir, status)
+    overrides, problem = _overrides(job_dir, status)
     row: dict[str, object] = {
         "job": job_dir.name,
         "status": str(status.get("status")) if status else INCOMPLETE,
         **_override_columns(overrides),
     }
     details = {name: (status or {}).get(name) for name in STATUS_COLUMNS}
-    details["error"] = _last_line(details["error"])
+    details["error"] = problem or _last_line(details["error"])
     details["overrides"] = json.dumps(list(overrides))
     if row["status"] != COMPLETED:
         return [{**row, **dict.fromkeys(SUMMARY_COLUMNS), **details}]
@@ -123,14 +123,29 @@ def write_sweep_table(sweep_dir: Path) -> pd.DataFrame:
     return table
 
 
-def _overrides(job_dir: Path, status: dict[str, object] | None) -> tuple[str, ...]:
-    if status and isinstance(status.get("overrides"), list):
-        return override_set(status["overrides"])  # type: ignore[arg-type]
+def _overrides(
+    job_dir: Path, status: dict[str, object] | None
+) -> tuple[tuple[str, ...], str | None]:
+    """The job's override set (from its status, else Hydra's overrides.yaml), and what was
+    wrong with overrides.yaml if it could not be read: such a job gets no overrides and
+    that problem as its error, and the table goes on."""
+    if status and _is_override_list(status.get("overrides")):
+        return override_set(status["overrides"]), None  # type: ignore[arg-type]
+    path = job_dir / ".hydra" / "overrides.yaml"
     try:
-        loaded = yaml.safe_load((job_dir / ".hydra" / "overrides.yaml").read_text())
-    except (OSError, yaml.YAMLError):
-        return ()
-    return override_set(loaded or [])
+        loaded = yaml.safe_load(path.read_text())
+    except (OSError, ValueError, yaml.YAMLError) as error:  # UnicodeDecodeError is a ValueError
+        first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        return (), f".hydra/overrides.yaml: unreadable ({first})"
+    if loaded is None:
+        return (), None
+    if not _is_override_list(loaded):
+        return (), ".hydra/overrides.yaml: must be a list of key=value strings"
+    return override_set(loaded), None
+
+
+def _is_override_list(value: object) -> bool:
+    return isinstance(value, list) and all(isinstance(item, str) for item in value)
 
 
 def _override_columns(overrides: tuple[str, ...]) -> dict[str, str]:

@@ -4,12 +4,17 @@
 over `path`; `write_json` and `write_csv` write through it. Light on imports (no pandas, no
 pyarrow), so that job status markers, the sweeper and the command line can use it cheaply;
 Parquet tables with their configuration are `sim.results.tables`.
+
+A process killed during a write leaves its temporary file (`.NAME.RANDOM.tmp`);
+`remove_stale_tmp_files` clears them from a folder no one is writing to (a sweep folder
+whose lock is held), as a sweep does when it starts or resumes.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -17,6 +22,9 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     import pandas as pd
+
+STALE_TMP = re.compile(r"^\..+\.[A-Za-z0-9_]{6,}\.tmp$")  # what mkstemp makes in write_atomic
+STALE_TMP_DEPTH = 2  # a sweep folder and its job folders
 
 
 def write_atomic(path: Path, write: Callable[[Path], None]) -> None:
@@ -31,6 +39,21 @@ def write_atomic(path: Path, write: Callable[[Path], None]) -> None:
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
+
+
+def remove_stale_tmp_files(folder: Path, depth: int = STALE_TMP_DEPTH) -> list[Path]:
+    """Remove the temporary files of killed atomic writes in `folder` and its subfolders
+    (to `depth` levels); return them. Only call it when no one is writing there."""
+    removed: list[Path] = []
+    if not folder.is_dir():
+        return removed
+    for path in folder.iterdir():
+        if path.is_dir() and not path.is_symlink() and depth > 1:
+            removed += remove_stale_tmp_files(path, depth - 1)
+        elif path.is_file() and STALE_TMP.match(path.name):
+            path.unlink(missing_ok=True)
+            removed.append(path)
+    return removed
 
 
 def _umask() -> int:

@@ -102,8 +102,12 @@ def completed_override_sets(sweep_dir: Path) -> dict[tuple[str, ...], Path]:
     done: dict[tuple[str, ...], Path] = {}
     for status_path in sorted(sweep_dir.glob(f"*/{STATUS_FILE}")):
         record = read_status(status_path.parent)
-        if record and record.get("status") == COMPLETED and not damage(status_path.parent, record):
-            done[override_set(record.get("overrides", []))] = status_path.parent  # type: ignore[arg-type]
+        if not record or record.get("status") != COMPLETED:
+            continue
+        overrides = record.get("overrides")
+        listed = isinstance(overrides, list) and all(isinstance(o, str) for o in overrides)
+        if listed and not damage(status_path.parent, record):
+            done[override_set(overrides)] = status_path.parent  # type: ignore[arg-type]
     return done
 
 

@@ -25,6 +25,7 @@ import functools
 import re
 from collections.abc import Sequence
 
+import yaml
 from hydra import compose, initialize_config_dir
 from hydra.core.plugins import Plugins
 from hydra.errors import HydraException, MissingConfigException
@@ -32,7 +33,8 @@ from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
 from hydra_plugins.jointduty_sweeper.scenario_source import ScenarioSearchPath, ScenarioSource
-from sim.config.checks import check_targets, validate
+from sim.config.checks import validate
+from sim.config.safety import check_group_values, check_targets
 from sim.config.scenario import JobConfig
 from sim.config.schema import ConfigError
 from sim.config.shipped import shipped_dir
@@ -78,17 +80,29 @@ def sweeper_params_in(composed: DictConfig) -> dict[str, str]:
     return {str(key): str(value) for key, value in plain.items()}
 
 
-def compose_node(overrides: Sequence[str], *, with_hydra: bool) -> DictConfig:
+def compose_node(
+    overrides: Sequence[str],
+    *,
+    with_hydra: bool,
+    config_dir: str | None = None,
+    config_name: str = "config",
+) -> DictConfig:
     """The composed config as an OmegaConf node (interpolations not resolved, no checks),
-    with Hydra's own `hydra` node if asked; Hydra's errors as `ConfigError`."""
+    with Hydra's own `hydra` node if asked; Hydra's errors as `ConfigError`. `config_dir` and
+    `config_name` (default: the app's `conf/config.yaml`) are those of `-cp` and `-cn`."""
+    check_group_values(overrides)  # before Hydra reads the file a group value names
     register_scenarios()
     try:
-        with initialize_config_dir(str(shipped_dir("conf")), version_base="1.3"):
+        with initialize_config_dir(config_dir or str(shipped_dir("conf")), version_base="1.3"):
             return compose(
-                config_name="config", overrides=list(overrides), return_hydra_config=with_hydra
+                config_name=config_name, overrides=list(overrides), return_hydra_config=with_hydra
             )
     except MissingConfigException as error:
         raise _missing_option_error(error) from None
+    except yaml.YAMLError as error:
+        raise yaml_error(error) from None
+    except RecursionError:
+        raise ConfigError("config", config_name, "nests too deeply to compose") from None
     except (HydraException, OmegaConfBaseException) as error:
         raise _override_error(error, overrides) from None
 
@@ -126,12 +140,22 @@ def to_plain(cfg: object) -> dict[str, object]:
     return {str(k): v for k, v in plain.items()}
 
 
+def yaml_error(error: yaml.YAMLError, key: str = "config file") -> ConfigError:
+    """A YAML file that cannot be read (malformed, a `!!python` tag, binary), named."""
+    mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
+    where = str(getattr(mark, "name", None) or "?")
+    line = f", line {mark.line + 1}" if mark is not None else ""
+    problem = getattr(error, "problem", None) or _first_line(error)
+    name = where.rsplit("/", 1)[-1]
+    return ConfigError(key, name, f"is not valid YAML ({where}{line}): {problem}")
+
+
 def _missing_option_error(error: MissingConfigException) -> ConfigError:
     missing = error.missing_cfg_file or ""
     group, _, option = missing.rpartition("/")
     if group and error.options:
         return ConfigError(group, option, "unknown option; allowed: " + ", ".join(error.options))
-    return ConfigError(group or "config", option or missing, _first_line(error))
+    return ConfigError(group or "config", option or missing, _first_sentence(error))
 
 
 def _override_error(error: BaseException, overrides: Sequence[str]) -> ConfigError:
@@ -142,6 +166,12 @@ def _override_error(error: BaseException, overrides: Sequence[str]) -> ConfigErr
         allowed = f"unknown key; check the spelling, or add it with +{key}=..."
         return ConfigError(key, value, allowed)
     return ConfigError("override", " ".join(overrides), _first_line(error))
+
+
+def _first_sentence(error: BaseException) -> str:
+    """The error's first sentence (Hydra's missing-config message goes on to list paths)."""
+    text = _first_line(error)
+    return text.split(". ")[0].rstrip(".") + "." if ". " in text else text
 
 
 def _first_line(error: BaseException) -> str:

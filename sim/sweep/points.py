@@ -7,6 +7,10 @@ the others at their first value, so that a bad value ends in one line naming the
 value and what is allowed (`ConfigError`, exit status 2) before any job runs.
 `refuse_sweeps_without_multirun`: `key=a,b` without `-m` is one such line too, not Hydra's
 multi-line error.
+
+Every composition here is of the config Hydra itself will compose, whatever its source
+(`-cn`, `-cp`, `--config-dir`: `sim.sweep.sources`), so that the `_target_` allow-list sees a
+config named by `-cn` in an extra `--config-dir` too.
 """
 
 from __future__ import annotations
@@ -17,31 +21,17 @@ from typing import Any
 
 from omegaconf import DictConfig, OmegaConf
 
-from sim.config.checks import check_targets, validate
+from sim.config.checks import validate
+from sim.config.safety import check_targets
 from sim.config.scenario import JobConfig
 from sim.config.schema import ConfigError
-from sim.sweep.compose import compose_node, sweeper_params, sweeper_params_in, to_plain
-
-HYDRA_FLAGS_WITH_VALUE = {
-    "--config-path",
-    "-cp",
-    "--config-name",
-    "-cn",
-    "--config-dir",
-    "-cd",
-    "--experimental-rerun",
-    "--package",
-    "-p",
-    "--info",
-    "-i",
-    "--cfg",
-    "-c",
-}
+from sim.sweep.compose import sweeper_params, sweeper_params_in, to_plain
+from sim.sweep.sources import check_hydra_settings, config_source, hydra_flags, is_multirun
 
 
 def refuse_sweeps_without_multirun(args: list[str]) -> None:
     """`key=a,b` is a sweep: Hydra runs it only with -m (otherwise it fails in several lines)."""
-    if "-m" in args or "--multirun" in args:
+    if is_multirun(args):
         return
     for override in _parse_overrides(_model_overrides(args)):
         if override.is_sweep_override():
@@ -62,17 +52,19 @@ def validate_sweep_points(
     validated on its own. `on_first` is called with that composition and the number of jobs
     in the grid as soon as it is checked. Returns it.
     """
+    source = config_source(args)
     hydra_overrides = _first_values(_parse_overrides(_hydra_overrides(args)))
-    first = compose_node(
+    first = source.compose(
         [*hydra_overrides, *_first_values(_parse_overrides(_model_overrides(args)))],
         with_hydra=True,
     )
     check_targets(OmegaConf.to_container(first, resolve=False))
+    check_hydra_settings(first)
     choices = _choices(args, sweeper_params_in(first))
     if on_first is not None:
         on_first(first, math.prod(len(values) for values in choices.values()))
     for overrides in _override_sets_of(choices):
-        plain = to_plain(compose_node([*hydra_overrides, *overrides], with_hydra=False))
+        plain = to_plain(source.compose([*hydra_overrides, *overrides], with_hydra=False))
         check_targets(plain)
         _placed(validate(plain))
     return first
@@ -154,14 +146,7 @@ def _hydra_overrides(args: list[str]) -> list[str]:
 
 
 def _plain_overrides(args: list[str]) -> list[str]:
-    """Every key=value argument, Hydra's own settings included (not the command-line flags)."""
-    overrides: list[str] = []
-    skip_next = False
-    for arg in args:
-        if skip_next:
-            skip_next = False
-        elif arg.startswith("-"):
-            skip_next = arg in HYDRA_FLAGS_WITH_VALUE
-        else:
-            overrides.append(arg)
-    return overrides
+    """Every key=value argument, Hydra's own settings included (not the command-line flags
+    or their values, read as Hydra's parser reads them: `--config-d D` is `--config-dir D`)."""
+    known, extras = hydra_flags().parse_known_args(args)
+    return [*known.overrides, *(e for e in extras if not e.startswith("-"))]

@@ -36,8 +36,10 @@ from sim.sweep.compose import (
     shipped_dir,
     to_plain,
 )
+from sim.sweep.folders import with_claimed_run_dir, with_locked_sweep_dir
 from sim.sweep.points import refuse_sweeps_without_multirun, validate_sweep_points
 from sim.sweep.progress import progress_line
+from sim.sweep.sources import is_multirun, only_shows
 from sim.sweep.sweeper import LAST_SWEEP, job_identity
 
 if TYPE_CHECKING:
@@ -59,15 +61,28 @@ FAILED_RUN: list[Exception] = []
 def run_command(args: list[str]) -> None:
     """Validate the overrides, then hand over to Hydra (which also handles -m and --help).
 
-    Raises `ConfigError` for bad input and `RunFailed` when the job or sweep jobs failed.
+    A single run's folder is claimed here, before Hydra writes into it; a sweep's folder is
+    locked for as long as Hydra runs (`sim.sweep.folders`). Raises `ConfigError` for bad
+    input and `RunFailed` when the job or sweep jobs failed.
     """
     refuse_sweeps_without_multirun(args)
-    validate_sweep_points(args)
+    first = validate_sweep_points(args)
+    lock = None
+    if only_shows(args):
+        pass
+    elif is_multirun(args):
+        args, lock = with_locked_sweep_dir(args, first)
+    else:
+        args = with_claimed_run_dir(args, first)
     register_scenarios()
     _register_sweeper()
     sys.argv = ["jointduty run", *args]
     FAILED_RUN.clear()
-    _hydra_app(run_task)()
+    try:
+        _hydra_app(run_task)()
+    finally:
+        if lock is not None:
+            lock.release()
     if FAILED_RUN:
         raise FAILED_RUN.pop()
     _raise_if_sweep_failed()

@@ -17,6 +17,10 @@ four changes:
   submitit) through its public `launch`; each job is one configuration with all its
   replications.
 
+Lock: a sweep holds `.sweep.lock` in its folder (`lock_sweep_dir`, taken by `jointduty run -m`
+before Hydra starts); a second sweep into the same folder is refused in one line instead of
+running every job again beside the first.
+
 Progress: the sweeper writes `sweep.json` (the planned jobs and the start time) and every job,
 when it ends, prints how many of the sweep's jobs are done, the elapsed time and an ETA
 (`sim.sweep.progress`).
@@ -35,6 +39,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from filelock import FileLock, Timeout
 from hydra.core.override_parser.overrides_parser import OverridesParser
 from hydra.core.override_parser.types import Override
 from hydra.core.utils import JobReturn, JobStatus
@@ -44,6 +49,7 @@ from hydra.plugins.sweeper import Sweeper
 from hydra.types import HydraContext, TaskFunction
 from omegaconf import DictConfig, OmegaConf
 
+from sim.config.schema import ConfigError
 from sim.results.files import write_atomic
 from sim.results.jobstatus import (
     COMPLETED,
@@ -58,6 +64,27 @@ from sim.results.jobstatus import (
 from sim.sweep.progress import SWEEP_FILE, progress_line
 
 log = logging.getLogger(__name__)
+SWEEP_LOCK = ".sweep.lock"
+
+
+def lock_sweep_dir(sweep_dir: Path) -> FileLock:
+    """Make the sweep folder and take its lock (held until released or the process ends);
+    `ConfigError` if another sweep holds it or the folder cannot be made."""
+    try:
+        sweep_dir.mkdir(parents=True, exist_ok=True)
+        lock = FileLock(str(sweep_dir / SWEEP_LOCK))
+        lock.acquire(timeout=0)
+    except Timeout:
+        raise ConfigError(
+            "hydra.sweep.dir",
+            str(sweep_dir),
+            f"is in use by another sweep (lock {sweep_dir / SWEEP_LOCK}); wait for it to end",
+        ) from None
+    except OSError as error:
+        raise ConfigError(
+            "hydra.sweep.dir", str(sweep_dir), f"cannot make the folder: {error.strerror}"
+        ) from None
+    return lock
 
 
 @dataclass(frozen=True)
@@ -271,9 +298,11 @@ __all__ = [
     "COMPLETED",
     "LAST_SWEEP",
     "SWEEP_FILE",
+    "SWEEP_LOCK",
     "ResumingSweeperBase",
     "SweepOutcome",
     "job_identity",
+    "lock_sweep_dir",
     "progress_line",
     "register_resolvers",
 ]

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from sim.config.checks import check_targets, validate
+from sim.config.checks import validate
+from sim.config.safety import check_targets
 from sim.config.schema import ConfigError
 from tests.builders import tiny
 
