@@ -33,7 +33,7 @@ import yaml
 from sim.config.schema import ConfigError
 from sim.config.shipped import ComposeConfig, scenario_names, shipped_dir
 from sim.demand.call_types import OTHER
-from sim.demand.report import warn
+from sim.demand.log import warn
 from sim.results.files import write_atomic
 
 if TYPE_CHECKING:

@@ -26,10 +26,9 @@ from sim.config.call_log import DROP, parse_times, read_log
 from sim.config.schema import ConfigError
 from sim.demand.call_types import TypeMapping, map_types, read_type_map
 from sim.demand.hotspots import HotspotFit, fit_hotspots
-from sim.demand.log import coordinates, exclude_rows, parse_bound
+from sim.demand.log import coordinates, exclude_rows, parse_bound, warn
 from sim.demand.log import require_column as column
 from sim.demand.profile import TimeProfile, fit_time_profile
-from sim.demand.report import warn
 from sim.model.projection import FittedFrame, fit_projection
 from sim.results.outdir import require_writable_file
 

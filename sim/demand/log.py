@@ -9,6 +9,7 @@ value and what is allowed.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Sequence
 
 import pandas as pd
@@ -54,3 +55,8 @@ def parse_bound(option: str, value: str | None) -> pd.Timestamp | None:
 def coordinates(table: pd.DataFrame, column: str) -> pd.Series:
     """A coordinate column as numbers; unreadable or blank cells become NaN."""
     return pd.to_numeric(table[column], errors="coerce").astype(float)
+
+
+def warn(message: str) -> None:
+    """A warning about the log or the fit, one line on stderr."""
+    print(f"jointduty: warning: {message}", file=sys.stderr)

@@ -7,7 +7,6 @@ top types and the hotspots. Warnings (gaps, unmapped types) go to stderr.
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -18,10 +17,6 @@ if TYPE_CHECKING:
 
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 N_TYPES_SHOWN = 6
-
-
-def warn(message: str) -> None:
-    print(f"jointduty: warning: {message}", file=sys.stderr)
 
 
 def print_summary(fit: DemandFit, written: list[Path]) -> None:
