@@ -15,7 +15,8 @@ ends (streaming aggregation), and the districts shared out over worker processes
 3. `run_district` runs one district's model on its incidents, with its own random streams for
    what happens after the call (spawn key `(replication, stream, district)`), and returns its
    KPIs and a few compact per-incident columns, never its tables.
-4. `run_province` maps the districts over `n_workers` processes, or over a Ray cluster's
+4. `run_province` maps the districts over `n_workers` processes (`sim.experiment.executor`),
+   or over a Ray cluster's
    workers (`ray_address`), and pools the compact columns into the province's KPIs
    (`province_kpis`); `kpis_by_district` keeps each district's own.
 
@@ -28,7 +29,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -40,6 +40,7 @@ from sim.analysis.kpis import replication_kpis
 from sim.analysis.staff_kpis import on_duty_by_role
 from sim.config.rosters import max_on_duty
 from sim.config.scenario import ScenarioConfig, team_slots
+from sim.experiment.executor import run_tasks
 from sim.model.dispatch import field_team
 from sim.model.incidents import IncidentStream, incident_stream
 from sim.model.records import ReplicationRecords
@@ -217,11 +218,8 @@ def run_province(
     tasks = sorted(tasks, key=lambda task: -len(task.incidents))
     if ray_address is not None:
         results = _run_on_ray(tasks, ray_address)
-    elif n_workers == 1:
-        results = [run_district(task) for task in tasks]
     else:
-        with ProcessPoolExecutor(max_workers=n_workers) as pool:
-            results = list(pool.map(run_district, tasks))
+        results = run_tasks(run_district, [(task,) for task in tasks], n_workers)
     results.sort(key=lambda result: result.district)
     horizon_min = tasks[0].horizon_min if tasks else 0.0
     return province_kpis(results, horizon_min), kpis_by_district(results)
