@@ -13,7 +13,8 @@ from __future__ import annotations
 import copy
 
 from sim.config.scenario import JobConfig, validate
-from sim.sweep.compose import compose_config, scenario_names
+from sim.config.shipped import scenario_names
+from sim.sweep.compose import compose_config
 
 N_DISTRICTS, STATIONS_PER_DISTRICT, GRID_COLUMNS = 89, 8, 10
 CALLS_PER_DISTRICT_DAY = 140.0

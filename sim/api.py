@@ -19,8 +19,9 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from sim.config.scenario import JobConfig
+from sim.config.shipped import scenario_names
 from sim.experiment.replications import ExperimentResult, run_experiment
-from sim.sweep.compose import compose_job, scenario_names
+from sim.sweep.compose import compose_job
 
 if TYPE_CHECKING:
     from sim.experiment.compare import Comparison

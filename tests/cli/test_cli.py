@@ -12,8 +12,9 @@ import pandas as pd
 import pytest
 
 from sim.analysis.kpis import SUMMARY_COLUMNS
+from sim.config.shipped import scenario_names, shipped_dir
 from sim.results.tables import read_config
-from sim.sweep.compose import compose_job, scenario_names, shipped_dir
+from sim.sweep.compose import compose_job
 
 REPO = Path(__file__).resolve().parents[2]
 FAST = ["run.replications=2", "run.horizon_days=2", "run.warmup_days=0.5"]
