@@ -118,7 +118,7 @@ def _load_command(module_name: str, function: str) -> Callable[[list[str]], int]
 
 
 def scenarios_command(args: list[str]) -> int:
-    from sim.sweep.compose import scenario_names
+    from sim.config.shipped import scenario_names
 
     for name in scenario_names():
         job = validate(compose_config([f"scenario={name}"]))

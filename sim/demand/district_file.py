@@ -39,7 +39,8 @@ N_PER_LINE = 12
 
 def load_base(spec: str) -> dict[str, Any]:
     """A shipped scenario (composed), a shipped district, or a YAML file with incident_types."""
-    from sim.sweep.compose import compose_config, scenario_names, shipped_dir
+    from sim.config.shipped import scenario_names, shipped_dir
+    from sim.sweep.compose import compose_config
 
     district = shipped_dir("scenarios") / "districts" / f"{spec}.yaml"
     if Path(spec).is_file():

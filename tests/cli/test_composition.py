@@ -9,7 +9,8 @@ from hydra.core.config_store import ConfigStore
 from hydra.core.object_type import ObjectType
 
 import hydra_plugins.jointduty_sweeper.scenario_source as source
-from sim.sweep.compose import compose_config, register_scenarios, scenario_names
+from sim.config.shipped import scenario_names
+from sim.sweep.compose import compose_config, register_scenarios
 
 
 def _record_reads(monkeypatch) -> list[Path]:

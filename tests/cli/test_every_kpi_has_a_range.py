@@ -16,6 +16,7 @@ import math
 import pytest
 
 from sim.analysis.kpi_ranges import kpi_range
+from sim.config.shipped import scenario_names
 from sim.experiment.province import (
     assign_districts,
     district_tasks,
@@ -23,7 +24,7 @@ from sim.experiment.province import (
     run_province,
 )
 from sim.experiment.replications import run_replication
-from sim.sweep.compose import compose_job, scenario_names
+from sim.sweep.compose import compose_job
 
 SHORT = ["run.horizon_days=2", "run.warmup_days=0.5", "run.seed=5"]
 REPLICATIONS = (0, 1)
