@@ -212,6 +212,7 @@ def test_a_sweep_runs_on_local_cores_through_the_joblib_launcher(tmp_path):
 
 
 @pytest.mark.slow
+@pytest.mark.ray
 def test_a_sweep_runs_on_a_local_ray_instance_through_the_ray_launcher(tmp_path):
     _launcher_sweep(tmp_path, "hydra/launcher=ray_local", "hydra.launcher.ray.init.num_cpus=2")
 
@@ -267,6 +268,7 @@ def _wait_for_line(process: subprocess.Popen, text: str, timeout_s: float) -> No
 
 
 @pytest.mark.slow
+@pytest.mark.ray
 def test_a_sweep_joins_a_running_ray_cluster_with_the_cluster_preset(ray_head, tmp_path):
     address, auth = ray_head
     env = {k: v for k, v in os.environ.items() if k != "RAY_ADDRESS"}
