@@ -9,7 +9,8 @@ the same tables.
 - `n_workers == 1` runs each task here, lazily, when its result is asked for: exactly the
   sequential loop, with no process started.
 - `n_workers > 1` starts that many worker processes with `spawn` (a forked child of a process
-  with threads, such as pyarrow's or BLAS's, can deadlock) and keeps at most `2 * n_workers`
+  with threads, such as pyarrow's or BLAS's, can deadlock; inside a joblib launcher's worker,
+  with the method that worker was started with) and keeps at most `2 * n_workers`
   tasks in flight, so a caller that stops early (`replications: auto`) wastes little work.
   The function and its arguments are pickled: the function must be defined at a module's top
   level.
@@ -40,8 +41,7 @@ class Workers:
 
     def __enter__(self) -> Workers:
         if self.n_workers > 1:
-            context = multiprocessing.get_context("spawn")
-            self._pool = ProcessPoolExecutor(self.n_workers, mp_context=context)
+            self._pool = ProcessPoolExecutor(self.n_workers, mp_context=_start_context())
         return self
 
     def __exit__(
@@ -85,6 +85,16 @@ class Workers:
         """`function(*task)` for every task, as a list in task order."""
         with closing(self.imap(function, tasks)) as results:
             return list(results)
+
+
+def _start_context() -> multiprocessing.context.BaseContext:
+    """`spawn`, unless this process starts its children another way that is not `fork`.
+
+    A joblib launcher's worker (loky) starts children with loky's own method: a `spawn` child
+    of it would be told to use that method, which a fresh interpreter does not know, and die.
+    """
+    method = multiprocessing.get_start_method()
+    return multiprocessing.get_context("spawn" if method == "fork" else method)
 
 
 def run_tasks(

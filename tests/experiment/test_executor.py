@@ -78,3 +78,14 @@ def test_a_comparison_on_two_workers_gives_the_same_table_as_on_one():
     pd.testing.assert_frame_equal(two.table, one.table, check_exact=True)
     for mine, theirs in zip(two.replications, one.replications, strict=True):
         assert mine.to_csv(index=False) == theirs.to_csv(index=False)
+
+
+def products_on_two_workers(k: int) -> list[int]:
+    return run_tasks(operator.mul, [(k, 2), (k, 3)], 2)
+
+
+def test_workers_start_inside_a_joblib_launcher_worker_as_a_sweep_job_would():
+    from joblib import Parallel, delayed
+
+    results = Parallel(n_jobs=2)(delayed(products_on_two_workers)(k) for k in (1, 2))
+    assert results == [[2, 3], [4, 6]]
