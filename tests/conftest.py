@@ -1,4 +1,8 @@
-"""Test-session rules: where the Ray launcher's tests run, and no silent skips in CI.
+"""Test-session rules: the inner loop, where the Ray launcher's tests run, no silent skips in CI.
+
+- A test parametrized with a scenario in `SLOW_SCENARIOS` is `slow` for that scenario: the
+  province (802 stations) takes seconds to compose and to run, so `pytest -m "not slow"` keeps
+  the other scenarios' cases and leaves the province's to the full suite.
 
 - Tests marked `ray` need the `ray` extra, which holds joblib below the version a plain install
   gets (see pyproject.toml), so `.[test]` leaves it out. Where `ray` is not importable they are
@@ -16,6 +20,7 @@ from collections.abc import Generator
 
 import pytest
 
+SLOW_SCENARIOS = {"zhejiang_712"}
 RAY_MODULES = ("ray", "hydra_plugins.hydra_ray_launcher")
 RAY_SKIP = "needs the `ray` extra; .ci/run runs these in their own venv (pip install '.[test-ray]')"
 
@@ -28,6 +33,10 @@ def ray_importable() -> bool:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        if callspec is not None and callspec.params.get("scenario") in SLOW_SCENARIOS:
+            item.add_marker(pytest.mark.slow)
     if ray_importable():
         return
     if os.environ.get("JOINTDUTY_REQUIRE_RAY") == "1":

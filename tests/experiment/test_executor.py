@@ -71,6 +71,7 @@ def test_auto_replications_stop_at_the_same_replication_on_two_workers_as_on_one
     assert two.analysis == one.analysis
 
 
+@pytest.mark.slow
 def test_a_comparison_on_two_workers_gives_the_same_table_as_on_one():
     names = ("taozhu_2019", "future_city_2021")
     jobs = [compose_job([f"scenario={name}", *SMALL]) for name in names]

@@ -78,6 +78,7 @@ def test_a_sweep_ends_in_one_tidy_table_of_jobs_and_kpis_with_the_swept_keys(pol
     assert set(measured["n"]) == {2}
 
 
+@pytest.mark.slow
 def test_rerunning_a_sweep_skips_what_completed_and_a_grown_grid_runs_only_new_points(
     police_sweep, tmp_path
 ):
@@ -95,6 +96,7 @@ def test_rerunning_a_sweep_skips_what_completed_and_a_grown_grid_runs_only_new_p
     assert sorted(table[POLICE].unique()) == [3, 4, 5]
 
 
+@pytest.mark.slow
 def test_a_failing_job_is_recorded_in_its_directory_and_the_table_and_the_others_go_on(tmp_path):
     # replications=auto with an unknown precision KPI only fails once the job runs.
     args = ["run.replications=2,auto", "run.precision_metrics=[nope]", f"{POLICE}=4,5"]
