@@ -63,6 +63,7 @@ def test_a_job_on_two_workers_writes_the_same_tables_byte_for_byte_as_on_one():
     assert two.analysis == one.analysis
 
 
+@pytest.mark.slow
 def test_auto_replications_stop_at_the_same_replication_on_two_workers_as_on_one():
     auto = ["run.replications=auto", "run.min_replications=2", "run.max_replications=4"]
     job = compose_job(["scenario=taozhu_2019", *SMALL, *auto, "run.precision=0.5"])
@@ -85,6 +86,7 @@ def products_on_two_workers(k: int) -> list[int]:
     return run_tasks(operator.mul, [(k, 2), (k, 3)], 2)
 
 
+@pytest.mark.slow
 def test_workers_start_inside_a_joblib_launcher_worker_as_a_sweep_job_would():
     from joblib import Parallel, delayed
 

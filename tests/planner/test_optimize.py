@@ -135,6 +135,7 @@ def test_optimize_command_reports_the_choice_its_cost_and_each_target(tmp_path):
     assert (tmp_path / "evaluations.csv").is_file()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("args", "key"),
     [

@@ -115,6 +115,7 @@ def test_a_failing_job_is_recorded_in_its_directory_and_the_table_and_the_others
     assert "sweep: 4/4 jobs done (2 skipped, 2 failed)" in retried.stderr
 
 
+@pytest.mark.slow
 def test_a_seed_sweep_is_composed_a_fixed_number_of_times_whatever_its_size(tmp_path, monkeypatch):
     from hydra._internal.config_loader_impl import ConfigLoaderImpl
 
@@ -183,6 +184,7 @@ def test_a_bad_value_in_a_preset_sweep_is_caught_before_the_sweep_starts(tmp_pat
     assert not tmp_path.exists() or not any(tmp_path.iterdir())
 
 
+@pytest.mark.slow
 def test_the_station_sweep_places_more_stations_per_job(tmp_path):
     result = jointduty(
         "run", "-m", "+experiment=station_sweep", *FAST[1:], "placement.n_stations=1,3",
