@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 from sim.config.scenario import JobConfig
+from sim.config.schema import ConfigError
 from sim.experiment.compare import run_comparison
 from sim.experiment.executor import Workers, run_tasks
 from sim.experiment.replications import ExperimentResult, run_experiment
@@ -92,3 +93,9 @@ def test_workers_start_inside_a_joblib_launcher_worker_as_a_sweep_job_would():
 
     results = Parallel(n_jobs=2)(delayed(products_on_two_workers)(k) for k in (1, 2))
     assert results == [[2, 3], [4, 6]]
+
+
+@pytest.mark.parametrize("value", ["0", "257", "two"])
+def test_a_bad_number_of_workers_is_a_config_error_naming_run_n_workers(value):
+    with pytest.raises(ConfigError, match=r"run\.n_workers"):
+        compose_job([f"run.n_workers={value}"])
