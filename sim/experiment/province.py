@@ -16,9 +16,8 @@ ends (streaming aggregation), and the districts shared out over worker processes
    what happens after the call (spawn key `(replication, stream, district)`), and returns its
    KPIs and a few compact per-incident columns, never its tables.
 4. `run_province` maps the districts over `n_workers` processes (`sim.experiment.executor`),
-   or over a Ray cluster's
-   workers (`ray_address`), and pools the compact columns into the province's KPIs
-   (`province_kpis`); `kpis_by_district` keeps each district's own.
+   or over a Ray cluster's workers (`ray_address`), and pools the compact columns into the
+   province's KPIs (`province_kpis`); `kpis_by_district` keeps each district's own.
 
 The one approximation is the independence: an incident near a border is served only by its
 own district's stations. `run_district` takes and returns plain picklable values, so any
