@@ -1,8 +1,9 @@
 """`python -m bench [--quick] [--only ITEM ...] [--json FILE]`: run the benchmarks, print a table.
 
 Items: `engine` (the model against plain SimPy on M/M/c), `peer` (against Ciw), `realistic`
-(future_city_2021 for a year against plain SimPy), `sweep` (16 jobs on 2 workers against 1),
-`province` (the province for a year: time, peak memory, and the speed-up of 2 shards).
+(future_city_2021 for a year against plain SimPy), `sweep` (16 jobs of 10 replications x 365
+days on 2 workers against 1: parallel efficiency), `province` (the province for a year: time,
+peak memory, and the speed-up of 2 shards).
 `--quick` runs every item small, as a smoke check (CI runs it): the numbers are printed but
 not judged against the targets. See bench/README.md for what each number means.
 """

@@ -26,9 +26,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
-from multiprocessing import get_context
 
 from sim.calibration.published import (
     AFTER,
@@ -40,9 +38,9 @@ from sim.calibration.published import (
     estimate,
 )
 from sim.config.checks import validate
-from sim.config.scenario import RunConfig, ScenarioConfig
 from sim.config.shipped import ComposeConfig, ComposeJob
-from sim.experiment.replications import run_replication
+from sim.experiment.executor import Workers
+from sim.experiment.replications import kpis_of_replication
 
 TARGET = {t.name: t for t in TARGETS}
 FITTED_TARGETS = (  # the outcomes the after scenario's parameters are fitted to
@@ -97,17 +95,14 @@ class Evaluator:
     ) -> None:
         self.settings, self.p_without = settings, dict(p_without)
         self.compose_job = compose_job
-        self._pool: ProcessPoolExecutor | None = None
+        self._workers = Workers(settings.jobs)
 
     def __enter__(self) -> Evaluator:
-        if self.settings.jobs > 1:
-            context = get_context("spawn")  # no fork of a process holding Hydra's state
-            self._pool = ProcessPoolExecutor(self.settings.jobs, mp_context=context)
+        self._workers.__enter__()
         return self
 
     def __exit__(self, *exc: object) -> None:
-        if self._pool is not None:
-            self._pool.shutdown()
+        self._workers.__exit__(None, None, None)
 
     def run(self, scenario: str, point: FitPoint) -> list[dict[str, float]]:
         """Every replication's KPIs of `scenario` with the parameters of `point`."""
@@ -116,13 +111,8 @@ class Evaluator:
             overrides += after_only_overrides(point)
         job = self.compose_job([f"scenario={scenario}", *self.run_overrides(), *overrides])
         scenario_config, run = job.scenario, job.run
-        replications = range(self.settings.replications)
-        if self._pool is None:
-            return [replication_kpis(scenario_config, run, r) for r in replications]
-        futures = [
-            self._pool.submit(replication_kpis, scenario_config, run, r) for r in replications
-        ]
-        return [future.result() for future in futures]
+        tasks = [(scenario_config, run, r) for r in range(self.settings.replications)]
+        return self._workers.map(kpis_of_replication, tasks)
 
     def run_overrides(self) -> list[str]:
         s = self.settings
@@ -132,13 +122,6 @@ class Evaluator:
             f"run.warmup_days={s.warmup_days}",
             f"run.seed={s.seed}",
         ]
-
-
-def replication_kpis(
-    scenario: ScenarioConfig, run: RunConfig, replication: int
-) -> dict[str, float]:
-    """One replication's KPIs (a top-level function, so worker processes can run it)."""
-    return run_replication(scenario, run, replication)[1]
 
 
 def district_overrides(point: FitPoint, p_without: Mapping[str, float]) -> list[str]:

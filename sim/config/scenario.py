@@ -285,6 +285,8 @@ class RunConfig:
     `precision_metrics` is at most `precision` (at least `min_replications`, at most
     `max_replications`); `warmup_days: auto` chooses the warm-up by MSER-5 on the batch
     means of the incident column `mser_metric` (see `sim.analysis.output_analysis`).
+    `n_workers` processes run the replications (`sim.experiment.executor`); the results do
+    not depend on it.
     """
 
     replications: int | Literal["auto"] = field(default=5, metadata=bounded(ge=1))
@@ -296,6 +298,7 @@ class RunConfig:
     min_replications: int = field(default=5, metadata=bounded(ge=2, le=100000))
     max_replications: int = field(default=100, metadata=bounded(ge=2, le=100000))
     mser_metric: MserMetric = "resolution_min"
+    n_workers: int = field(default=1, metadata=bounded(ge=1, le=256))
 
 
 @dataclass(frozen=True)

@@ -20,14 +20,22 @@ variance of the paired differences with CRN over that with independent seeds
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import closing
 from dataclasses import dataclass, replace
+from itertools import islice
 
 import pandas as pd
 
 from sim.analysis.output_analysis import StopDecision, decide, planned_replications
 from sim.analysis.paired import comparison_table, paired_differences, variance_ratio
 from sim.config.scenario import JobConfig, RunConfig
-from sim.experiment.replications import OutputAnalysis, choose_warmup, run_replication
+from sim.experiment.executor import Workers
+from sim.experiment.replications import (
+    OutputAnalysis,
+    choose_warmup,
+    kpis_of_replication,
+    replication_numbers,
+)
 
 DEFAULT_SCENARIOS = ("taozhu_2019", "future_city_2021")
 DEFAULT_OUT = "results/compare"
@@ -76,15 +84,23 @@ def _replicate_in_step(
     """Replication r of every scenario, then r + 1, ... until the stopping rule says so."""
     rows: list[list[dict[str, float]]] = [[] for _ in jobs]
     decision = decide(jobs[0].run, [pd.DataFrame(r) for r in rows])
-    while not decision.stop:
-        replication = len(rows[0])
-        for job, job_run, job_rows in zip(jobs, runs, rows, strict=True):
-            _records, kpis = run_replication(job.scenario, job_run, replication)
-            job_rows.append({"replication": replication, **kpis})
-        decision = decide(jobs[0].run, [pd.DataFrame(r) for r in rows])
-        if progress is not None:
-            total = len(rows[0]) if decision.stop else planned_replications(jobs[0].run)
-            progress(len(rows[0]), total)
+    tasks = (
+        (job.scenario, job_run, replication)
+        for replication in replication_numbers(jobs[0].run)
+        for job, job_run in zip(jobs, runs, strict=True)
+    )
+    with (
+        Workers(jobs[0].run.n_workers) as workers,
+        closing(workers.imap(kpis_of_replication, tasks)) as done,
+    ):
+        while not decision.stop:
+            replication = len(rows[0])
+            for job_rows, kpis in zip(rows, islice(done, len(jobs)), strict=True):
+                job_rows.append({"replication": replication, **kpis})
+            decision = decide(jobs[0].run, [pd.DataFrame(r) for r in rows])
+            if progress is not None:
+                total = len(rows[0]) if decision.stop else planned_replications(jobs[0].run)
+                progress(len(rows[0]), total)
     return tuple(pd.DataFrame(r) for r in rows), decision
 
 

@@ -15,9 +15,9 @@ ends (streaming aggregation), and the districts shared out over worker processes
 3. `run_district` runs one district's model on its incidents, with its own random streams for
    what happens after the call (spawn key `(replication, stream, district)`), and returns its
    KPIs and a few compact per-incident columns, never its tables.
-4. `run_province` maps the districts over `n_workers` processes, or over a Ray cluster's
-   workers (`ray_address`), and pools the compact columns into the province's KPIs
-   (`province_kpis`); `kpis_by_district` keeps each district's own.
+4. `run_province` maps the districts over `n_workers` processes (`sim.experiment.executor`),
+   or over a Ray cluster's workers (`ray_address`), and pools the compact columns into the
+   province's KPIs (`province_kpis`); `kpis_by_district` keeps each district's own.
 
 The one approximation is the independence: an incident near a border is served only by its
 own district's stations. `run_district` takes and returns plain picklable values, so any
@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -42,6 +41,7 @@ from sim.config.rosters import max_on_duty
 from sim.config.scenario import JobConfig, ScenarioConfig
 from sim.config.schema import ConfigError
 from sim.config.teams import field_team, team_slots
+from sim.experiment.executor import run_tasks
 from sim.model.incidents import IncidentStream
 from sim.model.records import ReplicationRecords
 from sim.model.replay import incident_stream
@@ -219,11 +219,8 @@ def run_province(
     tasks = sorted(tasks, key=lambda task: -len(task.incidents))
     if ray_address is not None:
         results = _run_on_ray(tasks, ray_address)
-    elif n_workers == 1:
-        results = [run_district(task) for task in tasks]
     else:
-        with ProcessPoolExecutor(max_workers=n_workers) as pool:
-            results = list(pool.map(run_district, tasks))
+        results = run_tasks(run_district, [(task,) for task in tasks], n_workers)
     results.sort(key=lambda result: result.district)
     horizon_min = tasks[0].horizon_min if tasks else 0.0
     return province_kpis(results, horizon_min), kpis_by_district(results)

@@ -7,20 +7,25 @@ same incidents (common random numbers), which sharpens comparisons between them.
 
 How many replications (`run.replications`, a number or `auto`) and how much warm-up
 (`run.warmup_days`, a number or `auto`) are decided here with `sim.analysis.output_analysis`; the
-decisions and their reasons come back in `ExperimentResult.analysis`.
+decisions and their reasons come back in `ExperimentResult.analysis`. The replications run on
+`run.n_workers` processes through `sim.experiment.executor`; each owns its streams and they are
+taken in order, so the tables are the same for any number of workers.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from contextlib import closing
 from dataclasses import dataclass, replace
+from itertools import count
 
 import pandas as pd
 
 from sim.analysis.kpis import replication_kpis, summarise
 from sim.analysis.output_analysis import decide, mean_series, mser5, planned_replications
 from sim.config.scenario import JobConfig, RunConfig, ScenarioConfig
+from sim.experiment.executor import Workers
 from sim.experiment.placement import place_stations
 from sim.model.records import EventLog, ReplicationRecords
 from sim.model.replication import Model
@@ -83,6 +88,13 @@ def run_replication(
     return records, kpis
 
 
+def kpis_of_replication(
+    scenario: ScenarioConfig, run: RunConfig, replication: int
+) -> dict[str, float]:
+    """One replication's KPIs only (what a worker process sends back when no table is kept)."""
+    return run_replication(scenario, run, replication)[1]
+
+
 @dataclass(frozen=True)
 class WarmupChoice:
     """The warm-up to use, in days, and how it was chosen."""
@@ -91,15 +103,17 @@ class WarmupChoice:
     reason: str
 
 
-def choose_warmup(scenario: ScenarioConfig, run: RunConfig) -> WarmupChoice:
+def choose_warmup(
+    scenario: ScenarioConfig, run: RunConfig, workers: Workers | None = None
+) -> WarmupChoice:
     """The configured warm-up, or MSER-5 on pilot replications run without warm-up."""
     if run.warmup_days != "auto":
         return WarmupChoice(run.warmup_days, f"fixed: run.warmup_days={run.warmup_days:g}")
     pilot = replace(run, warmup_days=0.0)
     n_pilot = run.min_replications
     series, arrivals = [], []
-    for replication in range(n_pilot):
-        records, _kpis = run_replication(scenario, pilot, replication)
+    tasks = [(scenario, pilot, replication) for replication in range(n_pilot)]
+    for records, _kpis in (workers or Workers(1)).map(run_replication, tasks):
         ordered = records.incidents.sort_values("t_arrival", kind="stable")
         series.append(ordered[run.mser_metric].to_numpy(dtype=float))
         arrivals.append(ordered["t_arrival"].to_numpy(dtype=float))
@@ -118,19 +132,21 @@ def choose_warmup(scenario: ScenarioConfig, run: RunConfig) -> WarmupChoice:
 def run_experiment(job: JobConfig, progress: Progress | None = None) -> ExperimentResult:
     """All replications of a job, and their summary with 95 % confidence intervals."""
     scenario = place_stations(job).scenario
-    warmup = choose_warmup(scenario, job.run)
-    run = replace(job.run, warmup_days=warmup.days)
     incidents, busy, rows = [], [], []
-    decision = decide(run, [pd.DataFrame(rows)])
-    while not decision.stop:
-        replication = len(rows)
-        records, kpis = run_replication(scenario, run, replication)
-        incidents.append(records.incidents.assign(replication=replication))
-        busy.append(records.busy.assign(replication=replication))
-        rows.append({"replication": replication, **kpis})
+    with Workers(job.run.n_workers) as workers:
+        warmup = choose_warmup(scenario, job.run, workers)
+        run = replace(job.run, warmup_days=warmup.days)
         decision = decide(run, [pd.DataFrame(rows)])
-        if progress is not None:
-            progress(len(rows), len(rows) if decision.stop else planned_replications(run))
+        with closing(workers.imap(run_replication, _replication_tasks(scenario, run))) as done:
+            for replication, (records, kpis) in enumerate(done):
+                incidents.append(records.incidents.assign(replication=replication))
+                busy.append(records.busy.assign(replication=replication))
+                rows.append({"replication": replication, **kpis})
+                decision = decide(run, [pd.DataFrame(rows)])
+                if progress is not None:
+                    progress(len(rows), len(rows) if decision.stop else planned_replications(run))
+                if decision.stop:
+                    break
     replications = pd.DataFrame(rows)
     return ExperimentResult(
         incidents=_replication_first(pd.concat(incidents, ignore_index=True)),
@@ -139,6 +155,18 @@ def run_experiment(job: JobConfig, progress: Progress | None = None) -> Experime
         summary=summarise(replications),
         analysis=OutputAnalysis(len(rows), decision.reason, warmup.days, warmup.reason),
     )
+
+
+def replication_numbers(run: RunConfig) -> Iterable[int]:
+    """0, 1, ... up to `run.replications`, or endless for `auto` (the stopping rule ends it)."""
+    return count() if run.replications == "auto" else range(run.replications)
+
+
+def _replication_tasks(
+    scenario: ScenarioConfig, run: RunConfig
+) -> Iterable[tuple[ScenarioConfig, RunConfig, int]]:
+    """The arguments of `run_replication` for each replication of `run`."""
+    return ((scenario, run, replication) for replication in replication_numbers(run))
 
 
 def _replication_first(table: pd.DataFrame) -> pd.DataFrame:

@@ -42,7 +42,8 @@ from sim.analysis.kpis import summarise
 from sim.config.checks import check_scenario
 from sim.config.scenario import RunConfig, ScenarioConfig
 from sim.config.schema import ConfigError
-from sim.experiment.replications import run_replication
+from sim.experiment.executor import run_tasks
+from sim.experiment.replications import kpis_of_replication
 from sim.planner.staffing_levers import Lever, Staffing, apply, staff_cost_per_day
 
 TARGET_PREFIX = "target."
@@ -177,10 +178,9 @@ class Evaluator:
             check_scenario(variant)
         except ConfigError as error:
             return Evaluation(staffing, cost, None, str(error))
-        rows = [
-            {"replication": r, **run_replication(variant, self.run, r)[1]}
-            for r in self.replications
-        ]
+        tasks = [(variant, self.run, r) for r in self.replications]
+        kpis = run_tasks(kpis_of_replication, tasks, self.run.n_workers)
+        rows = [{"replication": r, **k} for r, k in zip(self.replications, kpis, strict=True)]
         return Evaluation(staffing, cost, summarise(pd.DataFrame(rows)))
 
 

@@ -2,22 +2,21 @@
 
 `run_suite(names, compose=..., quick=..., seed=..., n_jobs=...)` sets each case up (`compose`
 composes the shipped scenarios of the cases), computes its exact values, runs its
-replications (in worker processes when `n_jobs > 1`; each replication owns its random
-streams, so the numbers do not depend on how the work is spread) and returns the
+replications (on `n_jobs` processes through `sim.experiment.executor`; each replication owns
+its random streams, so the numbers do not depend on how the work is spread) and returns the
 observations. `assess` (in `sim.validation.stats`) then judges them all together, so the
 simultaneous 99 % intervals cover the whole table.
 """
 
 from __future__ import annotations
 
-import multiprocessing
 from collections.abc import Callable, Sequence
-from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass
 
 from sim.config.scenario import RunConfig
 from sim.config.schema import ConfigError
 from sim.config.shipped import ComposeJob
+from sim.experiment.executor import Workers
 from sim.validation.case import Case, Metrics, same_metrics
 from sim.validation.hypercube import HYPERCUBE
 from sim.validation.offered_load import MT_INFINITE
@@ -108,17 +107,8 @@ def _run_all(
             item = prepared[index]
             progress(item.case.name, done[index], item.run.replications)
 
-    if n_jobs <= 1:
-        for index, name, config, run, r in tasks:
-            record(index, r, measure_replication(name, config, run, r))
-        return results
-    with _pool(n_jobs) as pool:
-        futures = [(t[0], t[4], pool.submit(measure_replication, *t[1:])) for t in tasks]
-        for index, r, future in futures:
-            record(index, r, future.result())
+    with Workers(n_jobs) as workers:
+        measured = workers.imap(measure_replication, [task[1:] for task in tasks])
+        for (index, *_case, replication), metrics in zip(tasks, measured, strict=True):
+            record(index, replication, metrics)
     return results
-
-
-def _pool(n_jobs: int) -> Executor:
-    # spawn, not fork: a forked child of a process with threads (pyarrow, BLAS) can deadlock.
-    return ProcessPoolExecutor(n_jobs, mp_context=multiprocessing.get_context("spawn"))

@@ -50,6 +50,7 @@ def test_relative_half_width_of_a_constant_is_zero_and_of_one_value_infinite():
     assert relative_half_width(np.array([3.0])) == float("inf")
 
 
+@pytest.mark.slow
 def test_auto_replications_stop_at_the_first_replication_that_meets_the_precision():
     job = load_job("taozhu_2019", [*SHORT, "run.replications=auto", "run.precision=0.05"])
     result = run_experiment(job)

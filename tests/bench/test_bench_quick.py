@@ -18,7 +18,7 @@ EXPECTED = {
     ("engine", "speed vs plain SimPy M/M/c"),
     ("peer", "speed vs Ciw M/M/c"),
     ("realistic", "time vs plain SimPy, same incidents"),
-    ("sweep", "speed-up 2 workers vs 1"),
+    ("sweep", "parallel efficiency, 2 workers"),
     ("sweep", "Amdahl's bound for 2 workers"),
     ("sweep", "outside the jobs, 1 worker"),
     ("sweep", "Hydra overhead, 1 worker"),
@@ -56,6 +56,8 @@ def test_quick_mode_reports_every_item_with_finite_numbers(quick_run):
     assert "| engine |" in stdout and record["machine"]["n_cpus"] >= 1
     bound = next(r for r in rows if r["measure"] == "Amdahl's bound for 2 workers")
     assert 1.0 <= bound["value"] <= 2.0  # 1 if all of the sweep were serial, 2 if none
+    efficiency = next(r for r in rows if r["measure"] == "parallel efficiency, 2 workers")
+    assert 0 < efficiency["value"] <= 1.2  # speed-up over 2 (above 1 only by timing noise)
 
 
 @pytest.mark.slow

@@ -27,6 +27,7 @@ def test_the_shipped_province_is_what_its_generator_makes_from_the_calibrated_af
     assert _generator().scenario_text() == shipped, "run scenarios/zhejiang_712/generate.py"
 
 
+@pytest.mark.slow
 def test_the_province_has_712_joint_duty_stations_each_able_to_field_every_team():
     scenario = compose_job(["scenario=zhejiang_712"]).scenario
     kinds = Counter(station.kind for station in scenario.stations.values())

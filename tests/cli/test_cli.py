@@ -91,6 +91,7 @@ def test_run_prints_the_kpi_table_and_writes_the_results_contract(tmp_path):
     assert replications["n_incidents"].tolist() == counts
 
 
+@pytest.mark.slow
 def test_the_same_seed_gives_byte_identical_tables_in_two_processes(tmp_path):
     for name in ("a", "b"):
         result = jointduty("run", *FAST, f"hydra.run.dir={tmp_path / name}")
@@ -99,6 +100,7 @@ def test_the_same_seed_gives_byte_identical_tables_in_two_processes(tmp_path):
         assert (tmp_path / "a" / table).read_bytes() == (tmp_path / "b" / table).read_bytes()
 
 
+@pytest.mark.slow
 def test_multirun_runs_one_job_per_value(tmp_path):
     result = jointduty(
         "run",
@@ -137,6 +139,7 @@ def test_bad_input_gives_one_line_and_exit_status_2(override, expected, tmp_path
     assert len(lines) == 1 and expected in lines[0], result.stderr
 
 
+@pytest.mark.slow
 def test_a_bad_value_in_one_sweep_point_is_caught_before_the_sweep_starts(tmp_path):
     result = jointduty("run", "-m", "run.replications=2,-1", f"hydra.sweep.dir={tmp_path}")
     assert result.returncode == 2

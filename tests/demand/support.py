@@ -6,23 +6,26 @@ import dataclasses
 from pathlib import Path
 from typing import Any
 
-import pytest
 import yaml
 
 from sim.config.checks import validate
 from sim.config.scenario import ScenarioConfig
 from sim.model.projection import Projection
+from tests.real_data import REAL_DIR, real_file
 
 REPO = Path(__file__).resolve().parents[2]
 FIXTURE = REPO / "tests" / "data" / "mke_calls_sample.csv"
-REAL = REPO.parent / "shared" / "data" / "real"  # CI: a read-only copy of shared/ beside the clone
-MKE = REAL / "mke_police_cfs_2018-05-01_2018-05-21.csv.gz"
-LA = [REAL / "la311_2017-12-27_2017-12-31.csv.gz", REAL / "la311_2018-01-01_2018-01-04.csv.gz"]
+MKE = REAL_DIR / "mke_police_cfs_2018-05-01_2018-05-21.csv.gz"
+LA = [
+    REAL_DIR / "la311_2017-12-27_2017-12-31.csv.gz",
+    REAL_DIR / "la311_2018-01-01_2018-01-04.csv.gz",
+]
 
 
 def need_real_data() -> None:
-    if not MKE.is_file() or not all(path.is_file() for path in LA):
-        pytest.skip(f"the real data samples are not at {REAL} (shared/ beside the repository)")
+    """Fail the test, saying where the samples were looked for, unless they are all there."""
+    for path in (MKE, *LA):
+        real_file(path.name)
 
 
 def scenario_from_district(path: Path, n_police: int = 2) -> tuple[ScenarioConfig, Projection]:

@@ -1,5 +1,6 @@
 """fit-demand on the real samples in shared/data/real, checked against direct counts and the
-figures their README publishes. Skipped, with the reason, where shared/ is not beside the repo."""
+figures their README publishes. Failing, with where it looked, where shared/ is not beside the
+repository (`tests.real_data`)."""
 
 from __future__ import annotations
 

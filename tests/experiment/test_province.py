@@ -108,6 +108,7 @@ def test_the_province_command_rejects_auto_replications_in_one_line(capsys):
 
 
 @pytest.mark.slow
+@pytest.mark.ray
 def test_a_private_ray_cluster_gives_the_same_province_as_one_process():
     ray = pytest.importorskip("ray")
     scenario = _two_towns(east_staff=BOTH)

@@ -11,6 +11,7 @@ waiting job, as the model did before, with 1 - (1 - p)^20 (0.999 for p = 0.3).
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from scipy import stats
 
 from sim.model.replication import Model
@@ -39,6 +40,7 @@ def waiting_calls():
     )
 
 
+@pytest.mark.slow
 def test_a_volunteer_asked_about_a_queue_answers_once_per_pass():
     scenario, n_reps = scenario_of(volunteer_only()), 400
     took_a_job_at_once = []

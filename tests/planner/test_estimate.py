@@ -196,6 +196,7 @@ def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+@pytest.mark.slow
 def test_estimate_command_prints_load_need_and_roster_for_each_role(tmp_path):
     result = run_cli("estimate", "scenario=taozhu_2019", "--out", str(tmp_path))
     assert result.returncode == 0, result.stderr
@@ -206,6 +207,7 @@ def test_estimate_command_prints_load_need_and_roster_for_each_role(tmp_path):
     assert police["rostered"].sum() / 7 == pytest.approx(144.0)  # 30 officers on 3x8: 144 h/day
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("args", "key"),
     [

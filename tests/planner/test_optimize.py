@@ -141,6 +141,7 @@ def test_optimize_command_reports_the_choice_its_cost_and_each_target(tmp_path):
     assert (tmp_path / "evaluations.csv").is_file()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("args", "key"),
     [
@@ -159,6 +160,7 @@ def test_optimize_command_rejects_bad_input_with_one_line(args, key):
     assert len(lines) == 1 and lines[0].startswith(f"jointduty: config error: {key}")
 
 
+@pytest.mark.slow
 def test_optuna_path_runs_its_trials_through_the_hydra_sweeper_and_reports_the_cheapest(tmp_path):
     pytest.importorskip("hydra_plugins.hydra_optuna_sweeper", reason="optuna extra not installed")
     result = run_cli(

@@ -134,6 +134,7 @@ def test_kpi_labels_say_what_and_in_which_unit():
     assert kpi_label("overtime_min_police") == "Overtime of police (minutes per day)"
 
 
+@pytest.mark.slow
 def test_report_of_a_comparison_gives_paired_differences_and_every_scenario(
     comparison_dir, tmp_path
 ):
@@ -148,6 +149,7 @@ def test_report_of_a_comparison_gives_paired_differences_and_every_scenario(
     assert data.variants[0].incidents["replication"].nunique() == 2
 
 
+@pytest.mark.slow
 def test_report_of_a_sweep_draws_service_against_staffing_per_station_count(sweep_dir, tmp_path):
     from sim.report.plots_sweep import sweep_jobs
 
@@ -166,6 +168,7 @@ def chromium() -> str | None:
     return shutil.which("chromium") or shutil.which("chromium-browser")
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(chromium() is None, reason="headless Chromium is not installed")
 def test_every_picture_of_the_html_report_loads_in_a_headless_browser(run_dir, tmp_path):
     assert run_cli("report", str(run_dir), "--out", str(tmp_path)).returncode == 0

@@ -79,6 +79,7 @@ def test_a_sweep_ends_in_one_tidy_table_of_jobs_and_kpis_with_the_swept_keys(pol
     assert set(measured["n"]) == {2}
 
 
+@pytest.mark.slow
 def test_rerunning_a_sweep_skips_what_completed_and_a_grown_grid_runs_only_new_points(
     police_sweep, tmp_path
 ):
@@ -96,6 +97,7 @@ def test_rerunning_a_sweep_skips_what_completed_and_a_grown_grid_runs_only_new_p
     assert sorted(table[POLICE].unique()) == [3, 4, 5]
 
 
+@pytest.mark.slow
 def test_a_failing_job_is_recorded_in_its_directory_and_the_table_and_the_others_go_on(tmp_path):
     # replications=auto with an unknown precision KPI only fails once the job runs.
     args = ["run.replications=2,auto", "run.precision_metrics=[nope]", f"{POLICE}=4,5"]
@@ -159,6 +161,7 @@ def test_a_bad_value_in_a_preset_sweep_is_caught_before_the_sweep_starts(tmp_pat
     assert not tmp_path.exists() or not any(tmp_path.iterdir())
 
 
+@pytest.mark.slow
 def test_the_station_sweep_places_more_stations_per_job(tmp_path):
     result = jointduty(
         "run", "-m", "+experiment=station_sweep", *FAST[1:], "placement.n_stations=1,3",
@@ -190,6 +193,7 @@ def test_a_sweep_runs_on_local_cores_through_the_joblib_launcher(tmp_path):
 
 
 @pytest.mark.slow
+@pytest.mark.ray
 def test_a_sweep_runs_on_a_local_ray_instance_through_the_ray_launcher(tmp_path):
     _launcher_sweep(tmp_path, "hydra/launcher=ray_local", "hydra.launcher.ray.init.num_cpus=2")
 
@@ -245,6 +249,7 @@ def _wait_for_line(process: subprocess.Popen, text: str, timeout_s: float) -> No
 
 
 @pytest.mark.slow
+@pytest.mark.ray
 def test_a_sweep_joins_a_running_ray_cluster_with_the_cluster_preset(ray_head, tmp_path):
     address, auth = ray_head
     env = {k: v for k, v in os.environ.items() if k != "RAY_ADDRESS"}
