@@ -15,6 +15,9 @@ config named by `-cn` in an extra `--config-dir` too.
 
 from __future__ import annotations
 
+import copy
+import itertools
+import json
 import math
 from collections.abc import Callable
 from typing import Any
@@ -26,7 +29,13 @@ from sim.config.safety import check_targets
 from sim.config.scenario import JobConfig
 from sim.config.schema import ConfigError
 from sim.sweep.compose import sweeper_params, sweeper_params_in, to_plain
-from sim.sweep.sources import check_hydra_settings, config_source, hydra_flags, is_multirun
+from sim.sweep.sources import (
+    ConfigSource,
+    check_hydra_settings,
+    config_source,
+    hydra_flags,
+    is_multirun,
+)
 
 
 def refuse_sweeps_without_multirun(args: list[str]) -> None:
@@ -45,12 +54,13 @@ def refuse_sweeps_without_multirun(args: list[str]) -> None:
 def validate_sweep_points(
     args: list[str], on_first: Callable[[DictConfig, int], None] | None = None
 ) -> DictConfig:
-    """Compose and validate every point of the sweep (`_override_sets`), or `ConfigError`.
+    """Compose and validate every point of the sweep (`_grid_of`), or `ConfigError`.
 
     One full composition with the `hydra` node (at every value's first) serves the check of
-    `_target_`s and the sweep an experiment preset declares; each point is then composed and
-    validated on its own. `on_first` is called with that composition and the number of jobs
-    in the grid as soon as it is checked. Returns it.
+    `_target_`s and the sweep an experiment preset declares; then every point of the grid is
+    validated, composed once per combination of config-group choices and derived from that
+    composition for plain values (`PointDeriver`). `on_first` is called with the first
+    composition and the number of jobs in the grid as soon as it is checked. Returns it.
     """
     source = config_source(args)
     hydra_overrides = _first_values(_parse_overrides(_hydra_overrides(args)))
@@ -63,8 +73,9 @@ def validate_sweep_points(
     choices = _choices(args, sweeper_params_in(first))
     if on_first is not None:
         on_first(first, math.prod(len(values) for values in choices.values()))
-    for overrides in _override_sets_of(choices):
-        plain = to_plain(source.compose([*hydra_overrides, *overrides], with_hydra=False))
+    derive = PointDeriver(source, hydra_overrides, first)
+    for overrides in _grid_of(choices):
+        plain = derive(overrides)
         check_targets(plain)
         _placed(validate(plain))
     return first
@@ -79,18 +90,10 @@ def _placed(job: JobConfig) -> JobConfig:
     return place_stations(job)
 
 
-def _override_sets(args: list[str], params: dict[str, str] | None = None) -> list[list[str]]:
-    """The override lists to validate up front: each sweep value with the others' first.
-
-    The sweep is the command line's overrides plus `params`, the `hydra.sweeper.params` of
-    the composed config (an experiment preset; composed here if not given), the command line
-    winning, as in Hydra's basic sweeper.
-    """
-    return _override_sets_of(_choices(args, params))
-
-
 def _choices(args: list[str], params: dict[str, str] | None = None) -> dict[str, list[str]]:
-    """Each key of the sweep (`_override_sets`) and its values, in order."""
+    """Each key of the sweep and its values, in order: the command line's overrides plus
+    `params` (an experiment preset's `hydra.sweeper.params`, composed here if not given), the
+    command line winning, as in Hydra's basic sweeper."""
     command_line = _parse_overrides(_model_overrides(args))
     if params is None:
         params = sweeper_params(_first_values(command_line))
@@ -101,15 +104,67 @@ def _choices(args: list[str], params: dict[str, str] | None = None) -> dict[str,
     return {key: _values(override) for key, override in merged.items()}
 
 
-def _override_sets_of(choices: dict[str, list[str]]) -> list[list[str]]:
-    base = [f"{key}={values[0]}" for key, values in choices.items()]
-    sets = [base]
-    for index, (key, values) in enumerate(choices.items()):
-        for value in values[1:]:
-            variant = list(base)
-            variant[index] = f"{key}={value}"
-            sets.append(variant)
-    return sets
+def sweep_grid(args: list[str], params: dict[str, str] | None = None) -> list[list[str]]:
+    """Every point of the sweep these arguments (and an experiment preset's params) ask for."""
+    return _grid_of(_choices(args, params))
+
+
+def _grid_of(choices: dict[str, list[str]]) -> list[list[str]]:
+    """Every point of the sweep, as Hydra's basic sweeper makes the cartesian grid."""
+    return [list(point) for point in itertools.product(*(
+        [f"{key}={value}" for value in values] for key, values in choices.items()
+    ))]  # fmt: skip
+
+
+class PointDeriver:
+    """The plain config of a sweep point, composed by Hydra at most once per combination of
+    config-group choices (`scenario=...`, `dispatch=...`, `+key=...`): a point that differs
+    only in plain values (`run.seed=3`) is that composition with the values set, unless an
+    interpolation refers to the key (then it is composed in full). Composing is about 0.5 s
+    a point, deriving about 25 ms; the derived config is the one Hydra will compose for the
+    job, which `tests/sweep/test_sweep_points.py` checks point by point."""
+
+    def __init__(self, source: ConfigSource, hydra_overrides: list[str], first: DictConfig):
+        self.source, self.hydra_overrides = source, hydra_overrides
+        choices = OmegaConf.select(first, "hydra.runtime.choices") or {}
+        self.groups = {str(group).split("@")[0] for group in choices}
+        self.bases: dict[tuple[str, ...], tuple[dict[str, object], str]] = {}
+
+    def __call__(self, overrides: list[str]) -> dict[str, object]:
+        structural = tuple(o for o in overrides if self._is_structural(o))
+        values = [o for o in overrides if not self._is_structural(o)]
+        if structural not in self.bases:
+            node = self.source.compose([*self.hydra_overrides, *structural], with_hydra=False)
+            raw = json.dumps(OmegaConf.to_container(node, resolve=False), default=str)
+            self.bases[structural] = (to_plain(node), raw)
+        plain, raw = self.bases[structural]
+        derived = copy.deepcopy(plain)
+        for override in _parse_overrides(values):
+            key = override.get_key_element()
+            if "${" + key in raw or not _set_existing(derived, key, override.value()):
+                return self._composed(overrides)
+        return derived
+
+    def _is_structural(self, override: str) -> bool:
+        key = override.split("=", 1)[0]
+        return key.startswith(("+", "~")) or "/" in key or key.split(".")[0] in self.groups
+
+    def _composed(self, overrides: list[str]) -> dict[str, object]:
+        return to_plain(self.source.compose([*self.hydra_overrides, *overrides], with_hydra=False))
+
+
+def _set_existing(config: dict[str, object], dotted_key: str, value: object) -> bool:
+    """Set `a.b.c` in nested dicts if that key exists (else False: Hydra must say why)."""
+    *path, last = dotted_key.split(".")
+    node: object = config
+    for part in path:
+        if not isinstance(node, dict) or part not in node:
+            return False
+        node = node[part]
+    if not isinstance(node, dict) or last not in node:
+        return False
+    node[last] = value
+    return True
 
 
 def _parse_overrides(overrides: list[str]) -> list[Any]:

@@ -177,7 +177,9 @@ class ResumingSweeperBase(Sweeper):
                     [*job, f"hydra.sweep.subdir='{job_dir_name(job[:-1], varying)}'"]
                     for job in batch
                 ]
-            self.validate_batch_is_legal(batch)
+            # No validate_batch_is_legal here: `jointduty run` validated every point of the grid
+            # before Hydra started (`sim.sweep.points.validate_sweep_points`), more strictly and
+            # without composing each job a second time in this process.
             results = self.launcher.launch(batch, initial_job_idx=initial_job_idx)
             for result in results:
                 _mark_if_crashed(result)

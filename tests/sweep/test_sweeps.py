@@ -19,8 +19,9 @@ import pytest
 from sim.config.checks import validate
 from sim.config.shipped import shipped_dir
 from sim.experiment.placement import place_stations
-from sim.sweep.compose import compose_config
-from sim.sweep.points import _override_sets, validate_sweep_points
+from sim.sweep.compose import compose_config, compose_node
+from sim.sweep.points import PointDeriver, sweep_grid, validate_sweep_points
+from sim.sweep.sources import config_source
 from tests.cli.test_cli import jointduty
 
 FAST = ["scenario=taozhu_2019", "run.replications=2", "run.horizon_days=1", "run.warmup_days=0.25"]
@@ -142,10 +143,26 @@ def test_collect_of_a_directory_that_does_not_exist_is_a_config_error(tmp_path):
     "preset", sorted(p.stem for p in (shipped_dir("conf") / "experiment").glob("*.yaml"))
 )
 def test_every_experiment_preset_declares_a_sweep_whose_points_all_validate(preset):
-    sets = _override_sets([f"+experiment={preset}"])
+    sets = sweep_grid([f"+experiment={preset}"])
     assert len(sets) > 2
     for overrides in sets:
         place_stations(validate(compose_config(overrides)))
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["run.seed=1,2,3", "scenario=taozhu_2019,future_city_2021"],
+        ["stations.future_city_joint_duty.staff.grid_worker.count=1,3", "run.horizon_days=2,5"],
+        ["+experiment=staffing_sweep"],
+    ],
+)
+def test_a_derived_sweep_point_is_the_config_hydra_composes_for_it(args):
+    first = compose_node(sweep_grid(args)[0], with_hydra=True)
+    derive = PointDeriver(config_source([]), [], first)
+    for overrides in sweep_grid(args):
+        assert derive(overrides) == compose_config(overrides), overrides
+    assert len(derive.bases) < len(sweep_grid(args))  # plain values were derived, not composed
 
 
 def test_a_bad_value_in_a_preset_sweep_is_caught_before_the_sweep_starts(tmp_path):
