@@ -86,14 +86,16 @@ def test_fit_demand_with_a_broken_base_file_is_a_config_error(kind: str, tmp_pat
 def test_a_broken_scenario_file_is_a_config_error_naming_it(
     kind: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    import hydra_plugins.jointduty_sweeper.scenario_source as source
     import sim.sweep.compose as compose
     from sim.config.schema import ConfigError
 
-    real = compose.shipped_dir
+    real = source.shipped_dir
+    monkeypatch.chdir(tmp_path)  # from a checkout's root, Hydra also finds ./scenarios
     (tmp_path / "broken").mkdir()
     (tmp_path / "broken" / "scenario.yaml").write_text(BROKEN_YAML[kind])
     monkeypatch.setattr(
-        compose, "shipped_dir", lambda name: tmp_path if name == "scenarios" else real(name)
+        source, "shipped_dir", lambda name: tmp_path if name == "scenarios" else real(name)
     )
     with pytest.raises(ConfigError) as caught:
         compose.compose_job(["scenario=broken"])
