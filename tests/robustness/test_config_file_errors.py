@@ -90,8 +90,9 @@ def test_a_broken_scenario_file_is_a_config_error_naming_it(
     import sim.sweep.compose as compose
     from sim.config.schema import ConfigError
 
+    compose.register_scenarios()  # Hydra's first plugin scan re-executes the plugin modules:
+    compose.compose_node([], with_hydra=False)  # let it happen before the patch, not after
     real = source.shipped_dir
-    monkeypatch.chdir(tmp_path)  # from a checkout's root, Hydra also finds ./scenarios
     (tmp_path / "broken").mkdir()
     (tmp_path / "broken" / "scenario.yaml").write_text(BROKEN_YAML[kind])
     monkeypatch.setattr(
