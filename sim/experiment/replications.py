@@ -52,6 +52,7 @@ class ExperimentResult:
     replications: pd.DataFrame  # one row per replication, one column per KPI
     summary: pd.DataFrame  # metric, mean, sd, ci_low, ci_high, n
     analysis: OutputAnalysis | None = None
+    matters: pd.DataFrame | None = None  # one row per measured matter, with `replication`
 
 
 def run_replication(
@@ -120,13 +121,15 @@ def run_experiment(job: JobConfig, progress: Progress | None = None) -> Experime
     scenario = place_stations(job).scenario
     warmup = choose_warmup(scenario, job.run)
     run = replace(job.run, warmup_days=warmup.days)
-    incidents, busy, rows = [], [], []
+    incidents, busy, matters, rows = [], [], [], []
     decision = decide(run, [pd.DataFrame(rows)])
     while not decision.stop:
         replication = len(rows)
         records, kpis = run_replication(scenario, run, replication)
         incidents.append(records.incidents.assign(replication=replication))
         busy.append(records.busy.assign(replication=replication))
+        if records.matters is not None:
+            matters.append(records.matters.assign(replication=replication))
         rows.append({"replication": replication, **kpis})
         decision = decide(run, [pd.DataFrame(rows)])
         if progress is not None:
@@ -138,6 +141,7 @@ def run_experiment(job: JobConfig, progress: Progress | None = None) -> Experime
         replications=replications,
         summary=summarise(replications),
         analysis=OutputAnalysis(len(rows), decision.reason, warmup.days, warmup.reason),
+        matters=_replication_first(pd.concat(matters, ignore_index=True)) if matters else None,
     )
 
 

@@ -27,7 +27,8 @@ object with its callbacks. A team's arrivals on scene need no call of their own:
 sent, they and the end of handling are known, so `respond` puts only that end on the clock.
 
 Arrivals stop at the end of the horizon; the model runs on until every incident that arrived
-is resolved, so no measured incident is censored. The model owns its environment, streams and
+is resolved, so no measured incident is censored. A matter (`sim.model.matters`) may still be
+open when the run stops: it is censored there. The model owns its environment, streams and
 records: no global state, no files, no printing.
 """
 
@@ -120,6 +121,7 @@ class Model:
         self.overtime: list[tuple[int, float, float]] = []
         self.job_rows: list[object] = []  # flat rows of `records.JOB_FIELDS`
         self.n_open = 0
+        self.t_stop_min = float("nan")  # when the run stopped (set by `run`)
         self._place_of_repeat: dict[int, Place] = {}  # matter -> its place, for its repeat call
         self._labels: dict[str | tuple[str, ...], str] = {}  # label by role(s) of the members
 
@@ -504,6 +506,7 @@ class Model:
         for station, role in self.rostered:
             self.env.process(self.work_shifts(station, role))
         self.env.run_all()
+        self.t_stop_min = self.env.now  # matters still open are censored here
         return build_records(self)
 
     # --- set-up helpers --------------------------------------------------------------------
