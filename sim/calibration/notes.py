@@ -132,10 +132,11 @@ def _joint_note(point: FitPoint, runs: Mapping[str, Kpis]) -> str:
 
 def _same_day_note(runs: Mapping[str, Kpis]) -> str:
     area = estimate(next(t for t in TARGETS if t.kind == "above"), runs)
-    district = _mean(runs[AFTER], "same_day_share")
+    district = _mean(runs[AFTER], "settled_same_day_share")
     met = "met" if area.ci_low > 0.5 else "NOT met: shorten the follow-up delays"
     return (
-        f"- same day: {area.mean:.0%} of the area's incidents (district {district:.0%}) are "
-        f"resolved the same day after the reform; 'more than half' is {met}. The follow-up "
-        "delays are assumptions, not fitted: this is the only published figure they touch."
+        f"- same day: {area.mean:.0%} of the area's matters (district {district:.0%}) are "
+        f"settled the day of their first call after the reform; 'more than half' is {met}. "
+        "The follow-up delays are assumptions, not fitted: this is the only published figure "
+        "they touch."
     )

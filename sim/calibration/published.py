@@ -86,10 +86,10 @@ TARGETS: tuple[PublishedTarget, ...] = (
         source="'72 joint dispute mediations'",
     ),
     PublishedTarget(
-        "area_same_day_share",
-        "share resolved the same day, Future City area",
+        "area_settled_same_day_share",
+        "share of matters settled the same day, Future City area",
         0.5,
-        f"area_{AREA}_same_day_share",
+        f"area_{AREA}_settled_same_day_share",
         kind="above",
         source="'more than half resolved the same day'",
     ),

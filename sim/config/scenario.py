@@ -24,7 +24,7 @@ DistributionKind = Literal["exponential", "fixed", "lognormal", "empirical"]
 StationKind = Literal["police_station", "police_room", "joint_duty"]
 TravelMetric = Literal["euclidean", "manhattan", "zero"]
 DispatchPolicyName = Literal["nearest", "borrow"]
-MserMetric = Literal["resolution_min", "response_min", "wait_min"]
+MserMetric = Literal["call_close_min", "response_min", "wait_min"]
 ShiftChange = Literal["finish", "handover"]
 RosterPattern = Literal["3x8", "2x12", "day", "custom"]
 StageKind = Literal["followup", "referral"]
@@ -288,10 +288,10 @@ class RunConfig:
     warmup_days: float | Literal["auto"] = field(default=1.0, metadata=bounded(ge=0, le=3660))
     seed: int = field(default=20210201, metadata=bounded(ge=0))
     precision: float = field(default=0.05, metadata=bounded(gt=0, le=1))
-    precision_metrics: tuple[str, ...] = ("response_min_mean", "resolution_min_mean")
+    precision_metrics: tuple[str, ...] = ("response_min_mean", "call_close_min_mean")
     min_replications: int = field(default=5, metadata=bounded(ge=2, le=100000))
     max_replications: int = field(default=100, metadata=bounded(ge=2, le=100000))
-    mser_metric: MserMetric = "resolution_min"
+    mser_metric: MserMetric = "call_close_min"
 
 
 @dataclass(frozen=True)

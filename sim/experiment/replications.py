@@ -80,6 +80,7 @@ def run_replication(
         jobs=records.jobs,
         overtime=records.overtime,
         n_deterred=records.n_deterred,
+        matters=records.matters,
     )
     return records, kpis
 

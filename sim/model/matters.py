@@ -7,12 +7,13 @@ still open when the run stops is censored there. The table has one row per matte
 call was measured (arrived after the warm-up and was not deterred); a repeat call of a matter
 that began in the warm-up is in the incident table but its matter is not in this one.
 
-Columns: `t_first_call`, `t_settled` (NaN while open), `t_censor` (when the run stopped),
-`settled`, `settle_min` (to settlement, or to censoring for an open matter: the duration a
-survival estimate needs), `settled_same_day` (settled on the calendar day of its first call),
-`n_calls`, `n_referrals` (referral sessions), `n_jobs` (sessions of any kind), `roles` (the
-roles of all the teams that worked on it, e.g. `enforcement+police`), `n_roles` and `joint`
-(at least one session was handled by two or more roles at once).
+Columns: `kind` and place (`x_km`, `y_km`) of its first call, `t_first_call`, `t_settled` (NaN
+while open), `t_censor` (when the run stopped), `settled`, `settle_min` (to settlement, or to
+censoring for an open matter: the duration a survival estimate needs), `settled_same_day`
+(settled on the calendar day of its first call), `n_calls`, `n_referrals` (referral sessions),
+`n_jobs` (sessions of any kind), `roles` (the roles of all the teams that worked on it, e.g.
+`enforcement+police`), `n_roles` and `joint` (at least one session was handled by two or more
+roles at once).
 """
 
 from __future__ import annotations
@@ -27,6 +28,8 @@ MIN_PER_DAY = 1440.0
 MATTER_COLUMNS: tuple[str, ...] = (
     "matter_id",
     "kind",
+    "x_km",
+    "y_km",
     "t_first_call",
     "t_settled",
     "t_censor",
@@ -48,6 +51,8 @@ class CallColumns:
 
     matter_id: np.ndarray  # int: the id of the matter's first call
     kind: pd.Categorical  # the incident's type
+    x_km: np.ndarray
+    y_km: np.ndarray
     t_arrival: np.ndarray
     t_resolved: np.ndarray  # NaN while unresolved
     settled: np.ndarray  # 1 settled at its root, 0 not, NaN when the type has no root cause
@@ -83,6 +88,8 @@ def matter_table(
         {
             "matter_id": first.astype(np.int64),
             "kind": calls.kind[first],
+            "x_km": calls.x_km[first],
+            "y_km": calls.y_km[first],
             "t_first_call": t_first,
             "t_settled": t_end,
             "t_censor": np.full(len(first), t_stop_min),

@@ -1,7 +1,7 @@
 """`jointduty optimize [scenario=NAME] target.<kpi>=<bound> ...`: the cheapest staffing.
 
 Finds the cheapest staffing (units per role per station, per shift of each roster) that
-meets every target, e.g. `target.response_min_p90_prio1=15 target.same_day_share=0.6`. It
+meets every target, e.g. `target.response_min_p90_prio1=15 target.settled_same_day_share=0.6`. It
 starts from the analytic estimate (`sim.planner.staffing`), searches with simulation on common
 random numbers (`sim.planner.search`), and confirms the choice on fresh replications, so the
 reported confidence intervals are not flattered by the search having picked a lucky point.
@@ -30,7 +30,8 @@ from sim.planner.targets import Target, check_kpis, split_targets
 
 EPILOG = """examples:
   jointduty optimize scenario=taozhu_2019 target.response_min_p90_prio1=15
-  jointduty optimize target.response_min_p90=20 target.same_day_share=0.75 --roles police,mediator
+  jointduty optimize target.response_min_p90=20 target.settled_same_day_share=0.75 \
+    --roles police,mediator
   jointduty optimize scenario=taozhu_2019 target.response_min_p90=15 --optuna 30
 """
 

@@ -1,9 +1,10 @@
 """Service targets for the optimiser: `target.<kpi>=<bound>` and whether a result meets them.
 
 A target bounds one KPI of the replications table (README "Result tables"), e.g.
-`target.response_min_p90_prio1=15` (at most 15 minutes) or `target.same_day_share=0.6` (at
-least 60 %). The direction follows the KPI: shares of good outcomes (`same_day_share`,
-`settled_share`, and their per-area versions) must be at least the bound, everything else
+`target.response_min_p90_prio1=15` (at most 15 minutes) or `target.settled_same_day_share=0.6`
+(at least 60 % of matters settled the day they began). The direction follows the KPI: shares of
+good outcomes (`settled_same_day_share`, `settled_within_7d_share`, `call_closed_same_day_share`,
+`call_settled_share`, and their per-area versions) must be at least the bound, everything else
 (times, waits, costs, repeat calls) at most; a leading `>=` or `<=` sets it explicitly
 (`target.joint_share=>=0.3`).
 
@@ -21,7 +22,11 @@ from dataclasses import dataclass
 from sim.config.schema import ConfigError
 
 TARGET_PREFIX = "target."
-HIGHER_IS_BETTER_SUFFIXES = ("same_day_share", "settled_share")
+HIGHER_IS_BETTER_SUFFIXES = (
+    "same_day_share",
+    "call_settled_share",
+    "settled_within_7d_share",
+)
 
 
 @dataclass(frozen=True)

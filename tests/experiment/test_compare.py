@@ -120,7 +120,7 @@ def test_crn_reduces_the_variance_of_the_differences_of_a_staffing_change():
         ),
     ]
     ratios = variance_reduction(jobs)
-    for metric in ("resolution_min_mean", "utilisation_police"):
+    for metric in ("call_close_min_mean", "utilisation_police"):
         row = ratios[ratios.metric == metric].iloc[0]
         assert row["ci_high"] < 1.0, row  # the whole 95 % interval of the ratio is below 1
 
