@@ -28,7 +28,7 @@ from sim.config.scenario import (
 )
 from sim.config.schema import ConfigError
 
-STATION_KINDS = ("police_station", "police_room", "joint_duty")
+STATION_KINDS = ("police_station", "police_room", "joint_duty", "agency_office")
 MAX_UNITS = 100_000
 
 

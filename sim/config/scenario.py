@@ -21,7 +21,7 @@ from typing import Literal
 from sim.config.schema import bounded, build
 
 DistributionKind = Literal["exponential", "fixed", "lognormal", "empirical"]
-StationKind = Literal["police_station", "police_room", "joint_duty"]
+StationKind = Literal["police_station", "police_room", "joint_duty", "agency_office"]
 TravelMetric = Literal["euclidean", "manhattan", "zero"]
 DispatchPolicyName = Literal["nearest", "borrow"]
 MserMetric = Literal["call_close_min", "response_min", "wait_min"]
