@@ -110,7 +110,9 @@ class StageConfig:
 
     With probability `p` the stage is needed; it then takes `sessions` jobs one after the
     other, each starting `delay` after the previous one ends (moved to the next office hours if
-    `office_hours` is set), each needing `team` for a `handling` time.
+    `office_hours` is set), each needing `team` for a `handling` time. With
+    `only_if_unsettled` (for a type with a root cause) the stage happens only if the sessions
+    before it did not settle the matter: a referral of what the police could not settle.
     """
 
     kind: StageKind
@@ -121,6 +123,7 @@ class StageConfig:
     sessions: int = field(default=1, metadata=bounded(ge=1, le=50))
     priority: int = field(default=3, metadata=bounded(ge=1, le=1000))
     office_hours: OfficeHoursConfig | None = None
+    only_if_unsettled: bool = False
 
 
 @dataclass(frozen=True)

@@ -131,3 +131,53 @@ def test_matters_count_the_measured_incidents_exactly():
     assert (matters["t_first_call"] >= 1440.0).all()
     settled = matters[matters["settled"]]
     assert (settled["t_settled"] >= settled["t_first_call"]).all()
+
+
+def _referred_leak(p_settled_without: float) -> dict[str, Any]:
+    """The police answer a leak; only if they cannot settle it, it is referred to enforcement,
+    whose visit comes 2000 min after; the matter flares up 1000 min after each call."""
+    data = _leak_and_theft()
+    leak = data["incident_types"]["leak"]
+    leak["team"] = {"police": 1}
+    leak["stages"][0]["delay"] = {"dist": "fixed", "value_min": 2000.0}
+    leak["stages"][0]["only_if_unsettled"] = True
+    leak["root_cause"]["roles"] = ["enforcement"]
+    leak["root_cause"]["p_settled_without"] = p_settled_without
+    return data
+
+
+ONE_LEAK = hand_made([0.0], [(3, 4)], [30.0])
+
+
+def test_a_matter_waiting_for_its_agency_flares_up_and_calls_the_police_again():
+    records, log, _ = run_logged(_referred_leak(0.0), ONE_LEAK, horizon_min=3000.0)
+    assert [(t, event, incident) for t, event, incident, _ in log] == [
+        (0.0, "arrive", 0),
+        (0.0, "dispatch", 0),
+        (10.0, "on_scene", 0),
+        (40.0, "handled", 0),  # the police could not settle it: referred
+        (50.0, "free", 0),
+        (1040.0, "arrive", 1),  # it flares up 1000 min later, still waiting for enforcement
+        (1040.0, "dispatch", 1),
+        (1050.0, "on_scene", 1),
+        (1080.0, "resolved", 1),  # the flare-up's call settles nothing and plans nothing
+        (1090.0, "free", 1),
+        (2040.0, "referral", 0),  # the visit began before the next flare-up was due
+        (2040.0, "dispatch", 0),
+        (2050.0, "on_scene", 0),
+        (2080.0, "resolved", 0),
+        (2080.0, "settled", 0),
+        (2090.0, "free", 0),
+    ]
+    matter = records.matters.set_index("matter_id").loc[0]
+    assert (matter["n_calls"], matter["n_referrals"], matter["t_settled"]) == (2, 1, 2080.0)
+    assert records.incidents.set_index("incident_id").loc[1, "settled"] == 0.0
+
+
+def test_a_referral_only_if_unsettled_is_skipped_when_the_police_settle_the_matter():
+    records, log, _ = run_logged(_referred_leak(1.0), ONE_LEAK, horizon_min=3000.0)
+    assert [event for _, event, _, _ in log] == [
+        "arrive", "dispatch", "on_scene", "resolved", "settled", "free"
+    ]  # fmt: skip
+    matter = records.matters.set_index("matter_id").loc[0]
+    assert (matter["n_calls"], matter["n_referrals"], matter["t_settled"]) == (1, 0, 40.0)
