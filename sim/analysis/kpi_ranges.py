@@ -62,6 +62,8 @@ KPI_RANGES: tuple[tuple[str, KpiRange], ...] = (
     ("joint_matter_share", SHARE),
     ("settle_min_median_<type>", NON_NEGATIVE),
     ("settled_same_day_share_<type>", SHARE),
+    ("settled_within_1h_share_<type>", SHARE),
+    ("settled_within_12h_share_<type>", SHARE),
     ("area_<area>_settled_same_day_share", SHARE),
     ("area_<area>_calls_per_matter", NON_NEGATIVE),
     ("n_incidents", NON_NEGATIVE),

@@ -54,6 +54,8 @@ RULES: list[tuple[str, str]] = [
     (r"^area_(\w+?)_calls_per_matter$", r"Calls per matter in area \1"),
     (r"^settle_min_median_(\w+)$", r"Time to settlement, median, of \1 matters (minutes)"),
     (r"^settled_same_day_share_(\w+)$", r"Share of \1 matters settled the same day"),
+    (r"^settled_within_1h_share_(\w+)$", r"Share of \1 matters settled within 1 hour"),
+    (r"^settled_within_12h_share_(\w+)$", r"Share of \1 matters settled within 12 hours"),
 ]
 
 SHARE_SUFFIXES = ("_share", "p_wait")

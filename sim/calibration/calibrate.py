@@ -25,6 +25,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from sim.calibration.files import default_out_dir, write_calibration
+from sim.calibration.held_out import format_held_out
 from sim.calibration.notes import format_targets, plausibility_notes
 from sim.calibration.published import TARGETS, Kpis, estimate, family_confidence, verdict
 from sim.calibration.search import (
@@ -139,6 +140,8 @@ def _check(point: FitPoint, p_without: dict[str, float], settings: SearchSetting
     runs = evaluate_point(point, p_without, settings)
     print(format_targets(runs))
     print()
+    print(format_held_out(runs))
+    print()
     print("\n".join(plausibility_notes(point, p_without, runs)))
     return 0 if _all_met(runs) else EXIT_TARGET_MISSED
 
@@ -153,6 +156,8 @@ def _fit(
     minutes = (time.perf_counter() - t_start) / 60
     print()
     print(format_targets(evaluation.runs))
+    print()
+    print(format_held_out(evaluation.runs))
     print()
     print("\n".join(plausibility_notes(evaluation.point, p_without, evaluation.runs)))
     if not evaluation.converged:
