@@ -26,23 +26,32 @@ from pathlib import Path
 
 from sim.calibration.files import default_out_dir, write_calibration
 from sim.calibration.held_out import format_held_out
+from sim.calibration.identifiability import (
+    IDENTIFIABILITY,
+    IDENTIFIABILITY_INTRO,
+    format_identifiability,
+    run_identifiability,
+)
 from sim.calibration.notes import format_targets, plausibility_notes
 from sim.calibration.published import TARGETS, Kpis, estimate, family_confidence, verdict
 from sim.calibration.search import (
     Evaluation,
     FitPoint,
     SearchSettings,
+    after_scenario,
     current_point,
     evaluate_point,
     fit,
 )
 from sim.config.schema import ConfigError
+from sim.results.atomic import write_atomic
 
 EXIT_TARGET_MISSED = 1
 FIT = SearchSettings()
 QUICK = SearchSettings(replications=6, horizon_days=91.0, max_steps=5)
 CHECK = SearchSettings(replications=10, seed=20210201)
-USAGE = f"""usage: jointduty calibrate [--quick | --check] [--replications N] [--horizon-days D]
+USAGE = f"""usage: jointduty calibrate [--quick | --check | --identifiability] [--replications N]
+                           [--horizon-days D]
                            [--warmup-days D] [--seed S] [--jobs J] [--out DIR]
 
 Fits the call rate, the settling probability with the root-cause roles, the joint-duty
@@ -55,6 +64,9 @@ confidence intervals, and writes the calibration files the scenarios load.
   --check, --dry-run  fit nothing: run the shipped scenarios and check every target
                     ({CHECK.replications} x {CHECK.horizon_days:g} days, seed {CHECK.seed});
                     exit status 1 if one is missed
+  --identifiability refit quickly with each unpinned value (share settled without the
+                    right agency, repeat delay, deterrence radius) at both ends of its
+                    declared range; print and write identifiability.md
   --replications N  replications per evaluation (fit: {FIT.replications})
   --horizon-days D  measured days per replication (fit: {FIT.horizon_days:g})
   --warmup-days D   warm-up days (default {FIT.warmup_days:g}: repeat calls need weeks to settle)
@@ -78,6 +90,7 @@ class CalibrateRequest:
     quick: bool
     settings: SearchSettings
     out_dir: Path | None
+    identifiability: bool = False
 
 
 def calibrate_command(args: list[str]) -> int:
@@ -93,6 +106,8 @@ def calibrate_command(args: list[str]) -> int:
         return _fail(error)
     if request.check:
         return _check(point, p_without, request.settings)
+    if request.identifiability:
+        return _identifiability(point, p_without, request)
     return _fit(point, p_without, request, args)
 
 
@@ -102,7 +117,7 @@ def parse_args(args: list[str]) -> CalibrateRequest:
     while rest:
         arg = rest.pop(0)
         name, _, inline = arg.partition("=")
-        if name in ("--quick", "--check", "--dry-run") and not inline:
+        if name in ("--quick", "--check", "--dry-run", "--identifiability") and not inline:
             flags.add("--check" if name == "--dry-run" else name)
         elif name in (*OPTIONS, "--out"):
             if not inline and not rest:
@@ -113,13 +128,19 @@ def parse_args(args: list[str]) -> CalibrateRequest:
             else:
                 values[OPTIONS[name][0]] = _number(name, value, OPTIONS[name][1])
         else:
-            allowed = "--quick, --check, --dry-run, --out DIR, " + ", ".join(OPTIONS)
+            allowed = "--quick, --check, --dry-run, --identifiability, --out DIR, "
+            allowed += ", ".join(OPTIONS)
             raise ConfigError("option", arg, f"unknown; allowed: {allowed}")
-    if {"--quick", "--check"} <= flags:
-        raise ConfigError("option", "--quick --check", "choose one of them")
+    if len(flags) > 1:
+        raise ConfigError("option", " ".join(sorted(flags)), "choose one of them")
     base = CHECK if "--check" in flags else QUICK if "--quick" in flags else FIT
+    if "--identifiability" in flags:
+        base = IDENTIFIABILITY
     settings = replace(base, **values)
-    return CalibrateRequest("--check" in flags, "--quick" in flags, settings, out_dir)
+    identifiability = "--identifiability" in flags
+    return CalibrateRequest(
+        "--check" in flags, "--quick" in flags, settings, out_dir, identifiability
+    )
 
 
 def _number(name: str, text: str, kind: type) -> int | float:
@@ -144,6 +165,20 @@ def _check(point: FitPoint, p_without: dict[str, float], settings: SearchSetting
     print()
     print("\n".join(plausibility_notes(point, p_without, runs)))
     return 0 if _all_met(runs) else EXIT_TARGET_MISSED
+
+
+def _identifiability(
+    point: FitPoint, p_without: dict[str, float], request: CalibrateRequest
+) -> int:
+    print(_describe("identifiability, a quick fit per row", request.settings), flush=True)
+    rows = run_identifiability(point, p_without, after_scenario(), request.settings)
+    table = format_identifiability(rows)
+    print(table)
+    out_dir = request.out_dir or default_out_dir()[0]
+    text = IDENTIFIABILITY_INTRO + "\n" + _describe("Run", request.settings) + ".\n\n" + table
+    write_atomic(out_dir / "identifiability.md", lambda tmp: tmp.write_text(text + "\n"))
+    print(f"\nwritten: {out_dir / 'identifiability.md'}")
+    return 0
 
 
 def _fit(

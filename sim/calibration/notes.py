@@ -126,8 +126,9 @@ def _joint_note(point: FitPoint, runs: Mapping[str, Kpis]) -> str:
         f"{point.p_joint_mediation:.1%} of disputes and a joint enforcement operation for "
         f"{point.p_joint_enforcement:.1%} of municipal and market matters: "
         f"{_mean(runs[AFTER], 'joint_mediation_per_year'):.0f} and "
-        f"{_mean(runs[AFTER], 'joint_enforcement_per_year'):.0f} a year. Every dispute still "
-        "gets a mediator and every non-police matter its agency, alone (not a joint operation)."
+        f"{_mean(runs[AFTER], 'joint_enforcement_per_year'):.0f} a year. Every "
+        "matter the first responder could not settle gets its agency, alone (not a joint "
+        "operation)."
     )
 
 

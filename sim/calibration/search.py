@@ -74,6 +74,7 @@ class SearchSettings:
     jobs: int = 2
     max_steps: int = 10
     tolerance: float = 0.25  # in confidence half-widths
+    extra_overrides: tuple[str, ...] = ()  # unfitted values changed (identifiability)
 
 
 @dataclass(frozen=True)
@@ -108,7 +109,8 @@ class Evaluator:
         overrides = district_overrides(point, self.p_without)
         if scenario == AFTER:
             overrides += after_only_overrides(point)
-        job = compose_job([f"scenario={scenario}", *self.run_overrides(), *overrides])
+        extra = self.settings.extra_overrides
+        job = compose_job([f"scenario={scenario}", *self.run_overrides(), *overrides, *extra])
         scenario_config, run = job.scenario, job.run
         replications = range(self.settings.replications)
         if self._pool is None:
@@ -157,6 +159,11 @@ def settled_with(point: FitPoint, p_without: Mapping[str, float]) -> dict[str, f
     """p_settled_with of every type with a root cause, from the unsettled factor."""
     s = point.unsettled_factor
     return {name: round(1.0 - s * (1.0 - p), 4) for name, p in p_without.items()}
+
+
+def after_scenario() -> ScenarioConfig:
+    """The shipped after scenario, validated."""
+    return compose_job([f"scenario={AFTER}"]).scenario
 
 
 def current_point() -> tuple[FitPoint, dict[str, float]]:
