@@ -123,8 +123,9 @@ def _deterrence_note(point: FitPoint, runs: Mapping[str, Kpis]) -> str:
 def _joint_note(point: FitPoint, runs: Mapping[str, Kpis]) -> str:
     return (
         f"- joint operations: a joint mediation (officer, mediator or lawyer, grid worker) for "
-        f"{point.p_joint_mediation:.1%} of disputes and a joint enforcement operation for "
-        f"{point.p_joint_enforcement:.1%} of municipal and market matters: "
+        f"{point.p_joint_mediation:.1%} of the disputes the officer could not settle and a joint "
+        f"enforcement operation for {point.p_joint_enforcement:.1%} of the municipal and market "
+        "matters the grid worker could not settle: "
         f"{_mean(runs[AFTER], 'joint_mediation_per_year'):.0f} and "
         f"{_mean(runs[AFTER], 'joint_enforcement_per_year'):.0f} a year. Every "
         "matter the first responder could not settle gets its agency, alone (not a joint "
