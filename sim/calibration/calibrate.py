@@ -31,6 +31,7 @@ from sim.calibration.identifiability import (
     IDENTIFIABILITY_INTRO,
     format_identifiability,
     run_identifiability,
+    summarise_identifiability,
 )
 from sim.calibration.notes import format_targets, plausibility_notes
 from sim.calibration.published import TARGETS, Kpis, estimate, family_confidence, verdict
@@ -172,7 +173,7 @@ def _identifiability(
 ) -> int:
     print(_describe("identifiability, a quick fit per row", request.settings), flush=True)
     rows = run_identifiability(point, p_without, after_scenario(), request.settings)
-    table = format_identifiability(rows)
+    table = format_identifiability(rows) + "\n\n" + summarise_identifiability(rows)
     print(table)
     out_dir = request.out_dir or default_out_dir()[0]
     text = IDENTIFIABILITY_INTRO + "\n" + _describe("Run", request.settings) + ".\n\n" + table

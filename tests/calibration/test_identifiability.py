@@ -39,3 +39,25 @@ def test_the_share_settled_without_the_agency_is_scaled_for_every_type(scale):
         before = shipped.incident_types[name].root_cause.p_settled_without
         after = varied.incident_types[name].root_cause.p_settled_without
         assert after == pytest.approx(before * scale, abs=1e-4)
+
+
+def _row(setting: str, p90: tuple[float, float], converged: bool = True):
+    from sim.calibration.identifiability import IdentifiabilityRow, Variation
+    from sim.calibration.published import AFTER, BEFORE
+    from sim.calibration.search import Evaluation, FitPoint
+
+    point = FitPoint(27.0, 0.4, 0.25, 0.05, 0.06)
+    runs = {
+        BEFORE: [{"settle_min_p90": p90[0], "settled_same_day_share": 0.7}],
+        AFTER: [{"settle_min_p90": p90[1], "settled_same_day_share": 0.8}],
+    }
+    return IdentifiabilityRow(Variation("x", setting, ()), Evaluation(point, runs, converged, 3))
+
+
+def test_the_summary_says_when_a_conclusion_does_not_hold_in_every_row():
+    from sim.calibration.identifiability import summarise_identifiability
+
+    holds = summarise_identifiability([_row("a", (600.0, 60.0)), _row("b", (500.0, 100.0))])
+    assert "In every row, settlement is faster" in holds and "10% to 20% of before" in holds
+    fails = summarise_identifiability([_row("a", (600.0, 60.0)), _row("b", (100.0, 150.0), False)])
+    assert "NOT in every row" in fails and "Not fitted" in fails and "x b" in fails
