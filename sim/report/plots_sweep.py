@@ -43,7 +43,9 @@ def sweep_jobs(data: ReportData) -> pd.DataFrame:
         row: dict[str, object] = {
             "job": variant.name,
             "staff_hours_per_day": staff_hours_per_day(variant),
-            "n_stations": len(variant.job.scenario.stations),
+            "n_stations": sum(  # police and joint-duty stations, not the agencies' offices
+                s.kind != "agency_office" for s in variant.job.scenario.stations.values()
+            ),
         }
         parts = [f"{row['n_stations']} station{'s' if row['n_stations'] != 1 else ''}"]
         parts += [f"{words(k.split('.')[-1])} {per_job.loc[variant.name, k]}" for k in keys]
