@@ -128,7 +128,7 @@ def test_an_installed_package_writes_to_the_working_directory(monkeypatch, tmp_p
     assert out_dir == INSTALLED_OUT and "installed package" in why
 
 
-def _runs(rng: np.random.Generator, n: int = 6) -> dict[str, list[dict[str, float]]]:
+def _held_out_runs(rng: np.random.Generator, n: int = 6) -> dict[str, list[dict[str, float]]]:
     metrics = [c.metric for c in HELD_OUT]
     before = [{m: float(rng.uniform(0.0, 0.4)) for m in metrics} for _ in range(n)]
     after = [{m: float(rng.uniform(0.55, 0.9)) for m in metrics} for _ in range(n)]
@@ -136,7 +136,7 @@ def _runs(rng: np.random.Generator, n: int = 6) -> dict[str, list[dict[str, floa
 
 
 def test_the_printed_held_out_table_is_the_runs_own_numbers():
-    runs = _runs(np.random.default_rng(3))
+    runs = _held_out_runs(np.random.default_rng(3))
     text = format_held_out(runs)
     for check in HELD_OUT:
         after = np.array([k[check.metric] for k in runs[AFTER]])
@@ -149,7 +149,7 @@ def test_the_printed_held_out_table_is_the_runs_own_numbers():
 
 
 def test_a_held_out_figure_the_model_misses_is_reported_not_met():
-    runs = _runs(np.random.default_rng(4))
+    runs = _held_out_runs(np.random.default_rng(4))
     for kpis in runs[AFTER]:
         kpis["area_future_city_settled_same_day_share"] = 0.3  # below half, below before too
     rows = {row.check.criterion: row for row in held_out_rows(runs)}
