@@ -68,9 +68,7 @@ def matter_kpis(matters: pd.DataFrame, scenario: ScenarioConfig) -> dict[str, fl
         kpis[f"settle_min_median_{kind}"] = km_quantile(settle_min, settled, 0.5)
         kpis[f"settled_same_day_share_{kind}"] = _mean(of_kind["settled_same_day"])
         kpis[f"settled_within_1h_share_{kind}"] = km_share_settled_by(settle_min, settled, 60.0)
-        kpis[f"settled_within_12h_share_{kind}"] = km_share_settled_by(
-            settle_min, settled, 720.0
-        )
+        kpis[f"settled_within_12h_share_{kind}"] = km_share_settled_by(settle_min, settled, 720.0)
     for name, area in scenario.areas.items():
         distance_km = np.hypot(matters["x_km"] - area.x_km, matters["y_km"] - area.y_km)
         inside = matters[distance_km <= area.radius_km]
