@@ -16,6 +16,7 @@ import pandas as pd
 from scipy import special
 
 from sim.analysis.kpi_ranges import clip_interval
+from sim.analysis.matter_kpis import matter_kpis
 from sim.analysis.staff_kpis import mechanism_kpis, staff_kpis
 from sim.config.scenario import ScenarioConfig
 
@@ -40,13 +41,14 @@ def replication_kpis(
     jobs: pd.DataFrame,
     overtime: pd.DataFrame | None = None,
     n_deterred: int = 0,
+    matters: pd.DataFrame | None = None,
 ) -> dict[str, float]:
-    """Every KPI of one replication, in a fixed order."""
+    """Every KPI of one replication, in a fixed order: the matter KPIs first (time to
+    settlement, `sim.analysis.matter_kpis`), when the matter table is given, then the calls'."""
     window = {"warmup_min": warmup_min, "horizon_min": horizon_min}
-    kpis: dict[str, float] = {
-        "n_incidents": float(len(incidents)),
-        "incidents_per_day": len(incidents) / (horizon_min / MIN_PER_DAY),
-    }
+    kpis: dict[str, float] = matter_kpis(matters, scenario) if matters is not None else {}
+    kpis["n_incidents"] = float(len(incidents))
+    kpis["incidents_per_day"] = len(incidents) / (horizon_min / MIN_PER_DAY)
     kpis.update(_time_kpis(incidents))
     for priority in sorted({t.priority for t in scenario.incident_types.values()}):
         of_priority = incidents["response_min"][incidents["priority"] == priority]
@@ -67,7 +69,7 @@ def joint_share(incidents: pd.DataFrame, jobs: pd.DataFrame) -> float:
 
 
 def _time_kpis(incidents: pd.DataFrame) -> dict[str, float]:
-    response, resolution = incidents["response_min"], incidents["resolution_min"]
+    response, resolution = incidents["response_min"], incidents["call_close_min"]
     same_day = np.floor(incidents["t_resolved"] / MIN_PER_DAY) == np.floor(
         incidents["t_arrival"] / MIN_PER_DAY
     )
@@ -77,10 +79,10 @@ def _time_kpis(incidents: pd.DataFrame) -> dict[str, float]:
         "response_min_mean": _mean(response),
         "response_min_median": _quantile(response, 0.5),
         "response_min_p90": _quantile(response, 0.9),
-        "resolution_min_mean": _mean(resolution),
-        "resolution_min_median": _quantile(resolution, 0.5),
-        "resolution_min_p90": _quantile(resolution, 0.9),
-        "same_day_share": _mean(same_day[incidents["t_resolved"].notna()]),
+        "call_close_min_mean": _mean(resolution),
+        "call_close_min_median": _quantile(resolution, 0.5),
+        "call_close_min_p90": _quantile(resolution, 0.9),
+        "call_closed_same_day_share": _mean(same_day[incidents["t_resolved"].notna()]),
     }
 
 

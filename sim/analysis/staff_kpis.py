@@ -87,7 +87,7 @@ def mechanism_kpis(
     kpis: dict[str, float] = {
         "repeat_call_share": float(is_repeat.mean()) if len(incidents) else np.nan,
         "repeat_calls_per_day": float(is_repeat.sum()) / days,
-        "settled_share": float(incidents["settled"].mean()),
+        "call_settled_share": float(incidents["settled"].mean()),
         "deterred_per_day": n_deterred / days,
         "later_sessions_per_day": float((in_window["stage"] > 0).sum()) / days,
         "joint_handlings_per_year": len(joint) / days * DAYS_PER_YEAR,
@@ -111,7 +111,7 @@ def area_kpis(
     return {
         f"area_{name}_incidents_per_day": len(local) / days,
         f"area_{name}_repeat_calls_per_day": float(local["is_repeat"].sum()) / days,
-        f"area_{name}_same_day_share": float(same_day.mean()) if len(local) else np.nan,
+        f"area_{name}_call_closed_same_day_share": float(same_day.mean()) if len(local) else np.nan,
     }
 
 

@@ -25,16 +25,25 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from sim.calibration.files import default_out_dir, write_calibration
+from sim.calibration.held_out import format_held_out
+from sim.calibration.identifiability import (
+    IDENTIFIABILITY_INTRO,
+    format_identifiability,
+    run_identifiability,
+    summarise_identifiability,
+)
 from sim.calibration.notes import format_targets, plausibility_notes
 from sim.calibration.published import TARGETS, Kpis, estimate, family_confidence, verdict
 from sim.calibration.search import (
     Evaluation,
     FitPoint,
     SearchSettings,
+    after_scenario,
     evaluate_point,
     fit,
 )
 from sim.config.shipped import ComposeJob
+from sim.results.files import write_atomic
 
 FIT = SearchSettings()
 QUICK = SearchSettings(replications=6, horizon_days=91.0, max_steps=5)
@@ -47,6 +56,8 @@ class CalibrateRequest:
     quick: bool
     settings: SearchSettings
     out_dir: Path | None
+    identifiability: bool = False
+    identifiability: bool = False
 
 
 def check(
@@ -60,6 +71,8 @@ def check(
     print(_describe("checking the shipped calibration", settings), flush=True)
     runs = evaluate_point(point, p_without, settings, compose_job)
     print(format_targets(runs))
+    print()
+    print(format_held_out(runs))
     print()
     print("\n".join(plausibility_notes(point, p_without, runs)))
     return _all_met(runs)
@@ -80,6 +93,8 @@ def fit_and_write(
     minutes = (time.perf_counter() - t_start) / 60
     print()
     print(format_targets(evaluation.runs))
+    print()
+    print(format_held_out(evaluation.runs))
     print()
     print("\n".join(plausibility_notes(evaluation.point, p_without, evaluation.runs)))
     if not evaluation.converged:
@@ -138,3 +153,20 @@ def _describe(what: str, settings: SearchSettings) -> str:
 def _all_met(runs: dict[str, Kpis]) -> bool:
     level = family_confidence()
     return all(verdict(t, estimate(t, runs, level)) for t in TARGETS)
+
+
+def identifiability(
+    point: FitPoint, p_without: dict[str, float], request: CalibrateRequest, compose_job: ComposeJob
+) -> None:
+    """Refit quickly with each unpinned value at both ends of its declared range; print the
+    table and its summary and write them as identifiability.md."""
+    print(_describe("identifiability, a quick fit per row", request.settings), flush=True)
+    rows = run_identifiability(
+        point, p_without, after_scenario(compose_job), compose_job, request.settings
+    )
+    table = format_identifiability(rows) + "\n\n" + summarise_identifiability(rows)
+    print(table)
+    out_dir = request.out_dir or default_out_dir()[0]
+    text = IDENTIFIABILITY_INTRO + "\n" + _describe("Run", request.settings) + ".\n\n" + table
+    write_atomic(out_dir / "identifiability.md", lambda tmp: tmp.write_text(text + "\n"))
+    print(f"\nwritten: {out_dir / 'identifiability.md'}")

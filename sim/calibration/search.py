@@ -38,6 +38,7 @@ from sim.calibration.published import (
     estimate,
 )
 from sim.config.checks import validate
+from sim.config.scenario import ScenarioConfig
 from sim.config.shipped import ComposeConfig, ComposeJob
 from sim.experiment.executor import Workers
 from sim.experiment.replications import kpis_of_replication
@@ -74,6 +75,7 @@ class SearchSettings:
     jobs: int = 2
     max_steps: int = 10
     tolerance: float = 0.25  # in confidence half-widths
+    extra_overrides: tuple[str, ...] = ()  # unfitted values changed (identifiability)
 
 
 @dataclass(frozen=True)
@@ -109,7 +111,8 @@ class Evaluator:
         overrides = district_overrides(point, self.p_without)
         if scenario == AFTER:
             overrides += after_only_overrides(point)
-        job = self.compose_job([f"scenario={scenario}", *self.run_overrides(), *overrides])
+        extra = self.settings.extra_overrides
+        job = self.compose_job([f"scenario={scenario}", *self.run_overrides(), *overrides, *extra])
         scenario_config, run = job.scenario, job.run
         tasks = [(scenario_config, run, r) for r in range(self.settings.replications)]
         return self._workers.map(kpis_of_replication, tasks)
@@ -144,6 +147,11 @@ def settled_with(point: FitPoint, p_without: Mapping[str, float]) -> dict[str, f
     """p_settled_with of every type with a root cause, from the unsettled factor."""
     s = point.unsettled_factor
     return {name: round(1.0 - s * (1.0 - p), 4) for name, p in p_without.items()}
+
+
+def after_scenario(compose_job: ComposeJob) -> ScenarioConfig:
+    """The shipped after scenario, validated (composed by `compose_job`)."""
+    return compose_job([f"scenario={AFTER}"]).scenario
 
 
 def current_point(compose_config: ComposeConfig) -> tuple[FitPoint, dict[str, float]]:

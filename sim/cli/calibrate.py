@@ -5,7 +5,16 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
-from sim.calibration.calibrate import CHECK, FIT, QUICK, CalibrateRequest, check, fit_and_write
+from sim.calibration.calibrate import (
+    CHECK,
+    FIT,
+    QUICK,
+    CalibrateRequest,
+    check,
+    fit_and_write,
+    identifiability,
+)
+from sim.calibration.identifiability import IDENTIFIABILITY
 from sim.calibration.search import current_point
 from sim.cli.common import EXIT_FAILED, EXIT_OK, CommandParser
 from sim.config.schema import ConfigError
@@ -55,6 +64,13 @@ def build_parser() -> CommandParser:
         help=f"fit nothing: run the shipped scenarios and check every target "
         f"({CHECK.replications} x {CHECK.horizon_days:g} days, seed {CHECK.seed})",
     )
+    parser.add_argument(
+        "--identifiability",
+        action="store_true",
+        help="refit quickly with each unpinned value (share settled without the right agency, "
+        "repeat delay, deterrence radius) at both ends of its declared range; print and "
+        "write identifiability.md",
+    )
     for option, (_, kind, _) in NUMBERS.items():
         metavar = "N" if kind is int else "D"
         parser.add_argument(option, type=kind, metavar=metavar, help=HELP[option])
@@ -71,8 +87,10 @@ def build_parser() -> CommandParser:
 def parse_args(args: list[str]) -> CalibrateRequest:
     """The request; a bad option is a `ConfigError` naming it."""
     options = build_parser().parse(args)
-    if options.quick and options.check:
-        raise ConfigError("option", "--quick --check", "choose one of them")
+    modes = ("quick", "check", "identifiability")
+    chosen = [f"--{name}" for name in modes if getattr(options, name)]
+    if len(chosen) > 1:
+        raise ConfigError("option", " ".join(chosen), "choose one of them")
     values = {}
     for option, (field, _, lowest) in NUMBERS.items():
         value = getattr(options, field)
@@ -81,13 +99,24 @@ def parse_args(args: list[str]) -> CalibrateRequest:
         if not value >= lowest:
             raise ConfigError(option, value, f"must be >= {lowest:g}")
         values[field] = value
-    base = CHECK if options.check else QUICK if options.quick else FIT
-    return CalibrateRequest(options.check, options.quick, replace(base, **values), options.out)
+    base = (
+        CHECK if options.check
+        else QUICK if options.quick
+        else IDENTIFIABILITY if options.identifiability
+        else FIT
+    )  # fmt: skip
+    settings = replace(base, **values)
+    return CalibrateRequest(
+        options.check, options.quick, settings, options.out, options.identifiability
+    )
 
 
 def main(args: list[str]) -> int:
     request = parse_args(args)
     point, p_without = current_point(compose_config)
+    if request.identifiability:
+        identifiability(point, p_without, request, compose_job)
+        return EXIT_OK
     if request.check:
         met = check(point, p_without, request.settings, compose_job)
     else:

@@ -41,7 +41,7 @@ from sim.config.scenario import (
 from sim.config.schema import ConfigError, build
 from sim.config.teams import field_team, team_slots
 
-STATION_KINDS = ("police_station", "police_room", "joint_duty")
+STATION_KINDS = ("police_station", "police_room", "joint_duty", "agency_office")
 MAX_UNITS = 100_000
 def validate(mapping: Mapping[str, object]) -> JobConfig:
     """Validate a composed config (scenario keys at top level plus `run`) into a `JobConfig`."""

@@ -18,10 +18,10 @@ from typing import Literal
 from sim.config.schema import bounded
 
 DistributionKind = Literal["exponential", "fixed", "lognormal", "empirical"]
-StationKind = Literal["police_station", "police_room", "joint_duty"]
+StationKind = Literal["police_station", "police_room", "joint_duty", "agency_office"]
 TravelMetric = Literal["euclidean", "manhattan", "zero"]
 DispatchPolicyName = Literal["nearest", "borrow"]
-MserMetric = Literal["resolution_min", "response_min", "wait_min"]
+MserMetric = Literal["call_close_min", "response_min", "wait_min"]
 ShiftChange = Literal["finish", "handover"]
 RosterPattern = Literal["3x8", "2x12", "day", "custom"]
 StageKind = Literal["followup", "referral"]
@@ -114,7 +114,9 @@ class StageConfig:
 
     With probability `p` the stage is needed; it then takes `sessions` jobs one after the
     other, each starting `delay` after the previous one ends (moved to the next office hours if
-    `office_hours` is set), each needing `team` for a `handling` time.
+    `office_hours` is set), each needing `team` for a `handling` time. With
+    `only_if_unsettled` (for a type with a root cause) the stage happens only if the sessions
+    before it did not settle the matter: a referral of what the police could not settle.
     """
 
     kind: StageKind
@@ -125,6 +127,7 @@ class StageConfig:
     sessions: int = field(default=1, metadata=bounded(ge=1, le=50))
     priority: int = field(default=3, metadata=bounded(ge=1, le=1000))
     office_hours: OfficeHoursConfig | None = None
+    only_if_unsettled: bool = False
 
 
 @dataclass(frozen=True)
@@ -294,10 +297,10 @@ class RunConfig:
     warmup_days: float | Literal["auto"] = field(default=1.0, metadata=bounded(ge=0, le=3660))
     seed: int = field(default=20210201, metadata=bounded(ge=0))
     precision: float = field(default=0.05, metadata=bounded(gt=0, le=1))
-    precision_metrics: tuple[str, ...] = ("response_min_mean", "resolution_min_mean")
+    precision_metrics: tuple[str, ...] = ("response_min_mean", "call_close_min_mean")
     min_replications: int = field(default=5, metadata=bounded(ge=2, le=100000))
     max_replications: int = field(default=100, metadata=bounded(ge=2, le=100000))
-    mser_metric: MserMetric = "resolution_min"
+    mser_metric: MserMetric = "call_close_min"
     n_workers: int = field(default=1, metadata=bounded(ge=1, le=256))
 
 

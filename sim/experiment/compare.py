@@ -30,6 +30,7 @@ from sim.analysis.output_analysis import StopDecision, decide, planned_replicati
 from sim.analysis.paired import comparison_table, paired_differences, variance_ratio
 from sim.config.scenario import JobConfig, RunConfig
 from sim.experiment.executor import Workers
+from sim.experiment.headline import MULTIPLICITY_NOTE, format_headline
 from sim.experiment.replications import (
     OutputAnalysis,
     choose_warmup,
@@ -39,6 +40,7 @@ from sim.experiment.replications import (
 
 DEFAULT_SCENARIOS = ("taozhu_2019", "future_city_2021")
 DEFAULT_OUT = "results/compare"
+DEFAULT_WARMUP_DAYS = 28.0  # repeat calls take weeks to reach their level (scenario READMEs)
 @dataclass(frozen=True)
 class Comparison:
     """The comparison table, each scenario's replications, and the output analysis."""
@@ -136,17 +138,34 @@ def variance_reduction(jobs: list[JobConfig]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=columns)
 
 
-def format_comparison(comparison: Comparison, run: RunConfig) -> str:
-    """The comparison as text: per KPI one line per scenario, differences to the first."""
+def format_comparison(comparison: Comparison, run: RunConfig, show_all: bool = False) -> str:
+    """The comparison as text: the headline (`sim.experiment.headline`) and, with `show_all`,
+    every KPI: one line per scenario, differences to the first with Holm's p-values."""
     analysis, names = comparison.analysis, comparison.names
-    width = max(len(n) for n in names) + 2
-    label_width = max([len("metric"), *map(len, comparison.table["metric"])]) + 2
     lines = [
         f"{' vs '.join(names)}: {analysis.n_replications} replications x {run.horizon_days:g} "
-        f"days (after {analysis.warmup_days:g} warm-up), seed {run.seed}, common random numbers",
+        f"days (after {analysis.warmup_days:g} days' warm-up), seed {run.seed}, "
+        "common random numbers",
         f"replications: {analysis.stop_reason}",
         f"warm-up: {analysis.warmup_reason}",
         "",
+        format_headline(comparison.table, names, analysis.n_replications),
+        "",
+        MULTIPLICITY_NOTE,
+    ]
+    if show_all:
+        lines += ["", format_all_kpis(comparison)]
+    else:
+        lines.append("every KPI: --all on screen, comparison.csv always")
+    return "\n".join(lines)
+
+
+def format_all_kpis(comparison: Comparison) -> str:
+    """Every KPI: one line per scenario, the paired difference to the first and p (Holm)."""
+    names = comparison.names
+    width = max(len(n) for n in names) + 2
+    label_width = max([len("metric"), *map(len, comparison.table["metric"])]) + 2
+    lines = [
         f"{'metric':{label_width}s}{'scenario':{width}s}{'mean':>10s} {'95% CI':>21s}   "
         f"{'diff vs ' + names[0]:>12s} {'95% CI':>21s} {'p (Holm)':>9s}",
     ]

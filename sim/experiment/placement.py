@@ -15,10 +15,12 @@ the same places every time. So placement is deterministic and uses no random num
    p-median is NP-hard: this is a good local optimum, not a proven global one.
    Road distance is the scenario's travel metric (`scipy.spatial.distance.cdist`).
 
-The placed stations are named `placed_1` ... `placed_<n>` (in order of x, then y), have
-`placement.kind` and `placement.staff` (or the staff of the scenario's first station of that
-kind, else of its first station). `place_stations(job)` returns the job with those stations
-and is idempotent, so it can be applied wherever a job is about to run.
+Other agencies' offices (`agency_office`) stay as they are: they are not police stations, so
+they neither count as kept sites nor move. The placed stations are named `placed_1` ...
+`placed_<n>` (in order of x, then y), have `placement.kind` and `placement.staff` (or the staff
+of the scenario's first station of that kind, else of its first station). `place_stations(job)`
+returns the job with those stations and is idempotent, so it can be applied wherever a job is
+about to run.
 """
 
 from __future__ import annotations
@@ -57,7 +59,8 @@ def place_stations(job: JobConfig) -> JobConfig:
         f"{PLACED_PREFIX}{i}": StationConfig(kind=placement.kind, x_km=x, y_km=y, staff=dict(staff))
         for i, (x, y) in enumerate(sites, start=1)
     }
-    new_scenario = dataclasses.replace(scenario, stations={**kept, **placed})
+    offices = {n: s for n, s in scenario.stations.items() if s.kind == "agency_office"}
+    new_scenario = dataclasses.replace(scenario, stations={**offices, **kept, **placed})
     return dataclasses.replace(job, scenario=_revalidated(new_scenario, job))
 
 

@@ -88,7 +88,7 @@ class DistrictResult:
     paid_min: dict[str, float]  # on duty plus overtime, by role
     staff_cost: float  # per day
     response_min: np.ndarray
-    resolution_min: np.ndarray
+    call_close_min: np.ndarray
     wait_min: np.ndarray
     same_day: np.ndarray
 
@@ -190,7 +190,8 @@ def run_district(task: DistrictTask) -> DistrictResult:
     records = model.run()
     kpis = replication_kpis(
         records.incidents, records.busy, task.scenario, jobs=records.jobs,
-        overtime=records.overtime, n_deterred=records.n_deterred, **window,
+        overtime=records.overtime, n_deterred=records.n_deterred, matters=records.matters,
+        **window,
     )  # fmt: skip
     incidents = records.incidents
     same_day = np.floor(incidents["t_resolved"] / MIN_PER_DAY) == np.floor(
@@ -204,7 +205,7 @@ def run_district(task: DistrictTask) -> DistrictResult:
         paid_min,
         kpis["staff_cost"],
         incidents["response_min"].to_numpy(),
-        incidents["resolution_min"].to_numpy(),
+        incidents["call_close_min"].to_numpy(),
         incidents["wait_min"].to_numpy(),
         same_day.to_numpy(dtype=bool),
     )
@@ -240,7 +241,7 @@ def _run_on_ray(tasks: list[DistrictTask], address: str) -> list[DistrictResult]
 def province_kpis(results: list[DistrictResult], horizon_min: float) -> dict[str, float]:
     """Headline KPIs of the whole province, from the districts' compact columns."""
     response = np.concatenate([r.response_min for r in results])
-    resolution = np.concatenate([r.resolution_min for r in results])
+    resolution = np.concatenate([r.call_close_min for r in results])
     wait = np.concatenate([r.wait_min for r in results])
     same_day = np.concatenate([r.same_day for r in results])
     roles = sorted({role for r in results for role in r.paid_min})
@@ -252,10 +253,10 @@ def province_kpis(results: list[DistrictResult], horizon_min: float) -> dict[str
         "response_min_mean": float(np.nanmean(response)),
         "response_min_median": float(np.nanquantile(response, 0.5)),
         "response_min_p90": float(np.nanquantile(response, 0.9)),
-        "resolution_min_mean": float(np.nanmean(resolution)),
-        "resolution_min_median": float(np.nanquantile(resolution, 0.5)),
-        "resolution_min_p90": float(np.nanquantile(resolution, 0.9)),
-        "same_day_share": float(np.mean(same_day)),
+        "call_close_min_mean": float(np.nanmean(resolution)),
+        "call_close_min_median": float(np.nanquantile(resolution, 0.5)),
+        "call_close_min_p90": float(np.nanquantile(resolution, 0.9)),
+        "call_closed_same_day_share": float(np.mean(same_day)),
         "staff_cost": sum(r.staff_cost for r in results),
     }
     for role in roles:

@@ -57,6 +57,7 @@ class ExperimentResult:
     replications: pd.DataFrame  # one row per replication, one column per KPI
     summary: pd.DataFrame  # metric, mean, sd, ci_low, ci_high, n
     analysis: OutputAnalysis | None = None
+    matters: pd.DataFrame | None = None  # one row per measured matter, with `replication`
 
 
 def run_replication(
@@ -84,6 +85,7 @@ def run_replication(
         jobs=records.jobs,
         overtime=records.overtime,
         n_deterred=records.n_deterred,
+        matters=records.matters,
     )
     return records, kpis
 
@@ -132,7 +134,7 @@ def choose_warmup(
 def run_experiment(job: JobConfig, progress: Progress | None = None) -> ExperimentResult:
     """All replications of a job, and their summary with 95 % confidence intervals."""
     scenario = place_stations(job).scenario
-    incidents, busy, rows = [], [], []
+    incidents, busy, matters, rows = [], [], [], []
     with Workers(job.run.n_workers) as workers:
         warmup = choose_warmup(scenario, job.run, workers)
         run = replace(job.run, warmup_days=warmup.days)
@@ -141,6 +143,8 @@ def run_experiment(job: JobConfig, progress: Progress | None = None) -> Experime
             for replication, (records, kpis) in enumerate(done):
                 incidents.append(records.incidents.assign(replication=replication))
                 busy.append(records.busy.assign(replication=replication))
+                if records.matters is not None:
+                    matters.append(records.matters.assign(replication=replication))
                 rows.append({"replication": replication, **kpis})
                 decision = decide(run, [pd.DataFrame(rows)])
                 if progress is not None:
@@ -154,6 +158,7 @@ def run_experiment(job: JobConfig, progress: Progress | None = None) -> Experime
         replications=replications,
         summary=summarise(replications),
         analysis=OutputAnalysis(len(rows), decision.reason, warmup.days, warmup.reason),
+        matters=_replication_first(pd.concat(matters, ignore_index=True)) if matters else None,
     )
 
 

@@ -1,4 +1,4 @@
-"""Record tables of one replication: incidents, unit busy intervals, jobs and overtime.
+"""Record tables of one replication: incidents, matters, unit busy intervals, jobs, overtime.
 
 A field name here is the column name in every output table and the label in reports. Times
 are minutes from the start of the replication (warm-up included); durations end in `_min`.
@@ -19,6 +19,7 @@ import pandas as pd
 from sim.config.scenario import ScenarioConfig
 from sim.model.incidents import IncidentStream
 from sim.model.ledger import IncidentLedger
+from sim.model.matters import CallColumns, matter_table
 from sim.model.pool import UnitPool
 
 BUSY_FIELDS = ("unit_id", "incident_id", "stage", "t_start", "t_end")
@@ -49,8 +50,9 @@ INCIDENT_COLUMNS: tuple[str, ...] = (
     "assembly_min",
     "handling_min",
     "response_min",
-    "resolution_min",
+    "call_close_min",
     "is_repeat",
+    "matter_id",
     "original_id",
     "generation",
     "n_jobs",
@@ -92,28 +94,45 @@ class Model(Protocol):
     busy: list[float]
     job_rows: list[object]
     overtime: list[tuple[int, float, float]]
+    t_stop_min: float  # when the run stopped: matters still open are censored there
 
 
 @dataclass(frozen=True)
 class ReplicationRecords:
-    """The tables of one replication: incidents, unit busy intervals, jobs and overtime."""
+    """The tables of one replication: incidents, unit busy intervals, jobs and overtime, and
+    the matters (`sim.model.matters`) whose first calls were measured."""
 
     incidents: pd.DataFrame
     busy: pd.DataFrame
     jobs: pd.DataFrame
     overtime: pd.DataFrame
     n_deterred: int = 0  # candidate incidents in the window that visible presence prevented
+    matters: pd.DataFrame | None = None
 
 
 def build_records(model: Model) -> ReplicationRecords:
     """Turn the model's ledger and lists into tables (measured incidents only)."""
     jobs = _job_table(model)
+    incidents, keep = _incident_table(model, jobs)
+    calls = CallColumns(
+        matter_id=incidents["matter_id"].to_numpy(),
+        kind=incidents["kind"].array,
+        x_km=incidents["x_km"].to_numpy(),
+        y_km=incidents["y_km"].to_numpy(),
+        t_arrival=incidents["t_arrival"].to_numpy(),
+        t_resolved=incidents["t_resolved"].to_numpy(),
+        settled=incidents["settled"].to_numpy(),
+        roles_seen=np.array(model.ledger.roles_seen, dtype=np.int64),
+        measured=keep,
+    )
+    matters = matter_table(calls, jobs, list(model.scenario.roles), model.t_stop_min)
     return ReplicationRecords(
-        incidents=_incident_table(model, jobs),
+        incidents=incidents if keep.all() else incidents[keep].reset_index(drop=True),
         busy=_busy_table(model),
         jobs=jobs,
         overtime=_overtime_table(model),
         n_deterred=_n_deterred(model),
+        matters=matters,
     )
 
 
@@ -124,7 +143,8 @@ def _n_deterred(model: Model) -> int:
     return int((deterred & (model.incidents.t_arrival_min >= model.warmup_min)).sum())
 
 
-def _incident_table(model: Model, jobs: pd.DataFrame) -> pd.DataFrame:
+def _incident_table(model: Model, jobs: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:
+    """Every incident's row (warm-up included), and which of them are measured."""
     ledger, n = model.ledger, model.ledger.size
     n_jobs = np.bincount(jobs["incident_id"].to_numpy(), minlength=n)  # finished jobs
     t_arrival, t_dispatch = ledger.column("t_arrival"), ledger.column("t_dispatch")
@@ -161,8 +181,9 @@ def _incident_table(model: Model, jobs: pd.DataFrame) -> pd.DataFrame:
             "assembly_min": t_team - t_first,
             "handling_min": ledger.column("handling_min"),
             "response_min": t_first - t_arrival,
-            "resolution_min": t_resolved - t_arrival,
+            "call_close_min": t_resolved - t_arrival,
             "is_repeat": ledger.column("generation") > 0,
+            "matter_id": ledger.column("original_id"),
             "original_id": ledger.column("original_id"),
             "generation": ledger.column("generation").astype(np.int16),
             "n_jobs": n_jobs.astype(np.int16),
@@ -170,7 +191,7 @@ def _incident_table(model: Model, jobs: pd.DataFrame) -> pd.DataFrame:
         },
         columns=list(INCIDENT_COLUMNS),
     )
-    return table if keep.all() else table[keep].reset_index(drop=True)
+    return table, keep
 
 
 def _busy_table(model: Model) -> pd.DataFrame:

@@ -13,8 +13,12 @@ The story of one incident:
    time; handling begins once the whole team is there.
 4. When handling ends, each member drives back to their station and is free on arrival. If
    the incident has later stages (follow-up sessions, a referral), the next one becomes a job
-   after its delay, in office hours (`follow_up`). After the last one the incident is resolved;
-   a matter not settled at its root calls again later as a repeat call (`call_again`).
+   after its delay, in office hours (`follow_up`); a stage `only_if_unsettled` (a referral of
+   what the police could not settle) is skipped when the sessions so far settled the matter.
+   After the last one the incident is resolved; a matter not settled at its root calls again
+   later as a repeat call (`call_again`). While a matter waits for a later session (an
+   agency's visit days later), it may flare up: when its repeat delay passes first, the
+   citizen calls the police again (`_flare_up`), and the matter goes on waiting.
 Meanwhile `work_shifts` brings each roster's shifts on and off duty: a unit busy at the end of
 its shift finishes the job on overtime, or hands it over to the next shift.
 
@@ -27,7 +31,8 @@ object with its callbacks. A team's arrivals on scene need no call of their own:
 sent, they and the end of handling are known, so `respond` puts only that end on the clock.
 
 Arrivals stop at the end of the horizon; the model runs on until every incident that arrived
-is resolved, so no measured incident is censored. The model owns its environment, streams and
+is resolved, so no measured incident is censored. A matter (`sim.model.matters`) may still be
+open when the run stops: it is censored there. The model owns its environment, streams and
 records: no global state, no files, no printing.
 """
 
@@ -121,7 +126,10 @@ class Model:
         self.overtime: list[tuple[int, float, float]] = []
         self.job_rows: list[object] = []  # flat rows of `records.JOB_FIELDS`
         self.n_open = 0
+        self.t_stop_min = float("nan")  # when the run stopped (set by `run`)
         self._place_of_repeat: dict[int, Place] = {}  # matter -> its place, for its repeat call
+        self._generation_of: dict[int, int] = {}  # matter -> its latest call's generation
+        self._flare_calls: set[int] = set()  # calls made while the matter waited for a session
         self._labels: dict[str | tuple[str, ...], str] = {}  # label by role(s) of the members
 
     # --- arrivals, the chain of calls of each job, and the shifts (a SimPy process) ---------
@@ -198,8 +206,41 @@ class Model:
         assert repeats is not None
         handling_min = float(repeats.handling_min[original_id, generation - 1])
         incident_id = self.ledger.add_repeat(original_id, generation, self.env.now, handling_min)
+        self._generation_of[original_id] = generation
         self.n_open -= 1  # the pending repeat becomes an open incident
         self.open_incident(incident_id, self._place_of_repeat.pop(original_id))  # its matter's
+
+    def watch_for_flare_up(self, waiting: Job) -> None:
+        """While `waiting` (a later session) has not started, the matter may flare up: after
+        its next repeat delay the citizen calls again (within the horizon, up to
+        `max_repeats` calls after the first)."""
+        ledger, incident_id = self.ledger, waiting.incident_id
+        type_index = ledger.type_index[incident_id]
+        root, draws = self.types[type_index].root_cause, self.repeat_draws[type_index]
+        if root is None or draws is None:
+            return
+        original = ledger.original_id[incident_id]
+        latest = self._generation_of.get(original, ledger.generation[incident_id])
+        if latest >= root.max_repeats:
+            return
+        delay_min = float(draws.delay_min[original, latest])
+        if self.env.now + delay_min < self.t_end_min:
+            self.env.call_after(delay_min, self._flare_up, waiting, latest + 1)
+
+    def _flare_up(self, waiting: Job, generation: int) -> None:
+        """The matter flared up before its session started: a police call about it, with no
+        later stages of its own and no settling (the matter still waits for the session)."""
+        if waiting.t_start == waiting.t_start:  # the session has started (t_start not NaN)
+            return
+        original = self.ledger.original_id[waiting.incident_id]
+        repeats = self.repeat_draws[self.ledger.type_index[original]]
+        assert repeats is not None
+        handling_min = float(repeats.handling_min[original, generation - 1])
+        incident_id = self.ledger.add_repeat(original, generation, self.env.now, handling_min)
+        self._generation_of[original] = generation
+        self._flare_calls.add(incident_id)
+        self.open_incident(incident_id, waiting.place, later_stages=False)
+        self.watch_for_flare_up(waiting)
 
     def work_shifts(self, station: int, role: str) -> Generator[simpy.Event, None, None]:
         """Shift after shift: units come on duty, go off it, finish or hand over their jobs."""
@@ -222,17 +263,18 @@ class Model:
 
     # --- incidents and jobs ------------------------------------------------------------
 
-    def open_incident(self, incident_id: int, place: Place) -> None:
+    def open_incident(self, incident_id: int, place: Place, later_stages: bool = True) -> None:
         """A call arrives: plan its later stages and dispatch its first response.
 
-        `place`: the distances from the incident to every station, and the stations in order.
+        `place`: the distances from the incident to every station, and the stations in order;
+        `later_stages` False for a flare-up's call (its matter's sessions are already planned).
         """
         self.n_open += 1
         type_index = self.ledger.type_index[incident_id]
         if self.log is not None:
             self._note("arrive", incident_id, self.type_names[type_index])
         incident_type = self.types[type_index]
-        if incident_type.stages:
+        if incident_type.stages and later_stages:
             self.plans[incident_id] = self._plan_later_stages(incident_id, type_index, place)
         handling_min = self.ledger.handling_min[incident_id]
         slots, priority = self.type_slots[type_index], incident_type.priority
@@ -263,11 +305,14 @@ class Model:
             unit.job = None
         ledger.roles_seen[incident_id] = roles_seen
         plan = self.plans.get(incident_id)
+        if plan and plan[0][0].only_if_unsettled and self._settles_now(incident_id):
+            plan.clear()  # settled without the referral
         if plan:
             if self.log is not None:
                 self._note("handled", incident_id, f"stage {job.stage}")
             stage, next_job, delay_min = plan.popleft()
             self.follow_up(next_job, stage, delay_min)
+            self.watch_for_flare_up(next_job)
         else:
             self._resolve(incident_id, job.place)
         distance_km, roles = job.place[0], self.roles
@@ -285,12 +330,20 @@ class Model:
         self.n_open -= 1
         if self.log is not None:
             self._note("resolved", incident_id, "")
+        if self._flare_calls and incident_id in self._flare_calls:  # the matter still waits
+            self.ledger.settled[incident_id] = 0.0
+            return
         settles = self.repeat_draws[self.ledger.type_index[incident_id]] is not None
         if settles and self._settle_or_call_again(incident_id):  # the same place calls again
             self._place_of_repeat[self.ledger.original_id[incident_id]] = place
 
-    def _settle_or_call_again(self, incident_id: int) -> bool:
-        """Whether the matter was settled at its root; if not, it may call again (True)."""
+    def _settles_now(self, incident_id: int) -> bool:
+        """Whether the matter is settled at its root with the roles of its sessions so far.
+
+        The call's one uniform decides, compared with p_settled_with or p_settled_without: so
+        a matter the police could not settle (u >= p_settled_without) is settled by the agency
+        it is referred to with (p_settled_with - p_settled_without) / (1 - p_settled_without),
+        and overall with p_settled_with, as when the agency came at once."""
         ledger = self.ledger
         type_index = ledger.type_index[incident_id]
         root, draws = self.types[type_index].root_cause, self.repeat_draws[type_index]
@@ -300,17 +353,28 @@ class Model:
         needed = self.root_bits[type_index]
         with_roots = ledger.roles_seen[incident_id] & needed == needed
         p_settled = root.p_settled_with if with_roots else root.p_settled_without
-        settled = bool(draws.u_settle[original, generation] < p_settled)
+        return bool(draws.u_settle[original, generation] < p_settled)
+
+    def _settle_or_call_again(self, incident_id: int) -> bool:
+        """Whether the matter was settled at its root; if not, it may call again (True)."""
+        ledger = self.ledger
+        type_index = ledger.type_index[incident_id]
+        root, draws = self.types[type_index].root_cause, self.repeat_draws[type_index]
+        if root is None or draws is None:
+            return False
+        settled = self._settles_now(incident_id)
         ledger.settled[incident_id] = float(settled)
         if self.log is not None:
             self._note("settled" if settled else "unsettled", incident_id, "")
-        if settled or generation >= root.max_repeats:
+        original = ledger.original_id[incident_id]
+        latest = self._generation_of.get(original, ledger.generation[incident_id])
+        if settled or latest >= root.max_repeats:
             return False
-        delay_min = float(draws.delay_min[original, generation])
+        delay_min = float(draws.delay_min[original, latest])
         if self.env.now + delay_min >= self.t_end_min:
             return False
         self.n_open += 1  # a repeat call is on its way
-        self.call_again(original, generation + 1, delay_min)
+        self.call_again(original, latest + 1, delay_min)
         return True
 
     def _plan_later_stages(
@@ -505,6 +569,7 @@ class Model:
         for station, role in self.rostered:
             self.env.process(self.work_shifts(station, role))
         self.env.run_all()
+        self.t_stop_min = self.env.now  # matters still open are censored here
         return build_records(self)
 
     # --- set-up helpers --------------------------------------------------------------------

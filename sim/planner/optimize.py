@@ -1,11 +1,11 @@
 """The cheapest staffing that meets targets (`jointduty optimize`, `sim.cli.optimize`).
 
-Finds the cheapest staffing (units per role per station, per shift of each roster) that
-meets every target, e.g. `target.response_min_p90_prio1=15 target.same_day_share=0.6`. It
+Finds the cheapest staffing (units per role per station, per shift of each roster) that meets
+every target, e.g. `target.response_min_p90_prio1=15 target.settled_same_day_share=0.6`. It
 starts from the analytic estimate (`sim.planner.staffing`), searches with simulation on common
 random numbers (`sim.planner.search`), and confirms the choice on fresh replications, so the
-reported confidence intervals are not flattered by the search having picked a lucky point.
-A target that even the upper bounds cannot meet is reported as unattainable.
+reported confidence intervals are not flattered by the search having picked a lucky point. A
+target that even the upper bounds cannot meet is reported as unattainable.
 
 Options: `--roles` / `--stations` (which levers may change; default all), `--max-per-shift`
 and `--min-per-shift` (bounds; default 0 to max(2 x now, now + 2, the estimate)),

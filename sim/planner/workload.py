@@ -96,6 +96,8 @@ def work_streams(scenario: ScenarioConfig) -> list[WorkStream]:
         streams += _team_streams(scenario, geometry, f"{name} response", kind.team, calls, handling)
         for index, stage in enumerate(kind.stages):
             stage_calls = matters * sum(b.p * b.calls for b in branches if index in b.stages)
+            if stage.only_if_unsettled and kind.root_cause is not None:  # what was not settled
+                stage_calls = stage_calls * (1.0 - kind.root_cause.p_settled_without)
             rate = _stage_rate(stage, stage_calls)
             stage_handling = make_distribution(stage.handling).mean_min
             source = f"{name} {stage.kind}"

@@ -39,9 +39,9 @@ def resolution_cdf(variants: list[Variant]) -> Figure | None:
     figure = Figure(figsize=(8, 4.8))
     axes = figure.add_subplot()
     for variant in shown:
-        hours = np.sort(variant.incidents["resolution_min"].dropna().to_numpy()) / MIN_PER_HOUR
+        hours = np.sort(variant.incidents["call_close_min"].dropna().to_numpy()) / MIN_PER_HOUR
         share = np.arange(1, len(hours) + 1) / len(hours)
-        same_day = variant.kpi("same_day_share")[0]
+        same_day = variant.kpi("call_closed_same_day_share")[0]
         axes.step(hours, share, where="post", label=f"{variant.shown} (same day: {same_day:.0%})")
     axes.axvline(24.0, color="black", linestyle="--", linewidth=1)
     axes.text(24.0, 0.5, "24 hours ", rotation=90, va="center", ha="right", fontsize=8)
@@ -147,7 +147,7 @@ def cost_and_service(variants: list[Variant]) -> Figure | None:
         return None
     figure = Figure(figsize=(11, 4.6))
     for index, (metric, lower_better) in enumerate(
-        [("response_min_p90", True), ("same_day_share", False)], start=1
+        [("response_min_p90", True), ("call_closed_same_day_share", False)], start=1
     ):
         axes = figure.add_subplot(1, 2, index)
         cost = np.array([v.kpi("staff_cost")[0] for v in variants])

@@ -43,12 +43,19 @@ def sweep_jobs(data: ReportData) -> pd.DataFrame:
         row: dict[str, object] = {
             "job": variant.name,
             "staff_hours_per_day": staff_hours_per_day(variant),
-            "n_stations": len(variant.job.scenario.stations),
+            "n_stations": sum(  # police and joint-duty stations, not the agencies' offices
+                s.kind != "agency_office" for s in variant.job.scenario.stations.values()
+            ),
         }
         parts = [f"{row['n_stations']} station{'s' if row['n_stations'] != 1 else ''}"]
         parts += [f"{words(k.split('.')[-1])} {per_job.loc[variant.name, k]}" for k in keys]
         row["line"] = ", ".join(parts)
-        for metric in ("response_min_p90", "resolution_min_p90", "same_day_share", "staff_cost"):
+        for metric in (
+            "response_min_p90",
+            "call_close_min_p90",
+            "call_closed_same_day_share",
+            "staff_cost",
+        ):
             mean, low, high = variant.kpi(metric)
             row.update({metric: mean, f"{metric}_low": low, f"{metric}_high": high})
         rows.append(row)
@@ -75,7 +82,7 @@ def service_against_staffing(jobs: pd.DataFrame) -> Figure | None:
         return None
     figure = Figure(figsize=(11, 4.6))
     panels = [
-        ("resolution_min_p90", MIN_PER_HOUR, "Resolution time, 90th percentile (hours)"),
+        ("call_close_min_p90", MIN_PER_HOUR, "Resolution time, 90th percentile (hours)"),
         ("response_min_p90", 1.0, "Response time, 90th percentile (minutes)"),
     ]
     for index, (metric, divisor, label) in enumerate(panels, start=1):

@@ -12,7 +12,7 @@ from sim.analysis.labels import format_value, kpi_label, words
 from sim.config.rosters import roster_shifts
 from sim.report.data import ReportData, Variant
 
-SWEEP_KPIS = ("response_min_p90", "resolution_min_p90", "same_day_share", "staff_cost")
+SWEEP_KPIS = ("response_min_p90", "call_close_min_p90", "call_closed_same_day_share", "staff_cost")
 
 
 def ci_text(metric: str, mean: float, low: float, high: float) -> str:

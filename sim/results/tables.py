@@ -43,7 +43,7 @@ def write_parquet(table: pd.DataFrame, path: Path, job: JobConfig | str) -> None
 
 
 def write_results(result: ExperimentResult, job: JobConfig, out_dir: Path) -> list[Path]:
-    """The run's tables in `out_dir`: incidents and busy intervals, replications, summary,
+    """The run's tables in `out_dir`: incidents, matters and busy intervals, replications, summary,
     the job and (`analysis.json`) how many replications and which warm-up were used and why."""
     written = {
         "incidents.parquet": lambda p: write_parquet(result.incidents, p, job),
@@ -52,6 +52,9 @@ def write_results(result: ExperimentResult, job: JobConfig, out_dir: Path) -> li
         "summary.csv": lambda p: write_csv(result.summary, p),
         "job.json": lambda p: write_atomic(p, lambda tmp: tmp.write_text(job_json(job) + "\n")),
     }
+    if result.matters is not None:
+        matters = result.matters
+        written["matters.parquet"] = lambda p: write_parquet(matters, p, job)
     if result.analysis is not None:
         analysis = dataclasses.asdict(result.analysis)
         written["analysis.json"] = lambda p: write_json(analysis, p)

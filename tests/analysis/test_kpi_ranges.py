@@ -27,7 +27,7 @@ CROSSES_ONE = np.array([1.0, 1.0, 1.0, 1.0, 0.5])  # mean 0.9, t-interval about 
         ("response_min_p90_prio2", NON_NEGATIVE),
         ("utilisation_police", SHARE),
         ("overtime_min_grid_worker", NON_NEGATIVE),
-        ("area_future_city_same_day_share", SHARE),
+        ("area_future_city_call_closed_same_day_share", SHARE),
         ("area_future_city_incidents_per_day", NON_NEGATIVE),
         ("joint_mediation_per_year", NON_NEGATIVE),
         ("joint_share", SHARE),

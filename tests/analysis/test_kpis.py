@@ -57,7 +57,7 @@ def test_area_kpis_count_only_the_incidents_inside_the_circle():
     assert kpis == {
         "area_x_incidents_per_day": 1.0,
         "area_x_repeat_calls_per_day": 0.5,
-        "area_x_same_day_share": 0.5,
+        "area_x_call_closed_same_day_share": 0.5,
     }
 
 

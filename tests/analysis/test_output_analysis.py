@@ -88,7 +88,7 @@ def test_auto_warmup_gives_the_same_tables_as_running_with_the_warmup_it_chose()
     job = load_job("taozhu_2019", ["run.horizon_days=5", "run.warmup_days=auto"])
     job = replace(job, run=replace(job.run, replications=3))
     chosen = choose_warmup(job.scenario, job.run)
-    assert "MSER-5 on resolution_min" in chosen.reason
+    assert "MSER-5 on call_close_min" in chosen.reason
     auto = run_experiment(job)
     fixed = run_experiment(replace(job, run=replace(job.run, warmup_days=chosen.days)))
     assert auto.analysis.warmup_days == chosen.days

@@ -7,13 +7,16 @@ from pathlib import Path
 import numpy as np
 import pytest
 import yaml
+from scipy import stats
 
 from sim.calibration.files import INSTALLED_OUT, default_out_dir
+from sim.calibration.held_out import HELD_OUT, format_held_out, held_out_rows
 from sim.calibration.published import (
     AFTER,
     BEFORE,
     TARGETS,
     Estimate,
+    PublishedTarget,
     estimate,
     family_confidence,
     verdict,
@@ -78,7 +81,7 @@ def test_a_change_is_the_mean_of_the_paired_per_replication_ratios():
 
 def test_an_equal_target_must_lie_inside_the_interval_and_an_above_target_below_it():
     equal = next(t for t in TARGETS if t.kind == "equal")
-    above = next(t for t in TARGETS if t.kind == "above")
+    above = PublishedTarget("share", "a share above one half", 0.5, "some_share", kind="above")
     v = equal.value
     assert verdict(equal, Estimate(v + 1.0, 1.5, 5))
     assert not verdict(equal, Estimate(v + 1.0, 0.5, 5))
@@ -93,7 +96,9 @@ def test_the_check_runs_the_shipped_scenarios_and_reports_every_target(capsys):
     assert status in (0, 1)  # two replications of two weeks decide little
     for target in TARGETS:
         assert target.label in out
-    assert "99.2% CI" in out and "deterrence:" in out
+    assert f"{family_confidence():.1%} CI" in out and "deterrence:" in out
+    for check in HELD_OUT:
+        assert check.label in out
 
 
 def test_a_fit_writes_both_calibration_files_loadable_and_with_their_header(tmp_path):
@@ -126,3 +131,33 @@ def test_an_installed_package_writes_to_the_working_directory(monkeypatch, tmp_p
     monkeypatch.setattr("sim.calibration.files.shipped_dir", lambda name: installed)
     out_dir, why = default_out_dir()
     assert out_dir == INSTALLED_OUT and "installed package" in why
+
+
+def _held_out_runs(rng: np.random.Generator, n: int = 6) -> dict[str, list[dict[str, float]]]:
+    metrics = [c.metric for c in HELD_OUT]
+    before = [{m: float(rng.uniform(0.0, 0.4)) for m in metrics} for _ in range(n)]
+    after = [{m: float(rng.uniform(0.55, 0.9)) for m in metrics} for _ in range(n)]
+    return {BEFORE: before, AFTER: after}
+
+
+def test_the_printed_held_out_table_is_the_runs_own_numbers():
+    runs = _held_out_runs(np.random.default_rng(3))
+    text = format_held_out(runs)
+    for check in HELD_OUT:
+        after = np.array([k[check.metric] for k in runs[AFTER]])
+        before = np.array([k[check.metric] for k in runs[BEFORE]])
+        line = next(line for line in text.splitlines() if check.label in line)
+        assert f"{before.mean():.3f} [" in line and f"{after.mean():.3f} [" in line
+        half = stats.t.ppf(0.975, len(after) - 1) * after.std(ddof=1) / np.sqrt(len(after))
+        assert f"[{after.mean() - half:.3f}, {after.mean() + half:.3f}]" in line
+        assert line.rstrip().endswith("yes")  # after well above before and above one half
+
+
+def test_a_held_out_figure_the_model_misses_is_reported_not_met():
+    runs = _held_out_runs(np.random.default_rng(4))
+    for kpis in runs[AFTER]:
+        kpis["area_future_city_settled_same_day_share"] = 0.3  # below half, below before too
+    rows = {row.check.criterion: row for row in held_out_rows(runs)}
+    assert not rows["above_half_after"].met
+    assert rows["happens_after"].met
+    assert "NOT MET" in format_held_out(runs)

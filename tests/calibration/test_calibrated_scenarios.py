@@ -28,9 +28,9 @@ PUBLISHED = {  # figure: (scenario, KPI, published value, kind)
     "repeat calls -70 %": ("change", "area_future_city_repeat_calls_per_day", -0.70, "equal"),
     "63 joint law-enforcement operations": ("after", "joint_enforcement_per_year", 63.0, "equal"),
     "72 joint mediations": ("after", "joint_mediation_per_year", 72.0, "equal"),
-    "more than half resolved the same day": (
+    "more than half of matters settled the same day": (
         "after",
-        "area_future_city_same_day_share",
+        "area_future_city_settled_same_day_share",
         0.5,
         "above",
     ),

@@ -17,7 +17,7 @@ def test_run_scenario_returns_one_row_per_replication():
     result = run_scenario("taozhu_2019", ["run.replications=3", "run.horizon_days=1"])
     assert result.replications["replication"].tolist() == [0, 1, 2]
     assert set(result.incidents["replication"]) == {0, 1, 2}
-    assert "resolution_min_p90" in set(result.summary["metric"])
+    assert "call_close_min_p90" in set(result.summary["metric"])
 
 
 def test_a_bad_override_raises_a_config_error():

@@ -62,7 +62,7 @@ def test_run_prints_the_kpi_table_and_writes_the_results_contract(tmp_path):
     out = tmp_path / "run"
     result = jointduty("run", "scenario=taozhu_2019", *FAST, f"hydra.run.dir={out}")
     assert result.returncode == 0, result.stderr
-    assert "resolution_min_p90" in result.stdout and "95% CI" in result.stdout
+    assert "call_close_min_p90" in result.stdout and "95% CI" in result.stdout
     incidents = pd.read_parquet(out / "incidents.parquet")
     assert set(incidents["replication"]) == {0, 1}
     replications = pd.read_csv(out / "replications.csv")
@@ -71,10 +71,10 @@ def test_run_prints_the_kpi_table_and_writes_the_results_contract(tmp_path):
         "n_incidents",
         "response_min_mean",
         "response_min_p90",
-        "resolution_min_mean",
-        "resolution_min_median",
-        "resolution_min_p90",
-        "same_day_share",
+        "call_close_min_mean",
+        "call_close_min_median",
+        "call_close_min_p90",
+        "call_closed_same_day_share",
         "utilisation_police",
         "utilisation_mediator",
         "staff_cost",

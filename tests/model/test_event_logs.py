@@ -31,7 +31,7 @@ def test_second_incident_waits_for_the_only_officer():
     table = records.incidents
     assert table["wait_min"].tolist() == [0.0, 45.0]
     assert table["response_min"].tolist() == [10.0, 55.0]
-    assert table["resolution_min"].tolist() == [40.0, 85.0]
+    assert table["call_close_min"].tolist() == [40.0, 85.0]
     assert records.busy[["t_start", "t_end"]].values.tolist() == [[0.0, 50.0], [50.0, 100.0]]
 
 
@@ -109,7 +109,7 @@ def test_borrowing_builds_a_team_from_two_stations():
     # Both stations are 5 km away: police 10 min, mediator 20 min.
     assert log[1] == (0.0, "dispatch", 0, "u0 u1")
     assert records.incidents.iloc[0].n_stations == 2
-    assert records.incidents.iloc[0].resolution_min == 50.0
+    assert records.incidents.iloc[0].call_close_min == 50.0
 
 
 def test_trips_in_the_model_are_the_geography_functions_to_the_last_bit():

@@ -108,7 +108,7 @@ def test_follow_up_sessions_wait_for_office_hours_and_resolution_covers_them_all
         (620.0, "resolved", 0, ""),
     ]
     row = records.incidents.iloc[0]
-    assert (row.resolution_min, row.n_jobs, row.response_min) == (620.0, 3, 10.0)
+    assert (row.call_close_min, row.n_jobs, row.response_min) == (620.0, 3, 10.0)
     assert records.jobs["kind"].tolist() == ["response", "followup", "followup"]
 
 

@@ -45,8 +45,11 @@ def options(**changes: object) -> argparse.Namespace:
 
 def test_targets_read_their_direction_from_the_kpi_or_an_explicit_sign():
     assert parse_target("target.response_min_p90_prio1=15").upper
-    assert not parse_target("target.same_day_share=0.6").upper
-    assert not parse_target("target.area_future_city_same_day_share=0.5").upper
+    assert not parse_target("target.call_closed_same_day_share=0.6").upper
+    assert not parse_target("target.area_future_city_call_closed_same_day_share=0.5").upper
+    assert not parse_target("target.settled_same_day_share=0.5").upper
+    assert not parse_target("target.settled_within_7d_share=0.9").upper
+    assert parse_target("target.settle_min_p90=1440").upper
     joint = parse_target("target.joint_share=>=0.3")
     assert (joint.kpi, joint.bound, joint.upper) == ("joint_share", 0.3, False)
     targets, rest = split_targets(["scenario=mmc", "target.p_wait=0.2", "--strict"])
@@ -105,9 +108,9 @@ def test_search_finds_the_fewest_servers_erlang_c_says_meet_the_wait_share():
 def test_a_target_no_staffing_within_the_bounds_meets_is_reported_unattainable():
     job = mmc_job(servers=4, replications=3, horizon_days=2.0)
     levers = levers_of(job.scenario)
-    targets = [parse_target("target.resolution_min_mean=5")]  # handling alone takes 20 min
+    targets = [parse_target("target.call_close_min_mean=5")]  # handling alone takes 20 min
     outcome = optimise(job, targets, levers, options(max_per_shift=6))
-    assert [t.kpi for t in outcome.result.unattainable] == ["resolution_min_mean"]
+    assert [t.kpi for t in outcome.result.unattainable] == ["call_close_min_mean"]
     assert outcome.result.best is None
 
 
@@ -125,7 +128,7 @@ def test_optimize_command_reports_the_choice_its_cost_and_each_target(tmp_path):
         "run.replications=3",
         "run.horizon_days=7",
         "target.response_min_p90_prio1=16",
-        "target.resolution_min_mean=1",
+        "target.call_close_min_mean=1",
         "--max-evaluations",
         "8",
         "--confirm-replications",
@@ -134,10 +137,10 @@ def test_optimize_command_reports_the_choice_its_cost_and_each_target(tmp_path):
         str(tmp_path),
     )
     assert result.returncode == 0, result.stderr
-    assert "UNATTAINABLE" in result.stdout and "resolution_min_mean" in result.stdout
+    assert "UNATTAINABLE" in result.stdout and "call_close_min_mean" in result.stdout
     assert "evaluation 1:" in result.stderr  # progress
     record = json.loads((tmp_path / "optimization.json").read_text())
-    assert record["unattainable"] == ["resolution_min_mean"]
+    assert record["unattainable"] == ["call_close_min_mean"]
     assert (tmp_path / "evaluations.csv").is_file()
 
 

@@ -155,8 +155,10 @@ def test_report_of_a_sweep_draws_service_against_staffing_per_station_count(swee
 
     data = load(sweep_dir)
     jobs = sweep_jobs(data).sort_values(["n_stations", "staff_hours_per_day"])
-    # every placed station has `police` officers around the clock
-    expected = [1 * 3 * 24, 1 * 5 * 24, 2 * 3 * 24, 2 * 5 * 24]
+    # every placed station has `police` officers around the clock; the agencies' offices stay:
+    # 2 grid workers 10 h every day, 4 agency staff 8.5 h on 5 days of 7
+    offices = 2 * 10 + 4 * 8.5 * 5 / 7
+    expected = [h + offices for h in (1 * 3 * 24, 1 * 5 * 24, 2 * 3 * 24, 2 * 5 * 24)]
     assert jobs["staff_hours_per_day"].tolist() == pytest.approx(expected)
     assert sorted(jobs["line"].unique()) == ["1 station", "2 stations"]
     result = run_cli("report", str(sweep_dir), "--out", str(tmp_path))
