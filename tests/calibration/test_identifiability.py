@@ -10,7 +10,7 @@ from sim.sweep.compose import compose_job
 
 
 def test_every_variation_composes_and_moves_only_its_own_value():
-    shipped = after_scenario()
+    shipped = after_scenario(compose_job)
     rows = variations(shipped)
     assert [r.parameter for r in rows].count("deterrence radius") == 2
     for row in rows[1:]:
@@ -30,7 +30,7 @@ def test_every_variation_composes_and_moves_only_its_own_value():
 
 @pytest.mark.parametrize("scale", [0.8, 1.2])
 def test_the_share_settled_without_the_agency_is_scaled_for_every_type(scale):
-    shipped = after_scenario()
+    shipped = after_scenario(compose_job)
     row = next(
         r for r in variations(shipped) if r.setting == f"x{scale:g}" and r.p_without_scale != 1
     )
