@@ -148,12 +148,18 @@ class Evaluator:
         run: RunConfig,
         levers: list[Lever],
         replications: range,
-        report: Callable[[Evaluation], None] | None = None,
+        report: Callable[[Evaluation, Evaluator], None] | None = None,
     ) -> None:
         self.scenario, self.run, self.levers = scenario, run, levers
         self.replications = replications
         self.report = report
         self.cache: dict[Staffing, Evaluation] = {}
+        self.baseline: Staffing | None = None  # the current staffing, once evaluated first
+
+    def describe(self, staffing: Staffing) -> str:
+        """A staffing in words: every lever `label=count`, or only the levers that differ from
+        the baseline (`label=count (+1)`), or `baseline (current staffing)`."""
+        return staffing_text(self.levers, staffing, self.baseline)
 
     @property
     def n_evaluations(self) -> int:
@@ -167,7 +173,7 @@ class Evaluator:
         if staffing not in self.cache:
             self.cache[staffing] = self._evaluate(staffing)
             if self.report is not None:
-                self.report(self.cache[staffing])
+                self.report(self.cache[staffing], self)
         return self.cache[staffing]
 
     def _evaluate(self, staffing: Staffing) -> Evaluation:
@@ -182,6 +188,28 @@ class Evaluator:
             for r in self.replications
         ]
         return Evaluation(staffing, cost, summarise(pd.DataFrame(rows)))
+
+
+def staffing_text(levers: list[Lever], staffing: Staffing, baseline: Staffing | None) -> str:
+    """`label=count` for every lever, or only for those that differ from `baseline`."""
+    if baseline is None:
+        return ", ".join(f"{lv.label}={n}" for lv, n in zip(levers, staffing, strict=True))
+    if staffing == baseline:
+        return "baseline (current staffing)"
+    changes = [
+        f"{lever.label}={n} ({n - b:+d})"
+        for lever, n, b in zip(levers, staffing, baseline, strict=True)
+        if n != b
+    ]
+    return "baseline with " + ", ".join(changes)
+
+
+def closest(evaluations: Iterable[Evaluation], targets: list[Target]) -> Evaluation | None:
+    """The valid evaluation nearest to meeting every target: the least summed relative
+    shortfall (`Target.shortfall`: how far each mean misses its bound, as a share of the
+    bound), the cheaper one on a tie."""
+    valid = [e for e in evaluations if e.summary is not None]
+    return min(valid, key=lambda e: (e.shortfall(targets), e.cost_per_day), default=None)
 
 
 @dataclass
@@ -253,6 +281,9 @@ class _Budgeted:
     def price(self, staffing: Staffing) -> float:
         return self.evaluate.price(staffing)
 
+    def describe(self, staffing: Staffing) -> str:
+        return self.evaluate.describe(staffing)
+
 
 Feasible = Callable[[Evaluation], bool]
 
@@ -279,7 +310,7 @@ def _climb(
             steps.append("climb: no single unit helps; jumping to the ceiling")
             return evaluate(upper)
         _ratio, _cost, index, current = max(options, key=lambda o: o[:3])
-        steps.append(f"climb: +1 on lever {index}")
+        steps.append(f"climb: +1 on {evaluate.evaluate.levers[index].label}")
     return current
 
 
@@ -301,7 +332,10 @@ def _trim(
         for move in sorted(cheaper, key=lambda m: saving[m], reverse=True):
             candidate = evaluate(move)
             if feasible(candidate):
-                steps.append(f"trim: {current.staffing} -> {candidate.staffing}")
+                steps.append(
+                    f"trim: {evaluate.describe(current.staffing)} -> "
+                    f"{evaluate.describe(candidate.staffing)}"
+                )
                 current = candidate
                 break
         else:
