@@ -96,6 +96,8 @@ def check_roster(roster: RosterConfig, key: str) -> None:
 def iter_shift_instances(roster: RosterConfig) -> Iterator[ShiftInstance]:
     """The roster's shifts day after day, for ever, in order of start (from t = 0)."""
     shifts = sorted(roster_shifts(roster), key=lambda shift: shift.start_hour)
+    if not any(shift.count > 0 and shift.days for shift in shifts):
+        return  # nobody is ever on duty (every count 0): no instance, not an endless search
     for day in itertools.count(-1):  # day -1: a night shift still running at t = 0
         for shift in shifts:
             start = (day * 24 + shift.start_hour) * MIN_PER_HOUR

@@ -205,3 +205,24 @@ def test_optimize_on_the_default_scenario_finishes_labelled_within_its_minimums(
     if not record["meets_every_target"]:
         assert "reproduce:" not in result.stdout
         assert "no staffing" in result.stdout or "not confirmed" in result.stdout
+
+
+def test_a_staffing_with_every_shift_of_a_roster_at_zero_is_simulated_not_hung():
+    # The search proposes such staffings (no lawyer on duty, say); the model used to look for
+    # the roster's next shift for ever. A subprocess, so that a regression fails, not hangs.
+    code = """
+from sim.experiment.replications import run_replication
+from tests.planner.support import job_of, with_changes
+stations = {
+    "station": {"kind": "police_station", "x_km": 0.5, "y_km": 0.5, "staff": {"police": 3}},
+    "room": {"kind": "police_room", "x_km": 0.2, "y_km": 0.2,
+             "staff": {"police": {"pattern": "day", "count": 0}}},
+}
+job = job_of(with_changes(stations=stations), replications=1, horizon_days=1.0)
+print(run_replication(job.scenario, job.run, 0)[1]["n_incidents"])
+"""
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, timeout=60
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert float(result.stdout.strip()) > 0
