@@ -23,7 +23,8 @@ from sim.sweep.compose import compose_job
 from tests.planner.support import mmc_job
 
 REPO = Path(__file__).resolve().parents[2]
-UNLABELLED_VECTOR = re.compile(r"[\[(]\d+(, \d+)+[\])]")  # e.g. [3, 4, 4, 0, 2, 5]
+# A staffing as a bare vector, e.g. [3, 4, 4, 0, 2, 5] (three counts or more; a CI has two).
+UNLABELLED_VECTOR = re.compile(r"[\[(]\d+(, \d+){2,}[\])]")
 
 
 def options(**changes: object) -> argparse.Namespace:
