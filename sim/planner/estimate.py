@@ -65,8 +65,8 @@ def format_estimate(
         f"{target.service_level:.0%} of the time",
         "load = mean units busy if no job waited, work still running from earlier hours",
         "included (average day); need = units asked for (most on any weekday);",
-        "roster = units on duty (fewest on any weekday); ! = need above roster"
-        + ("; sim = simulated mean units busy" if simulated else ""),
+        "roster = units on duty (fewest on any weekday); ! = need above roster",
+        *(["sim = simulated mean units busy (average day)"] if simulated else []),
         "",
         *_hour_table(by_hour_of_day(table), roles, simulated),
         "",

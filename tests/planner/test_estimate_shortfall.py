@@ -91,9 +91,12 @@ def test_a_day_roster_facing_calls_around_the_clock_is_short_at_night_at_its_hou
     assert "station.police: up to +" in text and "CNY/week" in text
 
 
-def test_estimate_on_the_default_scenario_is_narrow_and_ends_with_its_shortfall_summary():
+@pytest.mark.parametrize(
+    "extra", [[], ["--simulate", "run.replications=2", "run.horizon_days=2"]], ids=["", "simulate"]
+)
+def test_estimate_on_the_default_scenario_is_narrow_and_ends_with_its_shortfall_summary(extra):
     result = subprocess.run(
-        [sys.executable, "-m", "sim", "estimate"],
+        [sys.executable, "-m", "sim", "estimate", *extra],
         capture_output=True,
         text=True,
         cwd=REPO,
