@@ -34,6 +34,7 @@ from sim.planner.staffing_levers import (
     Lever,
     Staffing,
     analytic_start,
+    currency,
     current_staffing,
     default_minimums,
     levers_of,
@@ -299,7 +300,7 @@ def _progress(targets: list[Target]):  # type: ignore[no-untyped-def]
             state = f"{sum(met)}/{len(targets)} targets met: {values}"
         print(
             f"evaluation {count[0]}: {evaluator.describe(evaluation.staffing)}; "
-            f"cost {evaluation.cost_per_day:,.0f}/day; {state}",
+            f"cost {evaluation.cost_per_day:,.0f} {currency(evaluator.scenario)}/day; {state}",
             file=sys.stderr,
             flush=True,
         )

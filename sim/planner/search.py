@@ -2,7 +2,10 @@
 
 Every candidate staffing runs the same replications on the same seed (`Evaluator`), so
 candidates see identical incidents and their differences are not noise of the incident
-stream (common random numbers). The search (`search`):
+stream (common random numbers). The caller (`sim.planner.optimize`) evaluates the current
+staffing first, as the baseline; every later staffing is described by its changes to it
+(`staffing_text`, levers by label). The search (`search`) keeps every lever within its
+bounds (lower and upper, one pair per lever):
 
 1. **Ceiling.** Every lever at its upper bound. A target this staffing does not meet cannot
    be met within the bounds: it is reported as unattainable and left out of the search.
@@ -13,6 +16,9 @@ stream (common random numbers). The search (`search`):
 4. **Trim** while targets are met: remove the unit that saves the most and still meets
    every target; then try **swaps** (one unit less of a dearer lever, one more of a cheaper
    one). Stop when nothing helps or the evaluation budget is spent.
+5. **Best**: the cheapest staffing simulated within the bounds that meets the attainable
+   targets (the baseline included). When none meets every target, `closest` names the one
+   with the least summed relative shortfall.
 
 The cost ranked is the rostered staff cost per day
 (`sim.planner.staffing_levers.staff_cost_per_day`), which is exact; the simulated `staff_cost`
@@ -261,9 +267,19 @@ def search(
         result.best = current
     except BudgetSpent:
         result.budget_spent = True
-        found = [e for e in evaluate.cache.values() if e.summary is not None and feasible(e)]
-        result.best = min(found, key=lambda e: e.cost_per_day, default=None)
+    # The cheapest feasible staffing simulated within the bounds (the baseline among them):
+    # the climb and trim end in a local optimum, which need not be the cheapest one seen.
+    found = [
+        e
+        for e in evaluate.cache.values()
+        if e.summary is not None and feasible(e) and _within(e.staffing, lower, upper)
+    ]
+    result.best = min(found, key=lambda e: e.cost_per_day, default=None)
     return result
+
+
+def _within(staffing: Staffing, lower: Staffing, upper: Staffing) -> bool:
+    return all(lo <= n <= hi for n, lo, hi in zip(staffing, lower, upper, strict=True))
 
 
 class _Budgeted:

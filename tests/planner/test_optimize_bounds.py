@@ -227,3 +227,39 @@ print(run_replication(job.scenario, job.run, 0)[1]["n_incidents"])
     )
     assert result.returncode == 0, result.stderr[-2000:]
     assert float(result.stdout.strip()) > 0
+
+
+class _TwoWays:
+    """A stand-in evaluator: a target met with 3 units of lever a or 5 of lever b, each unit
+    costing 1 a day, so that the trim from (0, 5) ends in a local optimum dearer than (3, 0)."""
+
+    def __init__(self) -> None:
+        self.cache: dict[tuple[int, ...], Evaluation] = {}
+        self.levers: list[object] = []
+
+    @property
+    def n_evaluations(self) -> int:
+        return len(self.cache)
+
+    def price(self, staffing: tuple[int, ...]) -> float:
+        return float(sum(staffing))
+
+    def describe(self, staffing: tuple[int, ...]) -> str:
+        return str(staffing)
+
+    def __call__(self, staffing: tuple[int, ...]) -> Evaluation:
+        a, b = staffing
+        wait = 0.1 if a >= 3 or b >= 5 else 0.9
+        row = {"metric": "p_wait", "mean": wait, "ci_low": wait, "ci_high": wait}
+        found = Evaluation(staffing, self.price(staffing), pd.DataFrame([row]))
+        return self.cache.setdefault(staffing, found)
+
+
+def test_the_baseline_is_chosen_when_it_is_the_cheapest_staffing_that_meets_the_targets():
+    from sim.planner.search import search
+
+    evaluate = _TwoWays()
+    evaluate((3, 0))  # the baseline, evaluated first
+    targets = [parse_target("target.p_wait=0.35")]
+    result = search(evaluate, targets, (0, 5), (0, 0), (5, 5), max_evaluations=30)  # type: ignore[arg-type]
+    assert result.best is not None and result.best.staffing == (3, 0)
