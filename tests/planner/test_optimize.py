@@ -154,6 +154,8 @@ def test_optimize_command_reports_the_choice_its_cost_and_each_target(tmp_path):
         (["target.p_wait=0.2", "--roles", "astronaut"], "--roles"),
         (["target.p_wait=0.2", "--max-evaluations", "0"], "--max-evaluations"),
         (["target.p_wait=0.2", "run.replications=auto"], "run.replications"),
+        (["target.p_wait=0.2", "--min", "nowhere.police=1"], "--min"),
+        (["target.p_wait=0.2", "--max", "taozhu_police_station.police=x"], "--max"),
     ],
 )
 def test_optimize_command_rejects_bad_input_with_one_line(args, key):
