@@ -8,16 +8,18 @@ from pathlib import Path
 from sim.cli.common import CommandParser
 from sim.config.schema import ConfigError
 from sim.planner.estimate import format_estimate, run_simulation, write_estimate
-from sim.planner.staffing import StaffingTarget, estimate, response_p_wait
+from sim.planner.staffing import StaffingTarget, estimate, response_p_wait, station_estimate
 from sim.planner.workload import work_streams
 from sim.results.outdir import require_writable_dir
 from sim.sweep.compose import compose_job
 
 DESCRIPTION = """\
-Analytic staffing estimate (Erlang C on the time-varying offered load): for each role and
-hour of the day the offered load, the staff Erlang C asks for to meet the wait target and the
-units the scenario's roster puts on duty; then per role the jobs a day, the staff-hours
-needed and rostered, and the utilisation. With --simulate it also runs the scenario's
+Analytic staffing estimate (Erlang C on the time-varying offered load, work still running
+from earlier hours included): for each role and hour of the day the offered load, the units
+needed to meet the wait target and the units the scenario's roster puts on duty; then per
+role the jobs a day, the staff-hours needed and rostered, and the utilisation; and last,
+where (station, role) and when (hours of the week) the roster falls short, by how many units,
+and what closing the gap costs a week. With --simulate it also runs the scenario's
 replications and shows the simulated figures beside the analytic ones."""
 EXAMPLES = [
     "jointduty estimate                                   # the default scenario",
@@ -43,7 +45,7 @@ def build_parser() -> CommandParser:
         "--out",
         type=Path,
         metavar="DIR",
-        help="write estimate.csv (and estimate_simulated.csv) here",
+        help="write estimate.csv, estimate_stations.csv (and estimate_simulated.csv) here",
     )
     return parser
 
@@ -62,11 +64,12 @@ def main(args: list[str]) -> int:
     streams = work_streams(job.scenario)
     table = estimate(job.scenario, target, streams)
     p_wait = response_p_wait(streams, table)
+    stations = station_estimate(job.scenario, target, streams)
     elapsed_s = time.perf_counter() - started
     simulated = run_simulation(job) if options.simulate else None
-    print(format_estimate(job, target, table, p_wait, simulated))
+    print(format_estimate(job, target, table, p_wait, simulated, stations))
     print(f"\n(analytic estimate computed in {elapsed_s:.2f} s)")
     if options.out is not None:
-        write_estimate(options.out, table, simulated)
+        write_estimate(options.out, table, simulated, stations)
         print(f"tables written to {options.out}")
     return 0

@@ -14,15 +14,21 @@ from sim.sweep.compose import compose_job
 
 DESCRIPTION = """\
 The cheapest staffing (units per role per station, per shift of each roster) that meets every
-target, e.g. target.response_min_p90_prio1=15 (a bound on a KPI of the run's table: an upper
-bound, a lower one for shares; `<=` or `>=` before the number says which). It starts from the
-analytic estimate, searches with simulation on common random numbers, and confirms the choice
-on fresh replications; a target that even the upper bounds cannot meet is reported as
-unattainable. The targets stand among the key=value overrides; the analytic start asks Erlang C
-for --service-level of the jobs to wait at most --wait-min."""
+target, e.g. target.response_min_p90=20 (a bound on a KPI of the run's table: an upper
+bound, a lower one for shares; `<=` or `>=` before the number says which). The current
+staffing is evaluated first, as the baseline. It starts from the analytic estimate, searches
+with simulation on common random numbers within each lever's bounds (at least one police
+officer at every police station in every shift unless --min says otherwise), and confirms the
+choice on fresh replications. When no staffing within the bounds meets every target it says
+so and shows the closest one; `reproduce:` is printed only for a confirmed staffing. Levers
+are named station.role, with [shift] where the roster has several. The targets stand among
+the key=value overrides; the analytic start asks Erlang C for --service-level of the jobs to
+wait at most --wait-min."""
 EXAMPLES = [
     "jointduty optimize scenario=taozhu_2019 target.response_min_p90_prio1=15",
     "jointduty optimize target.response_min_p90=20 --roles police,mediator",
+    "jointduty optimize target.response_min_p90=20 --min future_city_joint_duty.police=1 "
+    "--max taozhu_police_station.police[08-16]=6",
     "jointduty optimize scenario=taozhu_2019 target.response_min_p90=15 --optuna 30",
 ]
 
@@ -32,7 +38,20 @@ def build_parser() -> CommandParser:
     p.add_argument("--roles", help="comma-separated roles whose staff may change (default all)")
     p.add_argument("--stations", help="comma-separated stations whose staff may change")
     p.add_argument("--max-per-shift", type=int, metavar="N", help="upper bound of every lever")
-    p.add_argument("--min-per-shift", type=int, default=0, metavar="N", help="lower bound (0)")
+    p.add_argument(
+        "--min-per-shift",
+        type=int,
+        default=0,
+        metavar="N",
+        help="lower bound of every lever (0; police at a police station: 1)",
+    )
+    p.add_argument(
+        "--min",
+        action="append",
+        metavar="LEVER=N",
+        help="lower bound of one lever (station.role[shift]) or of every shift of station.role",
+    )
+    p.add_argument("--max", action="append", metavar="LEVER=N", help="upper bound, as --min")
     p.add_argument("--max-evaluations", type=int, default=40, metavar="N", help="budget (40)")
     p.add_argument(
         "--confirm-replications", type=int, default=10, metavar="N", help="fresh ones (10)"

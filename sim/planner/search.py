@@ -2,7 +2,10 @@
 
 Every candidate staffing runs the same replications on the same seed (`Evaluator`), so
 candidates see identical incidents and their differences are not noise of the incident
-stream (common random numbers). The search (`search`):
+stream (common random numbers). The caller (`sim.planner.optimize`) evaluates the current
+staffing first, as the baseline; every later staffing is described by its changes to it
+(`staffing_text`, levers by label). The search (`search`) keeps every lever within its
+bounds (lower and upper, one pair per lever):
 
 1. **Ceiling.** Every lever at its upper bound. A target this staffing does not meet cannot
    be met within the bounds: it is reported as unattainable and left out of the search.
@@ -13,6 +16,9 @@ stream (common random numbers). The search (`search`):
 4. **Trim** while targets are met: remove the unit that saves the most and still meets
    every target; then try **swaps** (one unit less of a dearer lever, one more of a cheaper
    one). Stop when nothing helps or the evaluation budget is spent.
+5. **Best**: the cheapest staffing simulated within the bounds that meets the attainable
+   targets (the baseline included). When none meets every target, `closest` names the one
+   with the least summed relative shortfall.
 
 The cost ranked is the rostered staff cost per day
 (`sim.planner.staffing_levers.staff_cost_per_day`), which is exact; the simulated `staff_cost`
@@ -153,12 +159,18 @@ class Evaluator:
         run: RunConfig,
         levers: list[Lever],
         replications: range,
-        report: Callable[[Evaluation], None] | None = None,
+        report: Callable[[Evaluation, Evaluator], None] | None = None,
     ) -> None:
         self.scenario, self.run, self.levers = scenario, run, levers
         self.replications = replications
         self.report = report
         self.cache: dict[Staffing, Evaluation] = {}
+        self.baseline: Staffing | None = None  # the current staffing, once evaluated first
+
+    def describe(self, staffing: Staffing) -> str:
+        """A staffing in words: every lever `label=count`, or only the levers that differ from
+        the baseline (`label=count (+1)`), or `baseline (current staffing)`."""
+        return staffing_text(self.levers, staffing, self.baseline)
 
     @property
     def n_evaluations(self) -> int:
@@ -172,7 +184,7 @@ class Evaluator:
         if staffing not in self.cache:
             self.cache[staffing] = self._evaluate(staffing)
             if self.report is not None:
-                self.report(self.cache[staffing])
+                self.report(self.cache[staffing], self)
         return self.cache[staffing]
 
     def _evaluate(self, staffing: Staffing) -> Evaluation:
@@ -186,6 +198,28 @@ class Evaluator:
         kpis = run_tasks(kpis_of_replication, tasks, self.run.n_workers)
         rows = [{"replication": r, **k} for r, k in zip(self.replications, kpis, strict=True)]
         return Evaluation(staffing, cost, summarise(pd.DataFrame(rows)))
+
+
+def staffing_text(levers: list[Lever], staffing: Staffing, baseline: Staffing | None) -> str:
+    """`label=count` for every lever, or only for those that differ from `baseline`."""
+    if baseline is None:
+        return ", ".join(f"{lv.label}={n}" for lv, n in zip(levers, staffing, strict=True))
+    if staffing == baseline:
+        return "baseline (current staffing)"
+    changes = [
+        f"{lever.label}={n} ({n - b:+d})"
+        for lever, n, b in zip(levers, staffing, baseline, strict=True)
+        if n != b
+    ]
+    return "baseline with " + ", ".join(changes)
+
+
+def closest(evaluations: Iterable[Evaluation], targets: list[Target]) -> Evaluation | None:
+    """The valid evaluation nearest to meeting every target: the least summed relative
+    shortfall (`Target.shortfall`: how far each mean misses its bound, as a share of the
+    bound), the cheaper one on a tie."""
+    valid = [e for e in evaluations if e.summary is not None]
+    return min(valid, key=lambda e: (e.shortfall(targets), e.cost_per_day), default=None)
 
 
 @dataclass
@@ -237,9 +271,19 @@ def search(
         result.best = current
     except BudgetSpent:
         result.budget_spent = True
-        found = [e for e in evaluate.cache.values() if e.summary is not None and feasible(e)]
-        result.best = min(found, key=lambda e: e.cost_per_day, default=None)
+    # The cheapest feasible staffing simulated within the bounds (the baseline among them):
+    # the climb and trim end in a local optimum, which need not be the cheapest one seen.
+    found = [
+        e
+        for e in evaluate.cache.values()
+        if e.summary is not None and feasible(e) and _within(e.staffing, lower, upper)
+    ]
+    result.best = min(found, key=lambda e: e.cost_per_day, default=None)
     return result
+
+
+def _within(staffing: Staffing, lower: Staffing, upper: Staffing) -> bool:
+    return all(lo <= n <= hi for n, lo, hi in zip(staffing, lower, upper, strict=True))
 
 
 class _Budgeted:
@@ -256,6 +300,9 @@ class _Budgeted:
 
     def price(self, staffing: Staffing) -> float:
         return self.evaluate.price(staffing)
+
+    def describe(self, staffing: Staffing) -> str:
+        return self.evaluate.describe(staffing)
 
 
 Feasible = Callable[[Evaluation], bool]
@@ -283,7 +330,7 @@ def _climb(
             steps.append("climb: no single unit helps; jumping to the ceiling")
             return evaluate(upper)
         _ratio, _cost, index, current = max(options, key=lambda o: o[:3])
-        steps.append(f"climb: +1 on lever {index}")
+        steps.append(f"climb: +1 on {evaluate.evaluate.levers[index].label}")
     return current
 
 
@@ -305,7 +352,10 @@ def _trim(
         for move in sorted(cheaper, key=lambda m: saving[m], reverse=True):
             candidate = evaluate(move)
             if feasible(candidate):
-                steps.append(f"trim: {current.staffing} -> {candidate.staffing}")
+                steps.append(
+                    f"trim: {evaluate.describe(current.staffing)} -> "
+                    f"{evaluate.describe(candidate.staffing)}"
+                )
                 current = candidate
                 break
         else:

@@ -5,8 +5,12 @@ busy if no job waited) and the mean busy time per job s. The *modified offered l
 approach (Jennings, Mandelbaum, Massey & Whitt 1996) then treats each hour as a stationary
 M/M/c queue with arrival rate m/s, using the peak of m(t) within the hour: the staff
 *needed* is the fewest units c > m for which Erlang C gives P(wait > target wait) at most
-1 - service level (`sim.analysis.erlang.mmc_wait_exceeds_probability`); an hour in which no job of
-the role starts needs nobody (jobs still running are finished by whoever started them).
+1 - service level (`sim.analysis.erlang.mmc_wait_exceeds_probability`). The offered load
+counts work in progress: jobs that started in earlier hours and still run (arrivals times mean
+time in system, spread over the hours the work lasts). So an hour in which no new job starts
+still needs the units that carry the running work: the fewest c with P(N <= c) at least the
+service level, N ~ Poisson(m) being the number of units busy in an M_t/G/infinity system
+(`units_for_running_work`); an hour with load 0.53 needs 1, not 0.
 The same formula with the units actually rostered gives the probability that a job waits for
 a unit of the role.
 
@@ -22,9 +26,10 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from scipy.stats import poisson
 
 from sim.analysis.erlang import erlang_c_wait_probability, mmc_wait_exceeds_probability
-from sim.config.rosters import rostered_by_hour
+from sim.config.rosters import rostered_by_hour, station_on_duty
 from sim.config.scenario import ScenarioConfig
 from sim.planner.workload import (
     HOURS_PER_WEEK,
@@ -72,6 +77,23 @@ def staff_needed(offered_load: float, busy_min: float, target: StaffingTarget) -
     return MAX_STAFF
 
 
+def units_for_running_work(offered_load: float, service_level: float) -> int:
+    """The fewest units c with P(N <= c) >= service level, N ~ Poisson(offered load): the
+    units that carry the work still running when no new job starts."""
+    if offered_load <= 0:
+        return 0
+    return int(poisson.ppf(service_level, offered_load))
+
+
+def needed_units(peak_load: float, busy_min: float, new_jobs: bool, target: StaffingTarget) -> int:
+    """Units needed in one hour: Erlang C on the peak offered load when jobs start in it,
+    at least the units the running work occupies (`units_for_running_work`) in any case."""
+    running = units_for_running_work(peak_load, target.service_level)
+    if not new_jobs or not busy_min > 0:
+        return running
+    return max(staff_needed(peak_load, busy_min, target), running)
+
+
 def p_wait(offered_load: float, busy_min: float, n_units: float) -> float:
     """Erlang C probability that a job waits, with `n_units` on duty (1 if overloaded)."""
     if offered_load <= 0:
@@ -95,7 +117,7 @@ def estimate(
         rostered = rostered_by_hour(scenario, role)
         jobs = sum((s.jobs_per_min for s in streams if s.role == role), np.zeros(len(hours)))
         needed = [
-            staff_needed(peak, busy_min, target) if n_jobs > 0 else 0
+            needed_units(peak, busy_min, n_jobs > 0, target)
             for peak, n_jobs in zip(load.peak, jobs, strict=True)
         ]
         waits = [p_wait(m, busy_min, n) for m, n in zip(load.mean, rostered, strict=True)]
@@ -160,12 +182,57 @@ def response_p_wait(streams: list[WorkStream], table: pd.DataFrame) -> float:
     sources = sorted({s.source for s in streams if s.source.endswith(" response")})
     weighted, total = 0.0, 0.0
     for source in sources:
-        mine = [s for s in streams if s.source == source]
-        calls = np.max([s.jobs_per_min for s in mine], axis=0)
+        by_role: dict[str, np.ndarray] = {}
+        for stream in streams:
+            if stream.source == source:
+                by_role[stream.role] = by_role.get(stream.role, 0.0) + stream.jobs_per_min
+        calls = np.max(list(by_role.values()), axis=0)
         free = np.ones(HOURS_PER_WEEK)
-        for stream in mine:
-            serves = stream.jobs_per_min > 0
-            free *= np.where(serves, 1.0 - waits[stream.role].to_numpy(), 1.0)
+        for role, rate in by_role.items():
+            free *= np.where(rate > 0, 1.0 - waits[role].to_numpy(), 1.0)
         weighted += float(calls @ (1.0 - free))
         total += float(calls.sum())
     return weighted / total if total else float("nan")
+
+
+def station_estimate(
+    scenario: ScenarioConfig, target: StaffingTarget, streams: list[WorkStream] | None = None
+) -> pd.DataFrame:
+    """One row per station, role and hour of the week: the offered load of the calls that
+    station's units serve (the nearest that can field the team, as the dispatcher sends
+    them), the units needed for it (`needed_units`), the units rostered there, and the
+    shortfall (needed - rostered, at least 0)."""
+    streams = work_streams(scenario) if streams is None else streams
+    frames = []
+    for name, station in scenario.stations.items():
+        roles = list(
+            dict.fromkeys([*station.staff, *(s.role for s in streams if s.station == name)])
+        )
+        for role in roles:
+            load = role_offered_load(streams, role, name)
+            busy_min = mean_busy_min(streams, role, name)
+            jobs = sum(
+                (x.jobs_per_min for x in streams if x.role == role and x.station == name),
+                np.zeros(HOURS_PER_WEEK),
+            )
+            needed = np.array(
+                [
+                    needed_units(peak, busy_min, n > 0, target)
+                    for peak, n in zip(load.peak, jobs, strict=True)
+                ]
+            )
+            rostered = station_on_duty(station.staff.get(role, 0))
+            frames.append(
+                pd.DataFrame(
+                    {
+                        "station": name,
+                        "role": role,
+                        "hour_of_week": np.arange(HOURS_PER_WEEK),
+                        "offered_load": load.mean,
+                        "needed": needed,
+                        "rostered": rostered,
+                        "short": np.maximum(needed - rostered, 0),
+                    }
+                )
+            )
+    return pd.concat(frames, ignore_index=True)

@@ -2,11 +2,14 @@
 
 A station's staff entry is a count (on duty around the clock: one lever) or a roster: a
 named pattern (`3x8`, `2x12`, `day`: one lever per shift, written back as `counts`) or custom
-shifts (one lever per shift). A *staffing* is a tuple of counts, one per lever; `apply`
-puts it into a scenario, `staff_cost_per_day` prices it (rostered hours times the role's
-cost per hour, averaged over a week), `as_overrides` writes it as command-line overrides
-that reproduce it (`jointduty run <overrides>`), and `analytic_start` reads a first guess off
-the Erlang C estimate (`sim.planner.staffing`).
+shifts (one lever per shift). A lever is labelled `station.role`, with the shift in brackets
+where the roster has several (`taozhu_police_station.police[08-16]`); `default_minimums` keeps
+at least one police officer on duty at every police station in every shift. A *staffing* is
+a tuple of counts, one per lever; `apply` puts it into a scenario, `staff_cost_per_day`
+prices it (rostered hours times the role's cost per hour, averaged over a week),
+`as_overrides` writes it as command-line overrides that reproduce it (`jointduty run
+<overrides>`), and `analytic_start` reads a first guess off the Erlang C estimate
+(`sim.planner.staffing`), never below the minimums.
 """
 
 from __future__ import annotations
@@ -23,6 +26,9 @@ from sim.config.scenario import RosterConfig, ScenarioConfig, ShiftConfig
 from sim.planner.workload import HOURS_PER_WEEK
 
 Staffing = tuple[int, ...]
+POLICE_ROLE = "police"
+DEFAULT_CURRENCY = "CNY"
+WEEKDAYS = ("Mo", "Tu", "We", "Th", "Fr", "Sa", "Su")
 MIN_PER_WEEK = HOURS_PER_WEEK * 60.0
 
 
@@ -33,8 +39,13 @@ class Lever:
     station: str
     role: str
     shift: int | None  # None: a plain 24 h count
-    label: str  # e.g. "taozhu_police_station police 3x8 shift 08:00-16:00"
+    label: str  # e.g. "taozhu_police_station.police[08-16]" (no [...] for a single shift)
     hours_of_week: tuple[int, ...]  # the hours this lever's units are on duty
+
+    @property
+    def unit(self) -> str:
+        """`station.role`: the staff entry the lever belongs to."""
+        return f"{self.station}.{self.role}"
 
 
 def levers_of(scenario: ScenarioConfig, roles: set[str] | None = None) -> list[Lever]:
@@ -44,15 +55,23 @@ def levers_of(scenario: ScenarioConfig, roles: set[str] | None = None) -> list[L
         for role, entry in station.staff.items():
             if roles is not None and role not in roles:
                 continue
+            unit = f"{station_name}.{role}"
             if isinstance(entry, int):
-                label = f"{station_name} {role} (24 h)"
-                levers.append(Lever(station_name, role, None, label, tuple(range(168))))
+                levers.append(Lever(station_name, role, None, unit, tuple(range(168))))
                 continue
-            for index, shift in enumerate(roster_shifts(entry)):
-                label = f"{station_name} {role} {entry.pattern} {_shift_label(shift)}"
-                hours = _shift_hours(shift)
-                levers.append(Lever(station_name, role, index, label, hours))
+            shifts = roster_shifts(entry)
+            for index, shift in enumerate(shifts):
+                label = unit if len(shifts) == 1 else f"{unit}[{shift_name(shift)}]"
+                levers.append(Lever(station_name, role, index, label, _shift_hours(shift)))
     return levers
+
+
+def default_minimums(scenario: ScenarioConfig, levers: list[Lever]) -> Staffing:
+    """At least one police officer on duty at every police station in every shift; else 0."""
+    return tuple(
+        int(lever.role == POLICE_ROLE and scenario.stations[lever.station].kind == "police_station")
+        for lever in levers
+    )
 
 
 def current_staffing(scenario: ScenarioConfig, levers: list[Lever]) -> Staffing:
@@ -97,8 +116,14 @@ def _with_shift_count(roster: RosterConfig, index: int, count: int) -> RosterCon
     return dataclasses.replace(roster, count=None, counts=tuple(counts))
 
 
+def currency(scenario: ScenarioConfig) -> str:
+    """The currency of the scenario's `cost_per_hour` fields: its `currency` if the config
+    names one, else CNY (the shipped scenarios are priced in CNY)."""
+    return str(getattr(scenario, "currency", None) or DEFAULT_CURRENCY)
+
+
 def staff_cost_per_day(scenario: ScenarioConfig) -> float:
-    """Rostered staff cost per day (currency), averaged over a week, overtime not included."""
+    """Rostered staff cost per day (`currency`), averaged over a week, overtime not included."""
     total = 0.0
     for station in scenario.stations.values():
         for role, entry in station.staff.items():
@@ -141,10 +166,15 @@ def _entry_text(entry: int | RosterConfig) -> str:
 
 
 def analytic_start(
-    scenario: ScenarioConfig, levers: list[Lever], estimate_table: pd.DataFrame
+    scenario: ScenarioConfig,
+    levers: list[Lever],
+    estimate_table: pd.DataFrame,
+    lower: Staffing | None = None,
 ) -> Staffing:
     """Counts from the Erlang C estimate: each lever gets the most units its role needs in
-    the hours it is on duty, times its station's share of the role's roster in that hour."""
+    the hours it is on duty, times its station's share of the role's roster in that hour, and
+    never fewer than its minimum in `lower` (default: `default_minimums`)."""
+    lower = default_minimums(scenario, levers) if lower is None else lower
     needed = estimate_table.pivot(index="hour_of_week", columns="role", values="needed")
     counts = []
     for lever in levers:
@@ -152,7 +182,7 @@ def analytic_start(
         role_needed = needed[lever.role].to_numpy(dtype=float)
         hours = list(lever.hours_of_week)
         counts.append(math.ceil(float(np.max(role_needed[hours] * share[hours])) - 1e-9))
-    return tuple(counts)
+    return tuple(max(c, lo) for c, lo in zip(counts, lower, strict=True))
 
 
 def _station_share(scenario: ScenarioConfig, lever: Lever) -> np.ndarray:
@@ -176,11 +206,15 @@ def _shift_hours(shift: ShiftConfig) -> tuple[int, ...]:
     return tuple(sorted(hours))
 
 
-def _shift_label(shift: ShiftConfig) -> str:
+def shift_name(shift: ShiftConfig) -> str:
+    """A shift's short name: its clock hours, and its weekdays unless every day, e.g.
+    `08-16`, `20-08`, `Sa,Su 09-17`, `18:30-22:30`."""
     end = (shift.start_hour + shift.hours) % 24
-    days = "" if len(shift.days) == 7 else " days " + ",".join(str(d) for d in shift.days)
-    return f"{_clock(shift.start_hour)}-{_clock(end)}{days}"
+    end = 24.0 if end == 0 and shift.start_hour + shift.hours == 24 else end
+    days = "" if len(set(shift.days)) == 7 else ",".join(WEEKDAYS[d] for d in shift.days) + " "
+    return f"{days}{_clock(shift.start_hour)}-{_clock(end)}"
 
 
 def _clock(hour: float) -> str:
-    return f"{int(hour):02d}:{round((hour % 1) * 60):02d}"
+    minutes = round((hour % 1) * 60)
+    return f"{int(hour):02d}" if minutes == 0 else f"{int(hour):02d}:{minutes:02d}"

@@ -2,8 +2,8 @@
 
 The analytic side of the planner outputs. A scenario's calls become *work streams*, one per
 source (an incident type's response, or one of its later stages) and role: unit-jobs per
-minute in each of the 168 hours of a week (day 0 a Monday, as in `sim.model.incidents`) and the
-mean time one unit is tied up per job:
+minute in each of the 168 hours of a week (day 0 a Monday, as in `sim.model.incidents`), the
+station whose units serve them, and the mean time one unit is tied up per job:
 
     busy per job = call-out delay + turnout + drive out + handling + drive back.
 
@@ -61,6 +61,7 @@ class WorkStream:
     jobs_per_min: np.ndarray  # (168,) unit-jobs per minute (team count included)
     busy_min: float  # mean minutes one unit is tied up per job
     travel_min: float  # of which driving (turnout, out and back)
+    station: str | None = None  # whose units serve it (None: no station has the role on duty)
 
 
 @dataclass(frozen=True)
@@ -136,24 +137,28 @@ def _team_streams(
 ) -> list[WorkStream]:
     """One stream per role that serves a slot of the team, hour by hour."""
     slots = team_slots(team)
-    rate: dict[str, np.ndarray] = {}
-    km_jobs: dict[str, float] = {}  # sum of rate x distance, for the mean distance
+    names = list(scenario.stations)
+    rate: dict[tuple[str, int], np.ndarray] = {}  # (role, station index or -1) -> jobs/min
+    km_jobs: dict[tuple[str, int], float] = {}  # sum of rate x distance, for the mean distance
     for hour in range(HOURS_PER_WEEK):
         if jobs_per_min[hour] == 0:
             continue
         capable = _stations_fielding(geometry, slots, hour)
         for role, slot in slots.items():
-            for owner, share, d_km in _slot_service(geometry, role, slot, hour, capable):
+            for owner, station, share, d_km in _slot_service(geometry, role, slot, hour, capable):
                 jobs = jobs_per_min[hour] * share * slot.count
-                rate.setdefault(owner, np.zeros(HOURS_PER_WEEK))[hour] += jobs
-                km_jobs[owner] = km_jobs.get(owner, 0.0) + jobs * d_km
+                key = (owner, station)
+                rate.setdefault(key, np.zeros(HOURS_PER_WEEK))[hour] += jobs
+                km_jobs[key] = km_jobs.get(key, 0.0) + jobs * d_km
     streams = []
-    for owner, owner_rate in rate.items():
+    for (owner, station), owner_rate in rate.items():
         config = scenario.roles[owner]
-        d_km = km_jobs[owner] / owner_rate.sum()
+        d_km = km_jobs[owner, station] / owner_rate.sum()
         drive = travel_min(config, d_km) + return_min(config, d_km)
         delay = make_distribution(config.callout_delay).mean_min if config.callout_delay else 0.0
-        streams.append(WorkStream(owner, source, owner_rate, delay + drive + handling_min, drive))
+        busy = delay + drive + handling_min
+        where = names[station] if station >= 0 else None
+        streams.append(WorkStream(owner, source, owner_rate, busy, drive, where))
     return streams
 
 
@@ -171,14 +176,22 @@ def _stations_fielding(geometry: _Geometry, slots: dict[str, SlotConfig], hour: 
 
 def _slot_service(
     geometry: _Geometry, role: str, slot: SlotConfig, hour: int, capable: list[int]
-) -> list[tuple[str, float, float]]:
-    """(serving role, share of the slot's jobs, mean distance km) in this hour."""
+) -> list[tuple[str, int, float, float]]:
+    """(serving role, station index (-1: none), share of the slot's jobs, mean distance km)
+    in this hour. With nobody of the slot's roles on duty anywhere, the jobs wait for the
+    nearest station that has one of them on its roster at some hour (none: index -1)."""
     choices = (role, *slot.substitutes)
+    on = _on
     stations = capable or [
-        i for i, duty in enumerate(geometry.on_duty) if any(_on(duty, r, hour) for r in choices)
+        i for i, duty in enumerate(geometry.on_duty) if any(on(duty, r, hour) for r in choices)
     ]
     if not stations:
-        return [(role, 1.0, 0.0)]
+        on = _ever_on
+        stations = [
+            i for i, duty in enumerate(geometry.on_duty) if any(on(duty, r, hour) for r in choices)
+        ]
+    if not stations:
+        return [(role, -1, 1.0, 0.0)]
     distance = geometry.distance_km[:, stations]
     nearest = np.argmin(distance, axis=1)
     served = []
@@ -186,10 +199,15 @@ def _slot_service(
         mask = nearest == position
         share = float(geometry.mass[mask].sum())
         if share > 0:
-            owner = next((r for r in choices if _on(geometry.on_duty[station], r, hour)), role)
+            owner = next((r for r in choices if on(geometry.on_duty[station], r, hour)), role)
             mean_km = float(geometry.mass[mask] @ distance[mask, position]) / share
-            served.append((owner, share, mean_km))
+            served.append((owner, station, share, mean_km))
     return served
+
+
+def _ever_on(on_duty: dict[str, np.ndarray], role: str, hour: int) -> bool:
+    """The role is on the station's roster at some hour of the week (`hour` is ignored)."""
+    return role in on_duty and bool(on_duty[role].any())
 
 
 def _on(on_duty: dict[str, np.ndarray], role: str, hour: int) -> bool:
@@ -230,16 +248,23 @@ def _stage_rate(stage: StageConfig, calls_per_min: np.ndarray) -> np.ndarray:
     return jobs_per_week * open_min / open_min.sum() / MIN_PER_HOUR
 
 
-def role_offered_load(streams: list[WorkStream], role: str) -> OfferedLoad:
-    """The offered load of a role: the sum over its streams."""
+def role_offered_load(
+    streams: list[WorkStream], role: str, station: str | None = None
+) -> OfferedLoad:
+    """The offered load of a role: the sum over its streams (of one station, if given)."""
     return total_offered_load(
-        [weekly_offered_load(s.jobs_per_min, s.busy_min) for s in streams if s.role == role]
+        [
+            weekly_offered_load(s.jobs_per_min, s.busy_min)
+            for s in streams
+            if s.role == role and (station is None or s.station == station)
+        ]
     )
 
 
-def mean_busy_min(streams: list[WorkStream], role: str) -> float:
-    """The job-weighted mean busy time per job of a role (NaN without jobs)."""
-    mine = [s for s in streams if s.role == role]
+def mean_busy_min(streams: list[WorkStream], role: str, station: str | None = None) -> float:
+    """The job-weighted mean busy time per job of a role (of one station, if given; NaN
+    without jobs)."""
+    mine = [s for s in streams if s.role == role and (station is None or s.station == station)]
     jobs = sum(float(s.jobs_per_min.sum()) for s in mine)
     if jobs == 0:
         return float("nan")

@@ -106,11 +106,12 @@ def test_search_finds_the_fewest_servers_erlang_c_says_meet_the_wait_share():
 
 
 def test_a_target_no_staffing_within_the_bounds_meets_is_reported_unattainable():
-    job = mmc_job(servers=4, replications=3, horizon_days=2.0)
+    job = mmc_job(servers=2, replications=3, horizon_days=2.0)
     levers = levers_of(job.scenario)
-    targets = [parse_target("target.call_close_min_mean=5")]  # handling alone takes 20 min
-    outcome = optimise(job, targets, levers, options(max_per_shift=6))
-    assert [t.kpi for t in outcome.result.unattainable] == ["call_close_min_mean"]
+    # 3 units of offered load: 2 servers at most cannot keep the mean response at 5 min.
+    targets = [parse_target("target.response_min_mean=5")]
+    outcome = optimise(job, targets, levers, options(max_per_shift=2))
+    assert [t.kpi for t in outcome.result.unattainable] == ["response_min_mean"]
     assert outcome.result.best is None
 
 
@@ -128,7 +129,7 @@ def test_optimize_command_reports_the_choice_its_cost_and_each_target(tmp_path):
         "run.replications=3",
         "run.horizon_days=7",
         "target.response_min_p90_prio1=16",
-        "target.call_close_min_mean=1",
+        "target.response_min_mean=0.5",
         "--max-evaluations",
         "8",
         "--confirm-replications",
@@ -137,10 +138,13 @@ def test_optimize_command_reports_the_choice_its_cost_and_each_target(tmp_path):
         str(tmp_path),
     )
     assert result.returncode == 0, result.stderr
-    assert "UNATTAINABLE" in result.stdout and "call_close_min_mean" in result.stdout
-    assert "evaluation 1:" in result.stderr  # progress
+    assert "UNATTAINABLE" in result.stdout and "response_min_mean" in result.stdout
+    assert "no staffing within the bounds meets every target" in result.stdout
+    assert "reproduce:" not in result.stdout
+    assert "evaluation 1: baseline (current staffing)" in result.stderr  # progress
     record = json.loads((tmp_path / "optimization.json").read_text())
-    assert record["unattainable"] == ["call_close_min_mean"]
+    assert record["unattainable"] == ["response_min_mean"]
+    assert not record["meets_every_target"] and record["overrides"] == []
     assert (tmp_path / "evaluations.csv").is_file()
 
 
@@ -154,6 +158,8 @@ def test_optimize_command_reports_the_choice_its_cost_and_each_target(tmp_path):
         (["target.p_wait=0.2", "--roles", "astronaut"], "--roles"),
         (["target.p_wait=0.2", "--max-evaluations", "0"], "--max-evaluations"),
         (["target.p_wait=0.2", "run.replications=auto"], "run.replications"),
+        (["target.p_wait=0.2", "--min", "nowhere.police=1"], "--min"),
+        (["target.p_wait=0.2", "--max", "taozhu_police_station.police=x"], "--max"),
     ],
 )
 def test_optimize_command_rejects_bad_input_with_one_line(args, key):
