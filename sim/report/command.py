@@ -21,7 +21,7 @@ from pathlib import Path
 
 from matplotlib.figure import Figure
 
-from sim.report import plots, plots_sweep
+from sim.report import maps, plots, plots_sweep
 from sim.report.data import ReportData
 from sim.report.html import Picture, Section, Table, to_html, to_markdown
 from sim.report.tables import comparison_tables, kpi_table, staff_table, sweep_table
@@ -58,6 +58,7 @@ def build(data: ReportData) -> tuple[dict[str, Figure], list[Section]]:
             figures[name] = figure
             sections.append(Section(title, notes, [], [Picture(name, caption)]))
 
+    _add_map(data, add)
     jobs = plots_sweep.sweep_jobs(data) if data.kind == "sweep" else None
     if jobs is not None:
         add(
@@ -111,6 +112,37 @@ def build(data: ReportData) -> tuple[dict[str, Figure], list[Section]]:
             Section("Jobs of the sweep", [], [Table("KPIs per job", sweep_table(jobs))])
         )
     return figures, sections
+
+
+def _add_map(data: ReportData, add) -> None:  # type: ignore[no-untyped-def]
+    """The district map: one run's, or a comparison's first and last side by side."""
+    first, last = data.variants[0], data.variants[-1]
+    compared = data.kind == "comparison" and len(data.variants) >= 2
+    if (
+        compared
+        and first.incidents is not None
+        and last.incidents is not None
+        and not any(maps.is_province(v.job.scenario) for v in (first, last))
+    ):
+        figure, note = maps.comparison_map(
+            (first.job.scenario, first.incidents, first.matters),
+            (last.job.scenario, last.incidents, last.matters),
+        )
+        caption = (
+            f"{first.name} (before) and {last.name} (after) cell by cell on one colour scale per "
+            "row, and their difference (blue: lower after): look for the cells that turn blue "
+            "near the new stations, and for red cells left behind. Times in minutes."
+        )
+    elif data.kind == "sweep":
+        return
+    else:
+        figure, note = maps.variant_map(first.job.scenario, first.incidents, first.matters)
+        caption = (
+            "Stations by kind with their peak staff on duty, hotspots (crosses), where calls "
+            "come from, and the median response and settlement time per cell in minutes: look "
+            "for dark cells far from a station."
+        )
+    add("district_map.png", figure, "District map", caption, [note] if note else [])
 
 
 def _kpi_section(data: ReportData) -> Section:

@@ -48,6 +48,7 @@ class Variant:
     summary: pd.DataFrame  # metric, mean, sd, ci_low, ci_high, n
     incidents: pd.DataFrame | None = None
     busy: pd.DataFrame | None = None
+    matters: pd.DataFrame | None = None  # matters.parquet, where the run wrote one
     overrides: tuple[str, ...] = ()
     note: str = ""
     label: str = ""  # how pictures name it (default: the name)
@@ -131,6 +132,7 @@ def load_run(path: Path, name: str | None = None) -> Variant:
         summary=_csv(path / "summary.csv", SUMMARY_COLUMNS),
         incidents=incidents,
         busy=busy,
+        matters=_parquet(path / "matters.parquet"),
         overrides=tuple(status.get("overrides") or ()),
     )
 
@@ -147,8 +149,8 @@ def load_comparison(path: Path, max_rerun: int) -> ReportData:
     for job in jobs:
         rows = table[table["scenario"] == job.scenario.name]
         summary = rows[["metric", "mean", "sd", "ci_low", "ci_high", "n"]].reset_index(drop=True)
-        incidents, busy = _rerun(job, warmup, n_rerun)
-        variants.append(Variant(job.scenario.name, job, warmup, summary, incidents, busy))
+        incidents, busy, matters = _rerun(job, warmup, n_rerun)
+        variants.append(Variant(job.scenario.name, job, warmup, summary, incidents, busy, matters))
     note = (
         f"Incident-level figures (distributions, demand, utilisation by station) come from "
         f"replications 0-{n_rerun - 1} of the comparison, re-simulated from jobs.json on the "
@@ -193,12 +195,19 @@ def _rerun(job: JobConfig, warmup_days: float, n_replications: int):  # type: ig
     from sim.experiment.replications import run_replication
 
     run = replace(job.run, warmup_days=warmup_days)
-    incidents, busy = [], []
+    incidents, busy, matters = [], [], []
     for replication in range(n_replications):
         records, _kpis = run_replication(job.scenario, run, replication)
         incidents.append(records.incidents.assign(replication=replication))
         busy.append(records.busy.assign(replication=replication))
-    return pd.concat(incidents, ignore_index=True), pd.concat(busy, ignore_index=True)
+        own = getattr(records, "matters", None)  # records gain a matters table with matters
+        if isinstance(own, pd.DataFrame):
+            matters.append(own.assign(replication=replication))
+    return (
+        pd.concat(incidents, ignore_index=True),
+        pd.concat(busy, ignore_index=True),
+        pd.concat(matters, ignore_index=True) if matters else None,
+    )
 
 
 def _check_checksums(path: Path, status: object) -> None:
