@@ -21,8 +21,7 @@ lacks its columns or ends mid-row.
 from __future__ import annotations
 
 import json
-import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal
 
@@ -32,7 +31,7 @@ from sim.analysis.kpis import SUMMARY_COLUMNS
 from sim.config.checks import validate
 from sim.config.scenario import JobConfig
 from sim.config.schema import ConfigError
-from sim.results.jobstatus import COMPLETED, damage
+from sim.results.jobstatus import COMPLETED, damage, short_key
 
 MIN_PER_DAY = 1440.0
 ReportKind = Literal["run", "comparison", "sweep"]
@@ -78,6 +77,8 @@ class ReportData:
     comparison: pd.DataFrame | None = None
     sweep: pd.DataFrame | None = None
     note: str = ""
+    swept: dict[str, list[object]] = field(default_factory=dict)  # sweeps: key -> values
+    excluded: pd.DataFrame | None = None  # sweeps: job, status, reason of jobs left out
 
 
 def detect_kind(path: Path) -> ReportKind:
@@ -166,23 +167,49 @@ def load_sweep(path: Path) -> ReportData:
     assert table is not None
     if "status" not in table.columns or "job" not in table.columns:
         raise DamagedFileError(sweep_file, "has no job and status columns")
-    completed = table[table["status"] == "completed"]
-    variants = []
-    for job_name in dict.fromkeys(completed["job"]):
+    per_job = table.drop_duplicates("job").set_index("job")
+    swept = swept_keys(table)
+    variants, excluded = [], []
+    for job_name, row in per_job.iterrows():
+        reason = "" if pd.isna(row.get("error")) else str(row.get("error"))
+        if row["status"] != COMPLETED:
+            excluded.append((job_name, row["status"], reason or _why(str(row["status"]))))
+            continue
         job_dir = path / str(job_name)
-        if (job_dir / "summary.csv").is_file() and (job_dir / "job.json").is_file():
+        try:
             variant = load_run(job_dir, name=str(job_name))
-            variants.append(replace(variant, label=job_label(str(job_name))))
+        except ConfigError as error:  # damaged since the table was written
+            excluded.append((job_name, "damaged", str(error)))
+            continue
+        label = ", ".join(f"{short_key(k)}={_value(row[k])}" for k in swept) or str(job_name)
+        variants.append(replace(variant, label=label))
     if not variants:
         raise ConfigError("PATH", str(path), "is a sweep without completed jobs")
-    return ReportData("sweep", path, variants, sweep=table)
+    left_out = pd.DataFrame(excluded, columns=["job", "status", "reason"])
+    values = {k: sorted(per_job[k].dropna().unique().tolist(), key=str) for k in swept}
+    return ReportData("sweep", path, variants, sweep=table, swept=values, excluded=left_out)
 
 
-def job_label(name: str) -> str:
-    """A sweep job's directory name in words: `++a.b=3,c.d=1-9f3a...` -> `b=3, d=1`."""
-    name = re.sub(r"-[0-9a-f]{10}$", "", name)
-    parts = [p.lstrip("+~") for p in name.split(",")]
-    return ", ".join(p.split("=")[0].split(".")[-1] + "=" + p.partition("=")[2] for p in parts)
+def swept_keys(table: pd.DataFrame) -> list[str]:
+    """The override keys of a sweep table whose value differs between jobs."""
+    columns = list(table.columns)
+    keys = columns[columns.index("status") + 1 : columns.index("metric")]
+    per_job = table.drop_duplicates("job")
+    return [k for k in keys if per_job[k].astype(str).nunique() > 1]
+
+
+def _value(value: object) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _why(status: str) -> str:
+    return {
+        "incomplete": "no status.json: the job is still running or died before it finished",
+        "failed": "the job raised an error (see its run.log)",
+        "damaged": "a result file is missing or changed since the job completed",
+    }.get(status, "not completed")
 
 
 def job_from_dict(data: dict[str, object]) -> JobConfig:
