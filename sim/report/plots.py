@@ -104,17 +104,19 @@ def resolution_cdf(variants: list[Variant]) -> tuple[Figure, str] | None:
         note = note.replace(f"({_numbers(picked)})", f"({_numbers(shown)})")
     figure = Figure(figsize=(11, 5), layout="constrained")
     axes = figure.add_subplot()
+    short_names = all(len(variants[i].shown) <= KEY_WIDTH for i in shown)
     for index in shown:
         variant = variants[index]
         minutes = np.sort(variant.incidents["resolution_min"].dropna().to_numpy())
         share = np.arange(1, len(minutes) + 1) / len(minutes)
         same_day = variant.kpi("same_day_share")[0]
+        name = f" {variant.shown}" if short_names else ""
         axes.step(
             minutes,
             share,
             where="post",
             linewidth=1.6,
-            label=f"{index + 1}: same day {same_day:.0%}",
+            label=f"{index + 1}{name}: same day {same_day:.0%}",
         )
     axes.axvline(MIN_PER_DAY, color="black", linestyle="--", linewidth=1)
     axes.set_xscale("log")
@@ -126,7 +128,8 @@ def resolution_cdf(variants: list[Variant]) -> tuple[Figure, str] | None:
     axes.grid(True, which="major", alpha=0.3)
     axes.legend(fontsize=8, loc="lower right", title="point (dashed: 24 hours)", title_fontsize=8)
     axes.set_title("How long incidents take to resolve")
-    add_key(figure, axes, key_lines(variants, shown))
+    if not short_names:
+        add_key(figure, axes, key_lines(variants, shown))
     return figure, note
 
 
@@ -199,7 +202,8 @@ def utilisation_table(variants: list[Variant]) -> pd.DataFrame:
         role_busy = busy_min.groupby(level=1, observed=True).sum()
         days = (t_to - t_from) / MIN_PER_DAY * n_replications
         for name, station in variant.job.scenario.stations.items():
-            label = name if len(variants) == 1 else f"{number}: {name}"
+            tag = variant.shown if len(variant.shown) <= 24 else str(number)
+            label = name if len(variants) == 1 else f"{tag}: {name}"
             row = rows.setdefault(words(label), {})
             for role, entry in station.staff.items():
                 paid = on_duty_minutes(entry, t_from, t_to) * n_replications
@@ -230,11 +234,11 @@ def utilisation_heatmap(table: pd.DataFrame, title: str) -> Figure | None:
         text = "no staff" if np.isnan(value) else f"{value:.0%}"
         colour = "white" if value > 0.6 else "black"
         axes.text(column, row, text, ha="center", va="center", fontsize=8, color=colour)
-    colorbar = figure.colorbar(image, ax=axes, label=f"Utilisation (%): {UTILISATION_DEFINITION}")
+    colorbar = figure.colorbar(image, ax=axes, label="Utilisation (%)")
     colorbar.ax.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
     axes.set_xlabel("Role")
     axes.set_ylabel(title.split(" by ")[-1].split(" and ")[0].capitalize())
-    axes.set_title(title)
+    axes.set_title(f"{title}\nutilisation = {UTILISATION_DEFINITION}")
     return figure
 
 
