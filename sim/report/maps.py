@@ -244,7 +244,7 @@ def run_map(
     figure = Figure(figsize=(17, 6.2), layout="constrained")
     panels = figure.subplots(1, 3)
     density = _density(panels[0], scenario, incidents)
-    figure.colorbar(density, ax=panels[0], label="Calls per day per km²", shrink=0.8)
+    figure.colorbar(density, ax=panels[0], label="Call density (calls per day per km²)", shrink=0.8)
     panels[0].set_title("Where calls come from")
     response = _median_hexbin(
         panels[1], scenario, incidents, "response_min", _norm(incidents["response_min"])
@@ -278,7 +278,7 @@ def comparison_map(
     figure = Figure(figsize=(16, 15), layout="constrained")
     grid = figure.subplots(3, 3)
     rows = [
-        ("Calls per day per km²", None, None, "calls"),
+        ("Call density (calls per day per km²)", None, None, "calls"),
         ("Median response time (minutes)", i0, i1, "response_min"),
         ("Median time to settlement (minutes)", set0, set1, "settlement_min"),
     ]
@@ -340,7 +340,9 @@ def scenario_map(scenario: ScenarioConfig) -> Figure:
     figure = Figure(figsize=(9, 8), layout="constrained")
     axes = figure.add_subplot()
     density = _density(axes, scenario, None)
-    figure.colorbar(density, ax=axes, label="Expected calls per day per km²", shrink=0.8)
+    figure.colorbar(
+        density, ax=axes, label="Expected call density (calls per day per km²)", shrink=0.8
+    )
     draw_district(axes, scenario)
     axes.legend(fontsize=7, loc="lower right")
     axes.set_title(
@@ -373,7 +375,7 @@ def province_map(
         surface = demand_surface(scenario, n)["calls_per_day_km2"].to_numpy().reshape(n, n)
         cell_km2 = scenario.region.width_km * scenario.region.height_km / n**2
         values = np.bincount(grid.ravel(), weights=surface.ravel() * cell_km2, minlength=len(names))
-        label = "Expected calls per day in the district"
+        label = "Expected calls in the district (calls per day)"
     else:
         values = np.array([float(by_district.get(name, np.nan)) for name in names])
     figure = Figure(figsize=(10, 9), layout="constrained")

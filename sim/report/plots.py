@@ -50,17 +50,27 @@ def point_keys(variants: list[Variant]) -> list[str]:
 
 
 def chosen(variants: list[Variant], limit: int) -> tuple[list[int], str]:
-    """At most `limit` variant indices: all if they fit, else the baseline (first) and the
-    Pareto front of staff cost against same-day share, cheapest first; and a note saying so."""
+    """At most `limit` variant indices: all if they fit, else the baseline (first), then the
+    Pareto front of staff cost against same-day share, then the next fronts (the front of
+    what is left), cheapest first; and a note saying which and why."""
     if len(variants) <= limit:
         return list(range(len(variants))), ""
     cost = np.array([v.kpi("staff_cost")[0] for v in variants])
     share = np.array([v.kpi("same_day_share")[0] for v in variants])
-    front = [int(i) for i in pareto_front(cost, share, lower_better=False)]
-    keep = list(dict.fromkeys([0, *sorted(front, key=lambda i: cost[i])]))[:limit]
+    keep, left = [0], np.arange(1, len(variants))
+    first_front: list[int] = []
+    while len(keep) < limit and len(left):
+        front = left[pareto_front(cost[left], share[left], lower_better=False)]
+        if not len(front):
+            break
+        front = front[np.argsort(cost[front], kind="stable")]
+        first_front = first_front or [int(i) for i in front]
+        keep += [int(i) for i in front][: limit - len(keep)]
+        left = np.setdiff1d(left, front)
     note = (
         f"{len(keep)} of {len(variants)} configurations shown ({_numbers(keep)}): the baseline "
-        "(1) and the cheapest for their same-day share (Pareto front); all are in the tables."
+        f"(1), the cheapest for their same-day share (Pareto front: {_numbers(first_front)}) "
+        "and then the next-best; all are in the tables."
     )
     return keep, note
 
