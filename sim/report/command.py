@@ -6,7 +6,8 @@ writes, into PATH (or `--out DIR`), each file atomically:
 
 - `report.md` with the pictures as PNG files beside it,
 - `report.html`, one self-contained page (pictures embedded, no network needed),
-- the pictures: `resolution_cdf.png`, `service_vs_staffing.png` (sweeps),
+- the pictures: `district_map.png` (runs and comparisons: `sim.report.maps`),
+  `resolution_cdf.png`, `service_vs_staffing.png` (sweeps),
   `cost_vs_service.png` (two or more configurations), `utilisation.png`,
   `demand_vs_staff.png`.
 

@@ -8,7 +8,9 @@ The directory type is told by the files present:
   table. A comparison keeps only KPIs, so incidents and busy intervals are re-simulated from
   `jobs.json` on the same seeds (its first `max_rerun` replications).
 - **sweep** (`jointduty run -m`): `sweep.parquet` or `sweep.csv`; the sweep table, and each
-  completed job directory as a run.
+  completed job directory as a run, labelled by its swept values with short keys
+  (`fcjd.police=2`). The jobs left out (failed, incomplete, damaged) are kept with their
+  status and reason (`ReportData.excluded`), and the swept keys with their values (`swept`).
 
 Every kind becomes a `ReportData`: a list of `Variant`s (one per run, scenario or job), each
 with its validated scenario, window, summary and (where available) incident and busy tables.
@@ -175,12 +177,9 @@ def load_sweep(path: Path) -> ReportData:
         if row["status"] != COMPLETED:
             excluded.append((job_name, row["status"], reason or _why(str(row["status"]))))
             continue
-        job_dir = path / str(job_name)
-        try:
-            variant = load_run(job_dir, name=str(job_name))
-        except ConfigError as error:  # damaged since the table was written
-            excluded.append((job_name, "damaged", str(error)))
-            continue
+        # a job damaged since the table was written is refused (DamagedFileError names the
+        # file): the table is stale, and `jointduty collect` lists the job as damaged
+        variant = load_run(path / str(job_name), name=str(job_name))
         label = ", ".join(f"{short_key(k)}={_value(row[k])}" for k in swept) or str(job_name)
         variants.append(replace(variant, label=label))
     if not variants:
