@@ -146,11 +146,10 @@ def _add_map(data: ReportData, add) -> None:  # type: ignore[no-untyped-def]
             "row, and their difference (blue: lower after): look for the cells that turn blue "
             "near the new stations, and for red cells left behind. Times in minutes."
         )
-    elif data.kind == "sweep":
-        return
     else:
         figure, note = maps.variant_map(first.job.scenario, first.incidents, first.matters)
-        caption = (
+        which = f"Job 1 of the sweep ({first.shown}): " if data.kind == "sweep" else ""
+        caption = which + (
             "Stations by kind with their peak staff on duty, hotspots (crosses), where calls "
             "come from, and the median response and settlement time per cell in minutes: look "
             "for dark cells far from a station."

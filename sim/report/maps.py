@@ -213,7 +213,6 @@ def _median_hexbin(
     scenario: ScenarioConfig,
     frame: pd.DataFrame,
     column: str,
-    norm: Normalize,
     cmap: str = "YlOrRd",
 ):  # type: ignore[no-untyped-def]
     return axes.hexbin(
@@ -225,15 +224,17 @@ def _median_hexbin(
         gridsize=_gridsize(scenario),
         extent=_extent(scenario),
         cmap=cmap,
-        norm=norm,
         linewidths=0.2,
     )
 
 
-def _norm(*frames: pd.Series) -> Normalize:
-    values = pd.concat([f.dropna() for f in frames])
-    high = float(np.nanpercentile(values, 95)) if len(values) else 1.0
-    return Normalize(0.0, max(high, 1.0))
+def _share_scale(*collections) -> None:  # type: ignore[no-untyped-def]
+    """One colour scale, 0 to the largest cell value, for hexbins drawn on their own."""
+    values = [np.asarray(c.get_array(), dtype=float) for c in collections]
+    top = max((float(np.nanmax(v)) for v in values if v.size), default=1.0)
+    norm = Normalize(0.0, top if np.isfinite(top) and top > 0 else 1.0)
+    for collection in collections:
+        collection.set_norm(norm)
 
 
 def run_map(
@@ -246,14 +247,12 @@ def run_map(
     density = _density(panels[0], scenario, incidents)
     figure.colorbar(density, ax=panels[0], label="Call density (calls per day per km²)", shrink=0.8)
     panels[0].set_title("Where calls come from")
-    response = _median_hexbin(
-        panels[1], scenario, incidents, "response_min", _norm(incidents["response_min"])
-    )
+    response = _median_hexbin(panels[1], scenario, incidents, "response_min")
+    _share_scale(response)
     figure.colorbar(response, ax=panels[1], label="Median response time (minutes)", shrink=0.8)
     panels[1].set_title("Median response time by cell")
-    settled = _median_hexbin(
-        panels[2], scenario, settlement, "settlement_min", _norm(settlement["settlement_min"])
-    )
+    settled = _median_hexbin(panels[2], scenario, settlement, "settlement_min")
+    _share_scale(settled)
     figure.colorbar(settled, ax=panels[2], label="Median time to settlement (minutes)", shrink=0.8)
     panels[2].set_title(
         "Median time to settlement by cell"
@@ -285,13 +284,10 @@ def comparison_map(
     for row, (label, f0, f1, column) in enumerate(rows):
         if f0 is None:
             c0, c1 = _density(grid[row, 0], s0, i0), _density(grid[row, 1], s1, i1)
-            top = max(float(np.max(c0.get_array())), float(np.max(c1.get_array())))
-            for c in (c0, c1):
-                c.set_norm(Normalize(0.0, top))
         else:
-            norm = _norm(f0[column], f1[column])
-            c0 = _median_hexbin(grid[row, 0], s0, f0, column, norm)
-            c1 = _median_hexbin(grid[row, 1], s1, f1, column, norm)
+            c0 = _median_hexbin(grid[row, 0], s0, f0, column)
+            c1 = _median_hexbin(grid[row, 1], s1, f1, column)
+        _share_scale(c0, c1)
         figure.colorbar(c1, ax=grid[row, :2], label=label, shrink=0.8)
         diff = _difference(grid[row, 2], s1, c0, c1)
         figure.colorbar(diff, ax=grid[row, 2], label=f"after - before: {label}", shrink=0.8)
@@ -301,7 +297,8 @@ def comparison_map(
         grid[row, 2].set_title(f"Difference, after - before:\n{short.lower()} (blue: lower after)")
         for col, scenario in enumerate((s0, s1, s1)):
             draw_district(grid[row, col], scenario, labels=row == 0 and col < 2)
-    grid[0, 0].legend(fontsize=7, loc="lower right")
+    for axes in grid[0, :2]:
+        axes.legend(fontsize=7, loc="lower right")
     figure.suptitle(f"Before ({s0.name}) and after ({s1.name}), cell by cell")
     from_calls = "calls" in (src0, src1)
     return figure, SETTLEMENT_FROM_CALLS if from_calls else ""

@@ -51,7 +51,7 @@ def sweep_jobs(data: ReportData) -> pd.DataFrame:
             "staff_hours_per_day": staff_hours_per_day(variant),
             "n_stations": len(variant.job.scenario.stations),
         }
-        parts = [f"{row['n_stations']} station{'s' if row['n_stations'] != 1 else ''}"]
+        parts = [_stations_text(int(row["n_stations"]), _placed(per_job, variant.name))]
         parts += [f"{short_key(k)}={_value(per_job.loc[variant.name, k])}" for k in keys]
         row["line"] = ", ".join(parts)
         for metric in ("response_min_p90", "resolution_min_p90", "same_day_share", "staff_cost"):
@@ -69,6 +69,22 @@ def _grouping_keys(sweep: pd.DataFrame) -> list[str]:
     staff = [k for k in swept if STAFF_KEY.search(k)]
     along = max(staff, key=lambda k: per_job[k].astype(str).nunique(), default=None)
     return [k for k in swept if k != along and k.lstrip("+~") != "placement.n_stations"]
+
+
+def _placed(per_job: pd.DataFrame, job: str) -> int | None:
+    """The swept `placement.n_stations` of a job, if the sweep set it."""
+    for key in per_job.columns:
+        if str(key).lstrip("+~") == "placement.n_stations" and pd.notna(per_job.loc[job, key]):
+            return int(per_job.loc[job, key])
+    return None
+
+
+def _stations_text(n_total: int, n_placed: int | None) -> str:
+    """`3 stations`, or `n_stations=2 (3 stations)` where placement kept other stations."""
+    total = f"{n_total} station{'s' if n_total != 1 else ''}"
+    if n_placed is None or n_placed == n_total:
+        return total
+    return f"n_stations={n_placed} ({total} in all)"
 
 
 def _value(value: object) -> str:
