@@ -167,8 +167,11 @@ def chromium() -> str | None:
 
 
 @pytest.mark.skipif(chromium() is None, reason="headless Chromium is not installed")
-def test_every_picture_of_the_html_report_loads_in_a_headless_browser(run_dir, tmp_path):
-    assert run_cli("report", str(run_dir), "--out", str(tmp_path)).returncode == 0
+@pytest.mark.parametrize("kind", ["run_dir", "comparison_dir"])
+def test_every_picture_of_the_html_report_loads_in_a_headless_browser(kind, request, tmp_path):
+    source = request.getfixturevalue(kind)
+    result = run_cli("report", str(source), "--out", str(tmp_path), "--max-rerun", "2")
+    assert result.returncode == 0, result.stderr
     page = tmp_path / "report.html"
     n_images = len(img_sources(page.read_text()))
     assert n_images >= 3
@@ -183,7 +186,7 @@ def test_every_picture_of_the_html_report_loads_in_a_headless_browser(run_dir, t
     assert loaded is not None, dom.stderr[-2000:]
     assert loaded.groups() == (str(n_images), str(n_images))
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    shot = ARTIFACTS / "report_screenshot.png"
+    shot = ARTIFACTS / f"report_screenshot_{kind.removesuffix('_dir')}.png"
     subprocess.run(
         [*browser, "--window-size=1280,2400", f"--screenshot={shot}", page.as_uri()],
         capture_output=True,
