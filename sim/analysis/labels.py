@@ -3,11 +3,19 @@
 One vocabulary: a KPI keeps its column name in the tables, and the report shows this label
 beside it. Names without an entry are read by rule (`_min` means minutes, `prio<k>` means
 priority k, `utilisation_<role>` is that role's busy share, and so on).
+
+Times are in minutes everywhere. Money is in the scenario's currency (`currency`: the
+scenario's `currency` if it names one, else `CNY`, the currency of every shipped scenario's
+`cost_per_hour`). Utilisation has one definition: busy time over time on duty, overtime
+counted as on duty (`UTILISATION_DEFINITION`).
 """
 
 from __future__ import annotations
 
 import re
+
+DEFAULT_CURRENCY = "CNY"
+UTILISATION_DEFINITION = "busy time / (rostered time + overtime)"
 
 LABELS: dict[str, str] = {
     "n_incidents": "Incidents measured (count)",
@@ -31,7 +39,7 @@ LABELS: dict[str, str] = {
     "call_close_min_p90": "Call close time, 90th percentile, not settlement (minutes)",
     "call_closed_same_day_share": "Share of calls closed the same day (not settlement)",
     "joint_share": "Share handled jointly (two or more roles)",
-    "staff_cost": "Staff cost per day (currency)",
+    "staff_cost": "Staff cost per day ({currency})",
     "volunteer_hours": "Volunteer hours per day",
     "later_sessions_per_day": "Follow-up and referral sessions per day",
     "repeat_call_share": "Share of calls that are repeat calls",
@@ -44,7 +52,7 @@ LABELS: dict[str, str] = {
 RULES: list[tuple[str, str]] = [
     (r"^response_min_mean_prio(\d+)$", r"Mean response time, priority \1 (minutes)"),
     (r"^response_min_p90_prio(\d+)$", r"Response time, 90th percentile, priority \1 (minutes)"),
-    (r"^utilisation_(\w+)$", r"Utilisation of \1 (busy share of paid time)"),
+    (r"^utilisation_(\w+)$", r"Utilisation of \1 (busy / (rostered + overtime))"),
     (r"^overtime_min_(\w+)$", r"Overtime of \1 (minutes per day)"),
     (r"^joint_(\w+)_per_year$", r"Joint handlings with \1, per year"),
     (r"^area_(\w+?)_incidents_per_day$", r"Incidents per day in area \1"),
@@ -61,10 +69,15 @@ RULES: list[tuple[str, str]] = [
 SHARE_SUFFIXES = ("_share", "p_wait")
 
 
-def kpi_label(name: str) -> str:
-    """The KPI in plain words with its unit."""
+def currency(scenario: object) -> str:
+    """The currency of a scenario's costs: its `currency` if it names one, else CNY."""
+    return str(getattr(scenario, "currency", None) or DEFAULT_CURRENCY)
+
+
+def kpi_label(name: str, currency: str = DEFAULT_CURRENCY) -> str:
+    """The KPI in plain words with its unit (money in `currency`)."""
     if name in LABELS:
-        return LABELS[name]
+        return LABELS[name].format(currency=currency)
     for pattern, replacement in RULES:
         if re.match(pattern, name):
             return words(re.sub(pattern, replacement, name))

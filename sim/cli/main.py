@@ -26,6 +26,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "compare": ("compare", "run scenarios on common random numbers and compare them, KPI by KPI"),
     "collect": ("collect", "rebuild a sweep directory's table (sweep.parquet, sweep.csv)"),
     "report": ("report", "write report.md, report.html and plots for a run, comparison or sweep"),
+    "map": ("map", "draw a scenario's district: stations, staff, hotspots, call density"),
     "estimate": ("estimate", "analytic staffing estimate (Erlang C) beside the roster"),
     "optimize": ("optimize", "cheapest staffing meeting targets, e.g. target.response_min_p90=15"),
     "validate": ("validate", "check the simulator against queueing theory (--quick: a minute)"),

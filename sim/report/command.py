@@ -6,7 +6,8 @@ writes, into PATH (or `--out DIR`), each file atomically:
 
 - `report.md` with the pictures as PNG files beside it,
 - `report.html`, one self-contained page (pictures embedded, no network needed),
-- the pictures: `resolution_cdf.png`, `service_vs_staffing.png` (sweeps),
+- the pictures: `district_map.png` (runs and comparisons: `sim.report.maps`),
+  `resolution_cdf.png`, `service_vs_staffing.png` (sweeps),
   `cost_vs_service.png` (two or more configurations), `utilisation.png`,
   `demand_vs_staff.png`.
 
@@ -21,11 +22,13 @@ from pathlib import Path
 
 from matplotlib.figure import Figure
 
-from sim.report import plots, plots_sweep
+from sim.analysis.labels import UTILISATION_DEFINITION, currency
+from sim.report import maps, plots, plots_sweep
 from sim.report.data import ReportData
 from sim.report.html import Picture, Section, Table, to_html, to_markdown
 from sim.report.tables import comparison_tables, kpi_table, staff_table, sweep_table
 from sim.results.files import write_atomic
+from sim.results.jobstatus import short_key
 
 DPI = 110
 
@@ -58,31 +61,39 @@ def build(data: ReportData) -> tuple[dict[str, Figure], list[Section]]:
             figures[name] = figure
             sections.append(Section(title, notes, [], [Picture(name, caption)]))
 
+    _add_map(data, add)
+    money = currency(data.variants[0].job.scenario)
     jobs = plots_sweep.sweep_jobs(data) if data.kind == "sweep" else None
     if jobs is not None:
         add(
             "service_vs_staffing.png",
             plots_sweep.service_against_staffing(jobs),
             "Service against staffing",
-            "90th percentile resolution and response time against staff on duty, one line per "
-            "station count; bands are 95 % confidence intervals.",
+            "90th percentile resolution and response time (minutes) against staff on duty; "
+            "each number is a job (the key and the table 'Jobs of the sweep' give its swept "
+            "values), bars are 95 % confidence intervals: look for the cheapest point whose "
+            "bar sits below your target.",
             [],
         )
+    cdf = plots.resolution_cdf(data.variants)
     add(
         "resolution_cdf.png",
-        plots.resolution_cdf(data.variants),
+        cdf and cdf[0],
         "Resolution time",
-        "Share of incidents resolved within a given time (all follow-ups included); the "
-        "dashed line marks 24 hours, the legend gives the share resolved the same calendar day.",
+        "Share of incidents resolved within a given time (minutes, log scale; all follow-ups "
+        "included); the dashed line marks 24 hours and the legend each point's share resolved "
+        "the same day: the line further up and left resolves sooner."
+        + (f" {cdf[1]}" if cdf and cdf[1] else ""),
         [],
     )
     add(
         "cost_vs_service.png",
         plots.cost_and_service(data.variants),
         "Cost against service",
-        "Staff cost per day against the 90th percentile response time and the same-day share; "
-        "the red line joins the configurations no other beats on both cost and service "
-        "(Pareto front).",
+        f"Staff cost per day ({money}) against the 90th percentile response time (minutes) and "
+        "the same-day share (%), 95 % CI bars; numbers are the configurations of the key. The "
+        "red line joins those no other beats on both cost and service (Pareto front): pick "
+        "along it.",
         [],
     )
     if data.kind == "sweep":
@@ -93,24 +104,57 @@ def build(data: ReportData) -> tuple[dict[str, Figure], list[Section]]:
         "utilisation.png",
         plots.utilisation_heatmap(table, title),
         "Staff utilisation",
-        "Busy share of rostered time (travel, handling and driving back count as busy); "
-        "'no staff' where a station has none of that role.",
+        f"Utilisation = {UTILISATION_DEFINITION}, the definition of the utilisation KPIs in "
+        "the tables (travel, handling and driving back count as busy); 'no staff' where a "
+        "station has none of that role: dark cells are staff with little slack.",
         [],
     )
+    demand = plots.demand_and_staff(data.variants)
     add(
         "demand_vs_staff.png",
-        plots.demand_and_staff(data.variants),
+        demand and demand[0],
         "Demand and staff by hour of day",
         "Mean calls per hour of the day (top) against the staff on duty by role (bottom, "
-        "stacked, averaged over the week).",
+        "stacked, averaged over the week): look for hours where calls peak and staff dip."
+        + (f" {demand[1]}" if demand and demand[1] else ""),
         [],
     )
     sections.append(_kpi_section(data))
     if jobs is not None:
         sections.append(
-            Section("Jobs of the sweep", [], [Table("KPIs per job", sweep_table(jobs))])
+            Section("Jobs of the sweep", [], [Table("KPIs per job", sweep_table(jobs, money))])
         )
     return figures, sections
+
+
+def _add_map(data: ReportData, add) -> None:  # type: ignore[no-untyped-def]
+    """The district map: one run's, or a comparison's first and last side by side."""
+    first, last = data.variants[0], data.variants[-1]
+    compared = data.kind == "comparison" and len(data.variants) >= 2
+    if (
+        compared
+        and first.incidents is not None
+        and last.incidents is not None
+        and not any(maps.is_province(v.job.scenario) for v in (first, last))
+    ):
+        figure, note = maps.comparison_map(
+            (first.job.scenario, first.incidents, first.matters),
+            (last.job.scenario, last.incidents, last.matters),
+        )
+        caption = (
+            f"{first.name} (before) and {last.name} (after) cell by cell on one colour scale per "
+            "row, and their difference (blue: lower after): look for the cells that turn blue "
+            "near the new stations, and for red cells left behind. Times in minutes."
+        )
+    else:
+        figure, note = maps.variant_map(first.job.scenario, first.incidents, first.matters)
+        which = f"Job 1 of the sweep ({first.shown}): " if data.kind == "sweep" else ""
+        caption = which + (
+            "Stations by kind with their peak staff on duty, hotspots (crosses), where calls "
+            "come from, and the median response and settlement time per cell in minutes: look "
+            "for dark cells far from a station."
+        )
+    add("district_map.png", figure, "District map", caption, [note] if note else [])
 
 
 def _kpi_section(data: ReportData) -> Section:
@@ -123,7 +167,15 @@ def _kpi_section(data: ReportData) -> Section:
         ]
         return Section("Key figures", notes, tables)
     if data.kind == "sweep":
-        return Section("Key figures", [*notes, f"{len(data.variants)} completed jobs."], [])
+        notes.append(f"{len(data.variants)} completed jobs.")
+        excluded = data.excluded if data.excluded is not None else None
+        if excluded is not None and len(excluded):
+            notes.append(
+                f"{len(excluded)} job(s) left out of every picture and table: they did not "
+                "complete, or their files are damaged (listed below with the reason)."
+            )
+            return Section("Key figures", notes, [Table("Jobs left out", excluded)])
+        return Section("Key figures", [*notes, "No job was left out."], [])
     variant = data.variants[0]
     tables = [
         Table("KPIs (mean [95% CI])", kpi_table(variant)),
@@ -139,14 +191,27 @@ def _title(data: ReportData) -> str:
 
 def _intro(data: ReportData) -> list[str]:
     run = data.variants[0].job.run
+    seed_swept = any(short_key(k) == "seed" for k in data.swept)
+    seed = "seeds as swept" if seed_swept else f"seed {run.seed}"
+    swept = [_swept_line(data.swept)] if data.swept else []
     return [
         f"Source: {data.path}. {len(data.variants)} configuration(s); "
         f"{run.horizon_days:g} measured days per replication after "
-        f"{data.variants[0].warmup_days:g} days of warm-up, seed {run.seed}.",
+        f"{data.variants[0].warmup_days:g} days of warm-up, {seed}.",
+        *swept,
         "Every number is a mean over replications with its 95 % confidence interval "
         "(Student t, the replication being the unit of observation).",
         *([data.note] if data.note else []),
     ]
+
+
+def _swept_line(swept: dict[str, list[object]]) -> str:
+    """`Swept: fcjd.police (stations.future_city_joint_duty.staff.police.count) = 2, 3.`"""
+    parts = [
+        f"{short_key(key)} ({key.lstrip('+~')}) = " + ", ".join(map(str, values))
+        for key, values in swept.items()
+    ]
+    return "Swept: " + "; ".join(parts) + "."
 
 
 def _png(figure: Figure) -> bytes:

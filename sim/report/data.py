@@ -8,7 +8,9 @@ The directory type is told by the files present:
   table. A comparison keeps only KPIs, so incidents and busy intervals are re-simulated from
   `jobs.json` on the same seeds (its first `max_rerun` replications).
 - **sweep** (`jointduty run -m`): `sweep.parquet` or `sweep.csv`; the sweep table, and each
-  completed job directory as a run.
+  completed job directory as a run, labelled by its swept values with short keys
+  (`fcjd.police=2`). The jobs left out (failed, incomplete, damaged) are kept with their
+  status and reason (`ReportData.excluded`), and the swept keys with their values (`swept`).
 
 Every kind becomes a `ReportData`: a list of `Variant`s (one per run, scenario or job), each
 with its validated scenario, window, summary and (where available) incident and busy tables.
@@ -21,8 +23,7 @@ lacks its columns or ends mid-row.
 from __future__ import annotations
 
 import json
-import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal
 
@@ -32,7 +33,7 @@ from sim.analysis.kpis import SUMMARY_COLUMNS
 from sim.config.checks import validate
 from sim.config.scenario import JobConfig
 from sim.config.schema import ConfigError
-from sim.results.jobstatus import COMPLETED, damage
+from sim.results.jobstatus import COMPLETED, damage, short_key
 
 MIN_PER_DAY = 1440.0
 ReportKind = Literal["run", "comparison", "sweep"]
@@ -48,6 +49,7 @@ class Variant:
     summary: pd.DataFrame  # metric, mean, sd, ci_low, ci_high, n
     incidents: pd.DataFrame | None = None
     busy: pd.DataFrame | None = None
+    matters: pd.DataFrame | None = None  # matters.parquet, where the run wrote one
     overrides: tuple[str, ...] = ()
     note: str = ""
     label: str = ""  # how pictures name it (default: the name)
@@ -77,6 +79,8 @@ class ReportData:
     comparison: pd.DataFrame | None = None
     sweep: pd.DataFrame | None = None
     note: str = ""
+    swept: dict[str, list[object]] = field(default_factory=dict)  # sweeps: key -> values
+    excluded: pd.DataFrame | None = None  # sweeps: job, status, reason of jobs left out
 
 
 def detect_kind(path: Path) -> ReportKind:
@@ -131,6 +135,7 @@ def load_run(path: Path, name: str | None = None) -> Variant:
         summary=_csv(path / "summary.csv", SUMMARY_COLUMNS),
         incidents=incidents,
         busy=busy,
+        matters=_parquet(path / "matters.parquet"),
         overrides=tuple(status.get("overrides") or ()),
     )
 
@@ -147,8 +152,8 @@ def load_comparison(path: Path, max_rerun: int) -> ReportData:
     for job in jobs:
         rows = table[table["scenario"] == job.scenario.name]
         summary = rows[["metric", "mean", "sd", "ci_low", "ci_high", "n"]].reset_index(drop=True)
-        incidents, busy = _rerun(job, warmup, n_rerun)
-        variants.append(Variant(job.scenario.name, job, warmup, summary, incidents, busy))
+        incidents, busy, matters = _rerun(job, warmup, n_rerun)
+        variants.append(Variant(job.scenario.name, job, warmup, summary, incidents, busy, matters))
     note = (
         f"Incident-level figures (distributions, demand, utilisation by station) come from "
         f"replications 0-{n_rerun - 1} of the comparison, re-simulated from jobs.json on the "
@@ -164,23 +169,46 @@ def load_sweep(path: Path) -> ReportData:
     assert table is not None
     if "status" not in table.columns or "job" not in table.columns:
         raise DamagedFileError(sweep_file, "has no job and status columns")
-    completed = table[table["status"] == "completed"]
-    variants = []
-    for job_name in dict.fromkeys(completed["job"]):
-        job_dir = path / str(job_name)
-        if (job_dir / "summary.csv").is_file() and (job_dir / "job.json").is_file():
-            variant = load_run(job_dir, name=str(job_name))
-            variants.append(replace(variant, label=job_label(str(job_name))))
+    per_job = table.drop_duplicates("job").set_index("job")
+    swept = swept_keys(table)
+    variants, excluded = [], []
+    for job_name, row in per_job.iterrows():
+        reason = "" if pd.isna(row.get("error")) else str(row.get("error"))
+        if row["status"] != COMPLETED:
+            excluded.append((job_name, row["status"], reason or _why(str(row["status"]))))
+            continue
+        # a job damaged since the table was written is refused (DamagedFileError names the
+        # file): the table is stale, and `jointduty collect` lists the job as damaged
+        variant = load_run(path / str(job_name), name=str(job_name))
+        label = ", ".join(f"{short_key(k)}={_value(row[k])}" for k in swept) or str(job_name)
+        variants.append(replace(variant, label=label))
     if not variants:
         raise ConfigError("PATH", str(path), "is a sweep without completed jobs")
-    return ReportData("sweep", path, variants, sweep=table)
+    left_out = pd.DataFrame(excluded, columns=["job", "status", "reason"])
+    values = {k: sorted(per_job[k].dropna().unique().tolist(), key=str) for k in swept}
+    return ReportData("sweep", path, variants, sweep=table, swept=values, excluded=left_out)
 
 
-def job_label(name: str) -> str:
-    """A sweep job's directory name in words: `++a.b=3,c.d=1-9f3a...` -> `b=3, d=1`."""
-    name = re.sub(r"-[0-9a-f]{10}$", "", name)
-    parts = [p.lstrip("+~") for p in name.split(",")]
-    return ", ".join(p.split("=")[0].split(".")[-1] + "=" + p.partition("=")[2] for p in parts)
+def swept_keys(table: pd.DataFrame) -> list[str]:
+    """The override keys of a sweep table whose value differs between jobs."""
+    columns = list(table.columns)
+    keys = columns[columns.index("status") + 1 : columns.index("metric")]
+    per_job = table.drop_duplicates("job")
+    return [k for k in keys if per_job[k].astype(str).nunique() > 1]
+
+
+def _value(value: object) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _why(status: str) -> str:
+    return {
+        "incomplete": "no status.json: the job is still running or died before it finished",
+        "failed": "the job raised an error (see its run.log)",
+        "damaged": "a result file is missing or changed since the job completed",
+    }.get(status, "not completed")
 
 
 def job_from_dict(data: dict[str, object]) -> JobConfig:
@@ -193,12 +221,19 @@ def _rerun(job: JobConfig, warmup_days: float, n_replications: int):  # type: ig
     from sim.experiment.replications import run_replication
 
     run = replace(job.run, warmup_days=warmup_days)
-    incidents, busy = [], []
+    incidents, busy, matters = [], [], []
     for replication in range(n_replications):
         records, _kpis = run_replication(job.scenario, run, replication)
         incidents.append(records.incidents.assign(replication=replication))
         busy.append(records.busy.assign(replication=replication))
-    return pd.concat(incidents, ignore_index=True), pd.concat(busy, ignore_index=True)
+        own = getattr(records, "matters", None)  # records gain a matters table with matters
+        if isinstance(own, pd.DataFrame):
+            matters.append(own.assign(replication=replication))
+    return (
+        pd.concat(incidents, ignore_index=True),
+        pd.concat(busy, ignore_index=True),
+        pd.concat(matters, ignore_index=True) if matters else None,
+    )
 
 
 def _check_checksums(path: Path, status: object) -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from sim.analysis.labels import format_value, kpi_label, words
+from sim.analysis.labels import DEFAULT_CURRENCY, currency, format_value, kpi_label, words
 from sim.config.rosters import roster_shifts
 from sim.report.data import ReportData, Variant
 
@@ -28,7 +28,12 @@ def ci_text(metric: str, mean: float, low: float, high: float) -> str:
 def kpi_table(variant: Variant) -> pd.DataFrame:
     """One row per KPI: label, name, mean with 95 % CI, replications."""
     rows = [
-        (kpi_label(r.metric), r.metric, ci_text(r.metric, r.mean, r.ci_low, r.ci_high), r.n)
+        (
+            kpi_label(r.metric, currency(variant.job.scenario)),
+            r.metric,
+            ci_text(r.metric, r.mean, r.ci_low, r.ci_high),
+            r.n,
+        )
         for r in variant.summary.itertuples(index=False)
     ]
     return pd.DataFrame(rows, columns=["KPI", "name", "mean [95% CI]", "replications"])
@@ -39,11 +44,12 @@ def comparison_tables(data: ReportData) -> tuple[pd.DataFrame, pd.DataFrame]:
     table = data.comparison
     assert table is not None
     names = list(dict.fromkeys(table["scenario"]))
+    money = currency(data.variants[0].job.scenario)
     side, diffs = [], []
     for metric, rows in table.groupby("metric", sort=False):
         by_name = rows.set_index("scenario")
         side.append(
-            [kpi_label(metric), metric]
+            [kpi_label(metric, money), metric]
             + [ci_text(metric, *by_name.loc[n, ["mean", "ci_low", "ci_high"]]) for n in names]
         )
         for name in names[1:]:
@@ -51,7 +57,7 @@ def comparison_tables(data: ReportData) -> tuple[pd.DataFrame, pd.DataFrame]:
             diff = ci_text(metric, row["diff_mean"], row["diff_ci_low"], row["diff_ci_high"])
             diff = diff if not metric.endswith("share") else _points(row)
             p_holm = "-" if pd.isna(row["p_holm"]) else f"{row['p_holm']:.3g}"
-            diffs.append([kpi_label(metric), name, diff, p_holm])
+            diffs.append([kpi_label(metric, money), name, diff, p_holm])
     columns = ["KPI", "name", *[f"{n} mean [95% CI]" for n in names]]
     baseline = names[0]
     diff_columns = ["KPI", "scenario", f"difference to {baseline} [95% CI]", "p (Holm)"]
@@ -68,11 +74,12 @@ def _points(row: pd.Series) -> str:
     )
 
 
-def sweep_table(jobs: pd.DataFrame) -> pd.DataFrame:
-    """One row per job: its line, staffing and the main KPIs with CIs."""
+def sweep_table(jobs: pd.DataFrame, money: str = DEFAULT_CURRENCY) -> pd.DataFrame:
+    """One row per job: its point number, swept values, group, staffing and the main KPIs
+    with CIs, and the job's folder."""
     rows = []
-    for job in jobs.sort_values(["line", "staff_hours_per_day"]).itertuples(index=False):
-        row = [job.job, job.line, f"{job.staff_hours_per_day:,.0f}"]
+    for job in jobs.sort_values("point").itertuples(index=False):
+        row = [job.point, job.label, job.line, f"{job.staff_hours_per_day:,.0f}"]
         for metric in SWEEP_KPIS:
             values = (
                 getattr(job, metric),
@@ -80,9 +87,9 @@ def sweep_table(jobs: pd.DataFrame) -> pd.DataFrame:
                 getattr(job, f"{metric}_high"),
             )
             row.append(ci_text(metric, *values))
-        rows.append(row)
-    columns = ["job", "line", "staff on duty (person-hours/day)"]
-    columns += [kpi_label(m) for m in SWEEP_KPIS]
+        rows.append([*row, job.job])
+    columns = ["point", "swept values", "group", "staff on duty (person-hours/day)"]
+    columns += [kpi_label(m, money) for m in SWEEP_KPIS] + ["job folder"]
     return pd.DataFrame(rows, columns=columns)
 
 

@@ -4,8 +4,12 @@
 `key=value` overrides Hydra gave it (`hydra.overrides.task`), which includes the swept
 values and the constant overrides of the command. Hydra's job numbers are not an identity:
 they shift when a grid grows. So a job's directory is named after its override set
-(`job_dir_name`: the swept overrides, readable, plus a hash of the full set), and resume
-compares override sets, not numbers, so a new grid point never lands in an old job's folder.
+(`job_dir_name`: the swept overrides as Hydra's `override_dirname` writes them, `key=value`
+joined by commas, with readable key abbreviations (`short_key`:
+`stations.future_city_joint_duty.staff.grid_worker.count` -> `fcjd.grid_worker`), plus a hash
+of the full set), and resume compares override sets, not numbers, so a new grid point never
+lands in an old job's folder. The full overrides stay in each job's `.hydra/overrides.yaml`
+and its `status.json`.
 
 **Completion marker.** `status.json` is written atomically and *last*, after every result
 table: `status` (`completed` or `failed`), `overrides`, `error`, `duration_s`, `started` and
@@ -36,8 +40,10 @@ STATUS_FILE = "status.json"
 COMPLETED, FAILED, INCOMPLETE = "completed", "failed", "incomplete"
 DAMAGED = "damaged"
 CHECKED_SUFFIXES = (".csv", ".parquet", ".json")
-MAX_READABLE_CHARS = 80
+MAX_READABLE_CHARS = 180  # folder names stay under the usual 255-byte limit
 _UNSAFE = re.compile(r"[^A-Za-z0-9._=,+\-]")
+_STATION_STAFF = re.compile(r"^stations\.(\w+)\.staff\.(\w+?)(?:\.count)?$")
+_DROPPED_PREFIXES = ("placement.", "run.", "dispatch.", "demand.")
 
 
 def override_set(overrides: Iterable[str]) -> tuple[str, ...]:
@@ -45,14 +51,40 @@ def override_set(overrides: Iterable[str]) -> tuple[str, ...]:
     return tuple(sorted(str(o).strip() for o in overrides))
 
 
+def short_key(key: str) -> str:
+    """A config key as a folder name shows it: `++stations.future_city_joint_duty.staff.
+    grid_worker.count` -> `fcjd.grid_worker`, `placement.n_stations` -> `n_stations`,
+    `run.seed` -> `seed`; other keys unchanged (without Hydra's `+`, `++`, `~`)."""
+    key = key.lstrip("+~")
+    station_staff = _STATION_STAFF.match(key)
+    if station_staff:
+        station, role = station_staff.groups()
+        return f"{''.join(w[0] for w in station.split('_') if w)}.{role}"
+    for prefix in _DROPPED_PREFIXES:
+        if key.startswith(prefix) and "." not in key.removeprefix(prefix):
+            return key.removeprefix(prefix)
+    return key
+
+
+def short_overrides(overrides: Iterable[str]) -> list[str]:
+    """`key=value` overrides with short keys (`short_key`), in the order given."""
+    return [f"{short_key(o.partition('=')[0])}={o.partition('=')[2]}" for o in overrides]
+
+
 def job_dir_name(overrides: Iterable[str], shown_keys: Collection[str] | None = None) -> str:
-    """A directory name for the job: a hash of its whole override set, after the overrides of
-    `shown_keys` (default: all) made file-safe and cut to a readable length."""
+    """A directory name for the job: the overrides of `shown_keys` (default: all) as
+    `short_key=value` joined by commas and made file-safe, then a hash of the whole override
+    set. Too long a name drops whole overrides from the end (`+N`), never cuts one."""
     canonical = override_set(overrides)
     digest = hashlib.sha1(json.dumps(canonical).encode()).hexdigest()[:10]
     shown = [o for o in canonical if shown_keys is None or o.partition("=")[0] in shown_keys]
-    readable = _UNSAFE.sub("_", ",".join(shown))[:MAX_READABLE_CHARS]
-    return f"{readable}-{digest}" if readable else f"job-{digest}"
+    parts = [_UNSAFE.sub("_", part) for part in short_overrides(shown)]
+    readable = ",".join(parts)
+    n_kept = len(parts)
+    while len(readable) > MAX_READABLE_CHARS and n_kept > 0:
+        n_kept -= 1
+        readable = ",".join(parts[:n_kept]) + f",+{len(parts) - n_kept}"
+    return f"{readable.lstrip(',')}-{digest}" if parts else f"job-{digest}"
 
 
 def now_iso() -> str:

@@ -172,8 +172,11 @@ def chromium() -> str | None:
 
 @pytest.mark.slow
 @pytest.mark.skipif(chromium() is None, reason="headless Chromium is not installed")
-def test_every_picture_of_the_html_report_loads_in_a_headless_browser(run_dir, tmp_path):
-    assert run_cli("report", str(run_dir), "--out", str(tmp_path)).returncode == 0
+@pytest.mark.parametrize("kind", ["run_dir", "comparison_dir"])
+def test_every_picture_of_the_html_report_loads_in_a_headless_browser(kind, request, tmp_path):
+    source = request.getfixturevalue(kind)
+    result = run_cli("report", str(source), "--out", str(tmp_path), "--max-rerun", "2")
+    assert result.returncode == 0, result.stderr
     page = tmp_path / "report.html"
     n_images = len(img_sources(page.read_text()))
     assert n_images >= 3
@@ -188,7 +191,7 @@ def test_every_picture_of_the_html_report_loads_in_a_headless_browser(run_dir, t
     assert loaded is not None, dom.stderr[-2000:]
     assert loaded.groups() == (str(n_images), str(n_images))
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    shot = ARTIFACTS / "report_screenshot.png"
+    shot = ARTIFACTS / f"report_screenshot_{kind.removesuffix('_dir')}.png"
     subprocess.run(
         [*browser, "--window-size=1280,2400", f"--screenshot={shot}", page.as_uri()],
         capture_output=True,
@@ -238,3 +241,197 @@ def test_kpi_table_of_a_run_lists_every_kpi_with_its_ci(run_dir):
     row = table[table["name"] == "response_min_p90"].iloc[0]
     mean, low, high = variant.kpi("response_min_p90")
     assert row["mean [95% CI]"].startswith(f"{mean:.1f} [{low:.1f}, {high:.1f}]"[:4])
+
+
+# --- the pictures themselves: titles, units, captions, nothing cut ----------------------------
+
+ELLIPSES = ("…", "...")
+
+
+def figure_problems(name: str, figure) -> list[str]:  # type: ignore[no-untyped-def]
+    """What a planner could not read in a figure: a plot without a title or axis labels, a
+    numeric axis or colour bar without a unit, a drawn text outside the figure or cut short."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.text import Text
+
+    canvas = FigureCanvasAgg(figure)  # what savefig draws with
+    canvas.draw()
+    renderer = canvas.get_renderer()
+    box = figure.bbox
+    problems = []
+    for axes in figure.axes:
+        if not axes.axison:
+            continue
+        is_colorbar = axes.get_label() == "<colorbar>"
+        labels = [axes.get_xlabel(), axes.get_ylabel()]
+        if is_colorbar:
+            labels = [" ".join(label for label in labels if label)]
+        elif not axes.get_title():
+            problems.append(f"{name}: a plot without a title")
+        for label in labels:
+            categorical = bool(axes.images) and label in ("Role", "Station", "Job")
+            if not label or ("(" not in label and not categorical):
+                problems.append(f"{name}: axis label {label!r} names no unit")
+    for text in figure.findobj(Text):
+        content = text.get_text().strip()
+        if not text.get_visible() or not content or id(text) in _undrawn_tick_labels(figure):
+            continue
+        extent = text.get_window_extent(renderer)
+        inside = (
+            extent.x0 >= box.x0 - 1
+            and extent.y0 >= box.y0 - 1
+            and extent.x1 <= box.x1 + 1
+            and extent.y1 <= box.y1 + 1
+        )
+        if not inside:
+            problems.append(f"{name}: {content[:40]!r} is drawn outside the picture")
+        if any(line.rstrip().endswith(ELLIPSES) for line in content.splitlines()):
+            problems.append(f"{name}: {content[:40]!r} is cut short")
+    return problems
+
+
+def _undrawn_tick_labels(figure) -> set[int]:  # type: ignore[no-untyped-def]
+    """Tick labels matplotlib keeps but does not draw: ticks outside the axis's view."""
+    undrawn = set()
+    for axes in figure.axes:
+        for axis in (axes.xaxis, axes.yaxis):
+            low, high = sorted(axis.get_view_interval())
+            for tick in [*axis.get_major_ticks(), *axis.get_minor_ticks()]:
+                margin = 1e-9 * (abs(high - low) + 1.0)
+                if not low - margin <= tick.get_loc() <= high + margin:
+                    undrawn |= {id(tick.label1), id(tick.label2)}
+    return undrawn
+
+
+def picture_problems(data) -> list[str]:  # type: ignore[no-untyped-def]
+    from sim.report.command import build
+
+    figures, sections = build(data)
+    captions = {p.file: p.caption for s in sections for p in s.pictures}
+    problems = [f"{n}: no caption" for n in figures if not captions.get(n, "").strip()]
+    for name, figure in figures.items():
+        problems += figure_problems(name, figure)
+    return problems
+
+
+def test_every_picture_of_a_run_has_a_title_units_a_caption_and_no_cut_label(run_dir):
+    assert picture_problems(load(run_dir)) == []
+
+
+def test_every_picture_of_a_comparison_has_a_title_units_a_caption_and_no_cut_label(
+    comparison_dir,
+):
+    data = load(comparison_dir, max_rerun=2)
+    assert picture_problems(data) == []
+
+
+def test_the_picture_check_finds_a_missing_unit_and_a_label_outside_the_picture():
+    from matplotlib.figure import Figure
+
+    figure = Figure(figsize=(3, 2))
+    axes = figure.add_subplot()
+    axes.plot([0, 1], [0, 1])
+    axes.set_title("t")
+    axes.set_xlabel("Staff cost per day")
+    axes.set_ylabel("Response time (minutes)")
+    axes.annotate("far away", (0, 0), xytext=(400, 0), textcoords="offset points")
+    problems = figure_problems("f", figure)
+    assert any("names no unit" in p for p in problems)
+    assert any("outside the picture" in p for p in problems)
+
+
+def test_the_comparison_report_shows_the_map_before_and_after_in_minutes(comparison_dir):
+    from sim.report.command import build
+
+    figures, sections = build(load(comparison_dir, max_rerun=2))
+    titles = [a.get_title() for a in figures["district_map.png"].axes]
+    assert any(t.startswith("Before (taozhu_2019)") for t in titles)
+    assert any(t.startswith("After (future_city_2021)") for t in titles)
+    assert any(t.startswith("Difference, after - before") for t in titles)
+    bars = [a.get_ylabel() for a in figures["district_map.png"].axes]
+    assert "Median response time (minutes)" in bars
+    assert sections[0].title == "District map"
+
+
+@pytest.fixture(scope="module")
+def staffing_sweep_dir(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("staffing_sweep")
+    result = run_cli(
+        "run",
+        "-m",
+        "scenario=future_city_2021",
+        "stations.future_city_joint_duty.staff.grid_worker.count=1,2,3,4,5",
+        "stations.future_city_joint_duty.staff.police.count=2,3",
+        "run.replications=2",
+        "run.horizon_days=1",
+        "run.warmup_days=0.25",
+        f"hydra.sweep.dir={root}",
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    return root
+
+
+def test_every_point_of_a_ten_point_staffing_sweep_can_be_matched_to_its_staffing(
+    staffing_sweep_dir,
+):
+    import json
+
+    from sim.report.command import build
+
+    data = load(staffing_sweep_dir)
+    assert len(data.variants) == 10
+    figures, sections = build(data)
+    # the staffing each point stands for, read from the job's own status.json
+    staffing = {}
+    for number, variant in enumerate(data.variants, start=1):
+        record = json.loads((staffing_sweep_dir / variant.name / "status.json").read_text())
+        counts = {
+            o.split(".")[-2]: o.rpartition("=")[2] for o in record["overrides"] if ".count=" in o
+        }
+        staffing[str(number)] = (
+            f"fcjd.grid_worker={counts['grid_worker']}, fcjd.police={counts['police']}"
+        )
+    for name in ("service_vs_staffing.png", "cost_vs_service.png"):
+        figure = figures[name]
+        key = {}
+        for text in figure.findobj(lambda a: hasattr(a, "get_text")):
+            for line in text.get_text().splitlines():
+                match = re.fullmatch(r"\s*(\d+)\s{2}(.+)", line)
+                if match:
+                    key[match.group(1)] = match.group(2)
+        assert key == staffing, name  # the key gives every point's staffing
+        for axes in figure.axes:
+            if axes.lines or axes.collections:
+                numbers = sorted(t.get_text() for t in axes.texts if t.get_text().isdigit())
+                assert numbers == sorted(staffing), f"{name}: {axes.get_title()}"
+    heat = figures["utilisation.png"].axes[0]
+    rows = [t.get_text() for t in heat.get_yticklabels()]
+    assert rows == [f"{n}: {s}" for n, s in staffing.items()]
+    captions = {p.file: p.caption for s in sections for p in s.pictures}
+    assert "6 of 10 configurations shown" in captions["resolution_cdf.png"]
+    assert "4 of 10 configurations shown" in captions["demand_vs_staff.png"]
+    assert picture_problems(data) == []
+
+
+def test_report_of_a_sweep_lists_the_jobs_left_out_and_names_what_was_swept(
+    staffing_sweep_dir, tmp_path
+):
+    import shutil as sh
+
+    copy = tmp_path / "sweep"
+    sh.copytree(staffing_sweep_dir, copy)
+    jobs = sorted(p for p in copy.iterdir() if (p / "status.json").is_file())
+    (jobs[0] / "status.json").unlink()  # died: incomplete
+    (jobs[1] / "summary.csv").write_text("metric,mean\n")  # damaged after it completed
+    collected = run_cli("collect", str(copy))  # exit 1: it names the damaged job
+    assert jobs[1].name in collected.stderr
+    result = run_cli("report", str(copy), "--out", str(tmp_path / "out"))
+    assert result.returncode == 0, result.stderr
+    markdown = (tmp_path / "out" / "report.md").read_text()
+    assert "Jobs left out" in markdown
+    assert f"| {jobs[0].name} | incomplete |" in markdown
+    assert f"| {jobs[1].name} | damaged | summary.csv" in markdown
+    assert "Swept: fcjd.grid_worker (stations.future_city_joint_duty.staff.grid_worker.count)" in (
+        markdown
+    )
+    assert "8 completed jobs" in markdown
