@@ -79,10 +79,11 @@ def build(data: ReportData) -> tuple[dict[str, Figure], list[Section]]:
     add(
         "resolution_cdf.png",
         cdf and cdf[0],
-        "Resolution time",
-        "Share of incidents resolved within a given time (minutes, log scale; all follow-ups "
-        "included); the dashed line marks 24 hours and the legend each point's share resolved "
-        "the same day: the line further up and left resolves sooner."
+        "Time to settlement",
+        "Share of matters settled within a given time, from the first call (minutes, log "
+        "scale; all calls, referrals and follow-ups included; matters still open count as not "
+        "settled); the dashed line marks 24 hours and the legend each point's share settled "
+        "the same day: the line further up and left settles sooner."
         + (f" {cdf[1]}" if cdf and cdf[1] else ""),
         [],
     )

@@ -12,7 +12,8 @@ report's table) gives each number's full label, never cut. When there are more v
 a plot can show (`MAX_LINES`, `MAX_PANELS`), `chosen` keeps the baseline (the first) and the
 Pareto front of cost against service, and the plot's note says so.
 
-- `resolution_cdf`: the share of incidents resolved within t, per variant, with 24 h marked.
+- `resolution_cdf`: the share of matters settled within t (calls closed, without a matters
+  table), per variant, with 24 h marked.
 - `demand_and_staff`: calls per hour of day (bars) against units on duty by role.
 - `utilisation_heatmap`: busy share of time on duty (overtime counted), station x role.
 - `cost_and_service`: staff cost against service, Pareto front highlighted.
@@ -51,12 +52,12 @@ def point_keys(variants: list[Variant]) -> list[str]:
 
 def chosen(variants: list[Variant], limit: int) -> tuple[list[int], str]:
     """At most `limit` variant indices: all if they fit, else the baseline (first), then the
-    Pareto front of staff cost against same-day share, then the next fronts (the front of
+    Pareto front of staff cost against same-day settlement, then the next fronts (the front of
     what is left), cheapest first; and a note saying which and why."""
     if len(variants) <= limit:
         return list(range(len(variants))), ""
     cost = np.array([v.kpi("staff_cost")[0] for v in variants])
-    share = np.array([v.kpi("same_day_share")[0] for v in variants])
+    share = np.array([v.kpi("settled_same_day_share")[0] for v in variants])
     keep, left = [0], np.arange(1, len(variants))
     first_front: list[int] = []
     while len(keep) < limit and len(left):
@@ -103,8 +104,19 @@ def key_lines(variants: list[Variant], indices: list[int]) -> list[str]:
     return [f"{i + 1:>2}  {variants[i].shown}" for i in indices]
 
 
+def settlement_times(variant: Variant) -> tuple[np.ndarray, int, bool]:
+    """Sorted times to settlement of the variant's matters (minutes), how many matters there
+    were (open ones count as not settled), and whether they came from the matters table; a
+    run without one falls back to the calls' close times."""
+    matters = getattr(variant, "matters", None)
+    if matters is not None and "settle_min" in matters and len(matters):
+        return np.sort(matters["settle_min"].dropna().to_numpy()), len(matters), True
+    minutes = np.sort(variant.incidents["call_close_min"].dropna().to_numpy())
+    return minutes, len(minutes), False
+
+
 def resolution_cdf(variants: list[Variant]) -> tuple[Figure, str] | None:
-    """Share of incidents resolved within a time, per variant (numbered); 24 hours marked."""
+    """Share of matters settled within a time, per variant (numbered); 24 hours marked."""
     usable = [i for i, v in enumerate(variants) if v.incidents is not None and len(v.incidents)]
     if not usable:
         return None
@@ -117,9 +129,11 @@ def resolution_cdf(variants: list[Variant]) -> tuple[Figure, str] | None:
     short_names = all(len(variants[i].shown) <= KEY_WIDTH for i in shown)
     for index in shown:
         variant = variants[index]
-        minutes = np.sort(variant.incidents["resolution_min"].dropna().to_numpy())
-        share = np.arange(1, len(minutes) + 1) / len(minutes)
-        same_day = variant.kpi("same_day_share")[0]
+        minutes, n_total, from_matters = settlement_times(variant)
+        share = np.arange(1, len(minutes) + 1) / max(n_total, 1)
+        same_day = variant.kpi(
+            "settled_same_day_share" if from_matters else "call_closed_same_day_share"
+        )[0]
         name = f" {variant.shown}" if short_names else ""
         axes.step(
             minutes,
@@ -131,13 +145,22 @@ def resolution_cdf(variants: list[Variant]) -> tuple[Figure, str] | None:
     axes.axvline(MIN_PER_DAY, color="black", linestyle="--", linewidth=1)
     axes.set_xscale("log")
     axes.set_xticks([t for t, _ in TIME_TICKS_MIN], [f"{t:,}\n({w})" for t, w in TIME_TICKS_MIN])
-    axes.set_xlabel("Resolution time, from the call until settled (minutes, log scale)")
-    axes.set_ylabel("Share of incidents resolved within that time (%)")
+    what = "matters settled" if from_matters else "calls closed (no matters table)"
+    axes.set_xlabel(
+        "Time to settlement of a matter, first call until settled (minutes, log scale)"
+        if from_matters
+        else "Call close time, from the call until the units leave (minutes, log scale)"
+    )
+    axes.set_ylabel(f"Share of {what} within that time (%)")
     axes.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
     axes.set_ylim(0, 1)
     axes.grid(True, which="major", alpha=0.3)
     axes.legend(fontsize=8, loc="lower right", title="point (dashed: 24 hours)", title_fontsize=8)
-    axes.set_title("How long incidents take to resolve")
+    axes.set_title(
+        "How long matters take to settle (open ones count as not settled)"
+        if from_matters
+        else "How long calls take to close"
+    )
     if not short_names:
         add_key(figure, axes, key_lines(variants, shown))
     return figure, note
@@ -262,7 +285,7 @@ def cost_and_service(variants: list[Variant]) -> Figure | None:
     panels = figure.subplots(1, 2)
     cost = np.array([v.kpi("staff_cost")[0] for v in variants])
     for axes, (metric, lower_better) in zip(
-        panels, [("response_min_p90", True), ("same_day_share", False)], strict=True
+        panels, [("response_min_p90", True), ("settled_same_day_share", False)], strict=True
     ):
         stats = np.array([v.kpi(metric) for v in variants])
         scale = 100.0 if metric.endswith("share") else 1.0

@@ -108,7 +108,7 @@ def service_against_staffing(jobs: pd.DataFrame) -> Figure | None:
     figure = Figure(figsize=(13, 5), layout="constrained")
     panels = figure.subplots(1, 2)
     metrics = [
-        ("resolution_min_p90", "Resolution time, 90th percentile (minutes)"),
+        ("settle_min_p90", "Time to settlement of a matter, 90th percentile (minutes)"),
         ("response_min_p90", "Response time, 90th percentile (minutes)"),
     ]
     for axes, (metric, label) in zip(panels, metrics, strict=True):
