@@ -53,6 +53,8 @@ def optuna_command(
     assert isinstance(run.replications, int)
     now, start, lower, upper = bounds_and_start(job, levers, options)
     evaluator = Evaluator(scenario, run, levers, range(run.replications), _progress(targets))
+    evaluator.baseline = now
+    evaluator(now)  # the baseline first, as the greedy search does: later ones are its changes
     ceiling = evaluator(upper)
     active = [t for t in targets if t.met(*ceiling.stats(t.kpi), options.strict)]
     sweep_dir = Path(

@@ -190,6 +190,7 @@ def test_optuna_path_runs_its_trials_through_the_hydra_sweeper_and_reports_the_c
         str(tmp_path),
     )
     assert result.returncode == 0, result.stderr[-3000:]
+    assert "evaluation 1: baseline (current staffing)" in result.stderr  # the baseline first
     trials = sorted(p.name for p in tmp_path.iterdir() if p.is_dir())
     assert trials == [str(i) for i in range(6)]  # one Hydra job per trial
     best = yaml.safe_load((tmp_path / "optimization_results.yaml").read_text())
