@@ -6,7 +6,7 @@ from pathlib import Path
 
 from sim.cli.common import CommandParser
 from sim.config.schema import ConfigError
-from sim.report.command import write_report
+from sim.report.build import write_report
 from sim.report.data import load
 from sim.results.outdir import require_writable_dir
 

@@ -11,7 +11,9 @@ from sim.cli.common import EXIT_FAILED, EXIT_OK, CommandParser
 from sim.config.schema import ConfigError
 from sim.results.outdir import require_writable_dir
 from sim.sweep.compose import compose_job
-from sim.validation.command import (
+from sim.validation.stats import assess
+from sim.validation.suite import CASES, VALIDATION_SEED, run_suite
+from sim.validation.table import (
     format_table,
     print_progress,
     route_overrides,
@@ -19,8 +21,6 @@ from sim.validation.command import (
     verdict,
     write_validation,
 )
-from sim.validation.stats import assess
-from sim.validation.suite import CASES, VALIDATION_SEED, run_suite
 
 DESCRIPTION = """\
 Run the validation suite against exact queueing theory: every case's metrics are compared

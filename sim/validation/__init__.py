@@ -6,5 +6,5 @@ officers (`mt_infinite`), two-officer teams (`team_pairs`), nearest-available di
 several stations (`hypercube`), and the samplers of handling times and arrivals. The suite
 runs the replications, and `sim.validation.stats.assess` accepts a metric only when its exact
 value lies inside the run's simultaneous 99 % confidence interval. `jointduty validate`
-(`sim.validation.command`) is the command.
+(`sim.validation.table`) is the command.
 """

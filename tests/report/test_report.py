@@ -304,7 +304,7 @@ def _undrawn_tick_labels(figure) -> set[int]:  # type: ignore[no-untyped-def]
 
 
 def picture_problems(data) -> list[str]:  # type: ignore[no-untyped-def]
-    from sim.report.command import build
+    from sim.report.build import build
 
     figures, sections = build(data)
     captions = {p.file: p.caption for s in sections for p in s.pictures}
@@ -341,7 +341,7 @@ def test_the_picture_check_finds_a_missing_unit_and_a_label_outside_the_picture(
 
 
 def test_the_comparison_report_shows_the_map_before_and_after_in_minutes(comparison_dir):
-    from sim.report.command import build
+    from sim.report.build import build
 
     figures, sections = build(load(comparison_dir, max_rerun=2))
     titles = [a.get_title() for a in figures["district_map.png"].axes]
@@ -376,7 +376,7 @@ def test_every_point_of_a_ten_point_staffing_sweep_can_be_matched_to_its_staffin
 ):
     import json
 
-    from sim.report.command import build
+    from sim.report.build import build
 
     data = load(staffing_sweep_dir)
     assert len(data.variants) == 10

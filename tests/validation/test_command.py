@@ -9,8 +9,8 @@ import pytest
 
 from sim.cli.main import main
 from sim.validation import suite
-from sim.validation.command import route_overrides
 from sim.validation.stats import RESULT_COLUMNS
+from sim.validation.table import route_overrides
 
 FAST_CASE = ["--quick", "--case", "sampler_exponential", "--jobs", "1"]
 
