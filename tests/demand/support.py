@@ -29,7 +29,9 @@ def need_real_data() -> None:
 
 
 def scenario_from_district(path: Path, n_police: int = 2) -> tuple[ScenarioConfig, Projection]:
-    """A fitted district plus one station at its centre, validated; and its projection.
+    """A fitted district plus one station at its centre with `n_police` officers and one of
+    every other role the district declares (a base scenario's teams may need them), validated;
+    and its projection.
 
     The `incidents` block (projection, source) is kept when the config schema knows it and
     set aside otherwise, so these tests work before and after it is wired into sim.config.scenario.
@@ -45,7 +47,10 @@ def scenario_from_district(path: Path, n_police: int = 2) -> tuple[ScenarioConfi
             "kind": "police_station",
             "x_km": region["width_km"] / 2,
             "y_km": region["height_km"] / 2,
-            "staff": {"police": n_police},
+            "staff": {
+                "police": n_police,
+                **{role: 1 for role in data.get("roles") or {} if role != "police"},
+            },
         }
     }
     return validate(data).scenario, Projection(**incidents["projection"])

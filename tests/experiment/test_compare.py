@@ -126,7 +126,7 @@ def test_crn_reduces_the_variance_of_the_differences_of_a_staffing_change():
     [
         (["taozhu_2019"], "scenarios = ['taozhu_2019']: name at least two different scenarios"),
         (["taozhu_2019", "taozhu_2019"], "name at least two different scenarios"),
-        (["--fast"], "option = '--fast': unknown; allowed: --out, --independent-seeds"),
+        (["--fast"], "option = '--fast': unknown; allowed: --out, --all, --independent-seeds"),
     ],
 )
 def test_bad_compare_arguments_are_config_errors(args, message):
@@ -141,7 +141,8 @@ def test_compare_defaults_to_the_before_and_after_scenarios():
 
 def test_compare_reads_its_options_and_passes_overrides_to_every_scenario():
     request = parse_args(["a", "b", "run.seed=3", "--out", "x", "--variance-reduction"])
-    assert request.scenarios == ("a", "b") and request.overrides == ("run.seed=3",)
+    assert request.scenarios == ("a", "b")
+    assert request.overrides == ("run.warmup_days=28", "run.seed=3")  # 28 days unless given
     assert str(request.out_dir) == "x" and request.variance_reduction
 
 
@@ -180,8 +181,11 @@ def test_the_notebook_api_compares_like_the_command():
 
 
 def test_compare_without_a_warm_up_override_warms_up_28_days_and_with_one_keeps_it():
-    assert compose_jobs(DEFAULT_SCENARIOS, ())[0].run.warmup_days == 28.0
-    assert compose_jobs(DEFAULT_SCENARIOS, ("run.warmup_days=2",))[0].run.warmup_days == 2.0
+    default = parse_args([]).overrides
+    assert compose_jobs(DEFAULT_SCENARIOS, default)[0].run.warmup_days == 28.0
+    given = parse_args(["run.warmup_days=2"]).overrides
+    assert given == ("run.warmup_days=2",)
+    assert compose_jobs(DEFAULT_SCENARIOS, given)[0].run.warmup_days == 2.0
 
 
 def test_the_headline_shows_the_key_figures_but_not_every_kpi(tmp_path):
