@@ -69,7 +69,8 @@ def build(data: ReportData) -> tuple[dict[str, Figure], list[Section]]:
             "service_vs_staffing.png",
             plots_sweep.service_against_staffing(jobs),
             "Service against staffing",
-            "90th percentile resolution and response time (minutes) against staff on duty; "
+            "90th percentile time to settlement of a matter and response time (minutes) "
+            "against staff on duty; "
             "each number is a job (the key and the table 'Jobs of the sweep' give its swept "
             "values), bars are 95 % confidence intervals: look for the cheapest point whose "
             "bar sits below your target.",

@@ -316,7 +316,7 @@ def cost_and_service(variants: list[Variant]) -> Figure | None:
         axes.set_ylabel(kpi_label(metric) + (" (%)" if scale == 100.0 else ""))
         axes.set_xlabel(kpi_label("staff_cost", money))
         better = "lower is better" if lower_better else "higher is better"
-        what = "response time" if lower_better else "same-day resolution"
+        what = "response time" if lower_better else "same-day settlement"
         axes.set_title(f"Staff cost against {what}\n({better})")
         axes.grid(True, alpha=0.3)
         axes.legend(fontsize=7, loc="best")

@@ -58,6 +58,8 @@ def sweep_jobs(data: ReportData) -> pd.DataFrame:
         row["line"] = ", ".join(parts)
         for metric in (
             "response_min_p90",
+            "settle_min_p90",
+            "settled_same_day_share",
             "call_close_min_p90",
             "call_closed_same_day_share",
             "staff_cost",
@@ -101,8 +103,9 @@ def _value(value: object) -> str:
 
 
 def service_against_staffing(jobs: pd.DataFrame) -> Figure | None:
-    """p90 resolution and response time (minutes) against staff on duty, numbered points with
-    95 % CI bars, coloured by station count (and other swept keys not about staff)."""
+    """p90 time to settlement of a matter and p90 response time (minutes) against staff on
+    duty, numbered points with 95 % CI bars, coloured by station count (and other swept keys
+    not about staff)."""
     if len(jobs) < 2:
         return None
     figure = Figure(figsize=(13, 5), layout="constrained")

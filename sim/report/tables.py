@@ -12,7 +12,13 @@ from sim.analysis.labels import DEFAULT_CURRENCY, currency, format_value, kpi_la
 from sim.config.rosters import roster_shifts
 from sim.report.data import ReportData, Variant
 
-SWEEP_KPIS = ("response_min_p90", "call_close_min_p90", "call_closed_same_day_share", "staff_cost")
+SWEEP_KPIS = (
+    "settle_min_p90",
+    "settled_same_day_share",
+    "response_min_p90",
+    "call_close_min_p90",
+    "staff_cost",
+)
 
 
 def ci_text(metric: str, mean: float, low: float, high: float) -> str:

@@ -52,7 +52,10 @@ def test_relative_half_width_of_a_constant_is_zero_and_of_one_value_infinite():
 
 @pytest.mark.slow
 def test_auto_replications_stop_at_the_first_replication_that_meets_the_precision():
-    job = load_job("taozhu_2019", [*SHORT, "run.replications=auto", "run.precision=0.05"])
+    # Response times: a 3-day run's matter and call-close means are dominated by the few
+    # referrals that wait days for an agency, and would need the cap, not the rule, to stop.
+    precise = ["run.precision=0.05", "run.precision_metrics=[response_min_mean]"]
+    job = load_job("taozhu_2019", [*SHORT, "run.replications=auto", *precise])
     result = run_experiment(job)
     n = result.analysis.n_replications
     table = result.replications
@@ -62,7 +65,10 @@ def test_auto_replications_stop_at_the_first_replication_that_meets_the_precisio
     if n > job.run.min_replications:  # one replication fewer was not precise enough
         assert worst_precision([table.iloc[:-1]], metrics).relative_half_width > 0.05
     assert "precision reached" in result.analysis.stop_reason
-    assert set(result.summary["n"]) <= {n, 0}
+    counts = result.summary.set_index("metric")["n"]
+    assert (counts <= n).all() and (counts[list(metrics)] == n).all()
+    # A matter KPI may be "not reached" (NaN) in a replication: Kaplan-Meier's median of a
+    # type whose matters mostly stayed open; the summary's n then counts the others.
 
 
 def test_auto_replications_stop_at_the_cap_and_say_so():
