@@ -63,6 +63,7 @@ def optuna_command(
     if active:
         task = _task(evaluator, levers, active, ceiling.cost_per_day, options.strict)
         _run_sweep(task, job, overrides, levers, lower, upper, options.optuna, sweep_dir)
+    start_evaluation = evaluator(start)  # before the scan below: the start may be the best
     feasible = [
         e
         for e in evaluator.cache.values()
@@ -70,7 +71,7 @@ def optuna_command(
     ]
     best = min(feasible, key=lambda e: e.cost_per_day, default=None)
     result = SearchResult(
-        best, evaluator(start), ceiling, active, [t for t in targets if t not in active]
+        best, start_evaluation, ceiling, active, [t for t in targets if t not in active]
     )
     result.steps.append(f"optuna: {options.optuna} trials")
     outcome = conclude(evaluator, result, now, (lower, upper), options.confirm_replications)
