@@ -2,9 +2,11 @@
 
 A sweep is the command line's overrides (`key=a,b,c` with `-m`) plus the
 `hydra.sweeper.params` an experiment preset declares, the command line winning, as in
-Hydra's basic sweeper. `validate_sweep_points` composes and validates each sweep value with
-the others at their first value, so that a bad value ends in one line naming the key, the
-value and what is allowed (`ConfigError`, exit status 2) before any job runs.
+Hydra's basic sweeper. `validate_sweep_points` validates every point of the grid, so that a
+bad value ends in one line naming the key, the value and what is allowed (`ConfigError`, exit
+status 2) before any job runs; Hydra composes once per combination of config-group choices,
+and plain values are set on that composition (`PointDeriver`), so the sweeper need not
+compose each job again before launching it.
 `refuse_sweeps_without_multirun`: `key=a,b` without `-m` is one such line too, not Hydra's
 multi-line error.
 
@@ -122,7 +124,7 @@ class PointDeriver:
     only in plain values (`run.seed=3`) is that composition with the values set, unless an
     interpolation refers to the key (then it is composed in full). Composing is about 0.5 s
     a point, deriving about 25 ms; the derived config is the one Hydra will compose for the
-    job, which `tests/sweep/test_sweep_points.py` checks point by point."""
+    job, which `tests/sweep/test_sweeps.py` checks point by point."""
 
     def __init__(self, source: ConfigSource, hydra_overrides: list[str], first: DictConfig):
         self.source, self.hydra_overrides = source, hydra_overrides
