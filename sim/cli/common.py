@@ -140,7 +140,7 @@ def usage_error(message: str, command: str, options: Sequence[str]) -> ConfigErr
     see = f"see `jointduty {command} --help`"
     unknown = re.fullmatch(r"unrecognized arguments: (\S+).*", message)
     if unknown:
-        allowed = ", ".join(o for o in options if o != "--help")
+        allowed = ", ".join(o for o in options if o not in ("-h", "--help")) or "none but --help"
         return ConfigError("option", unknown[1], f"unknown; allowed: {allowed}")
     required = re.fullmatch(r"the following arguments are required: (.*)", message)
     if required:
