@@ -51,6 +51,9 @@ def run_pytest_on(tmp_path: Path, source: str, **env: str) -> subprocess.Complet
 SKIPPING = "import pytest\n\ndef test_skips():\n    pytest.skip('no chromium')\n"
 
 
+@pytest.mark.slow
+
+
 def test_a_skip_is_a_skip_locally(tmp_path):
     done = run_pytest_on(tmp_path, SKIPPING)
     assert done.returncode == 0 and "1 skipped" in done.stdout, done.stdout

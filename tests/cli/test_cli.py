@@ -58,6 +58,9 @@ def test_the_before_and_after_scenarios_share_their_district_and_so_their_incide
     ]
 
 
+@pytest.mark.slow
+
+
 def test_run_prints_the_kpi_table_and_writes_the_results_contract(tmp_path):
     out = tmp_path / "run"
     result = jointduty("run", "scenario=taozhu_2019", *FAST, f"hydra.run.dir={out}")

@@ -72,6 +72,9 @@ def test_collect_help_explains_the_table_and_the_exit_status(capsys):
     assert "sweep.parquet" in out and "damaged" in out and "exit status is 1" in out
 
 
+@pytest.mark.slow
+
+
 def test_run_help_is_a_short_page_with_groups_scenarios_and_examples():
     result = jointduty("run", "--help")
     assert result.returncode == 0, result.stderr
@@ -127,6 +130,7 @@ def test_a_malformed_flag_names_the_flag_and_the_value_in_one_line(args, expecte
 @pytest.mark.parametrize(
     "args", [["-h"], ["estimate", "--help"], ["run", "--help"], ["run", "--cfg", "job"]]
 )
+@pytest.mark.slow
 def test_help_into_a_closed_pipe_ends_without_a_traceback(args):
     read_end, write_end = os.pipe()
     os.close(read_end)  # as `| head -1` does once it has its line

@@ -179,6 +179,9 @@ def test_an_empty_file_and_an_unreadable_timestamp_are_named(tmp_path, capsys):
     assert "time = '2018-13-45 99:00:00': cannot be read as a timestamp" in err
 
 
+@pytest.mark.slow
+
+
 def test_the_jointduty_command_routes_fit_demand(tmp_path):
     result = subprocess.run(
         [sys.executable, "-m", "sim", "fit-demand", str(FIXTURE), *COLUMNS, "--out", "d.yaml"],

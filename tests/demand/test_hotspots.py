@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from scipy import stats
 
 from sim.config.scenario import HotspotConfig, RegionConfig
@@ -31,6 +32,9 @@ def estimates(x_km: np.ndarray, y_km: np.ndarray) -> np.ndarray:
         near = min(fit.hotspots, key=lambda h: np.hypot(h.x_km - true.x_km, h.y_km - true.y_km))
         row += [near.x_km, near.y_km, near.weight, near.spread_km]
     return np.array(row)
+
+
+@pytest.mark.slow
 
 
 def test_the_model_s_own_location_mixture_is_recovered_within_bootstrap_intervals():

@@ -46,6 +46,9 @@ def la_citizens() -> pd.DataFrame:
     return log
 
 
+@pytest.mark.slow
+
+
 def test_milwaukee_rate_is_the_readme_s_1745_calls_a_day(mke_log, mke_fit):
     assert mke_fit.profile.n_calls == len(mke_log) == 27_922
     assert mke_fit.profile.observed_per_day == pytest.approx(len(mke_log) / 16)

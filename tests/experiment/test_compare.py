@@ -78,6 +78,9 @@ def test_independent_seeds_give_the_scenarios_different_incidents():
     assert (before["n_incidents"] != after["n_incidents"]).any()
 
 
+@pytest.mark.slow
+
+
 def test_auto_replications_run_the_scenarios_in_step_until_all_are_precise():
     overrides = (*FAST[1:], "run.replications=auto", "run.precision=0.1")
     comparison = run_comparison(compose_jobs(("taozhu_2019", "future_city_2021"), overrides))
@@ -146,6 +149,9 @@ def test_compare_reads_its_options_and_passes_overrides_to_every_scenario():
     assert str(request.out_dir) == "x" and request.variance_reduction
 
 
+@pytest.mark.slow
+
+
 def test_the_compare_command_prints_the_table_and_writes_it(tmp_path):
     out = tmp_path / "cmp"
     result = jointduty("compare", *FAST, "--out", str(out), "--all")
@@ -186,6 +192,9 @@ def test_compare_without_a_warm_up_override_warms_up_28_days_and_with_one_keeps_
     given = parse_args(["run.warmup_days=2"]).overrides
     assert given == ("run.warmup_days=2",)
     assert compose_jobs(DEFAULT_SCENARIOS, given)[0].run.warmup_days == 2.0
+
+
+@pytest.mark.slow
 
 
 def test_the_headline_shows_the_key_figures_but_not_every_kpi(tmp_path):

@@ -94,6 +94,7 @@ def test_a_day_roster_facing_calls_around_the_clock_is_short_at_night_at_its_hou
 @pytest.mark.parametrize(
     "extra", [[], ["--simulate", "run.replications=2", "run.horizon_days=2"]], ids=["", "simulate"]
 )
+@pytest.mark.slow
 def test_estimate_on_the_default_scenario_is_narrow_and_ends_with_its_shortfall_summary(extra):
     result = subprocess.run(
         [sys.executable, "-m", "sim", "estimate", *extra],

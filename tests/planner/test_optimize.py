@@ -92,6 +92,9 @@ def test_rostered_cost_per_day_is_the_simulated_staff_cost_without_overtime():
     assert kpis["staff_cost"] == pytest.approx(staff_cost_per_day(job.scenario))
 
 
+@pytest.mark.slow
+
+
 def test_search_finds_the_fewest_servers_erlang_c_says_meet_the_wait_share():
     # Erlang C with a = 3: P(wait) is 0.51 with 4 servers, 0.24 with 5: the answer is 5.
     job = mmc_job(servers=8, replications=6, horizon_days=4.0)

@@ -208,6 +208,9 @@ def test_optimize_on_the_default_scenario_finishes_labelled_within_its_minimums(
         assert "no staffing" in result.stdout or "not confirmed" in result.stdout
 
 
+@pytest.mark.slow
+
+
 def test_a_staffing_with_every_shift_of_a_roster_at_zero_is_simulated_not_hung():
     # The search proposes such staffings (no lawyer on duty, say); the model used to look for
     # the roster's next shift for ever. A subprocess, so that a regression fails, not hangs.

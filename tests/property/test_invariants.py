@@ -6,6 +6,7 @@ import itertools
 
 import numpy as np
 import pandas as pd
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -86,6 +87,7 @@ def test_no_unit_is_ever_busy_twice_at_once(job):
 
 @SETTINGS
 @given(scenarios())
+@pytest.mark.slow
 def test_the_same_seed_gives_identical_tables(job):
     first, first_kpis = run_replication(job.scenario, job.run, 1)
     second, second_kpis = run_replication(job.scenario, job.run, 1)
@@ -99,6 +101,7 @@ def test_the_same_seed_gives_identical_tables(job):
 
 @SETTINGS
 @given(scenarios(), st.integers(1, 4))
+@pytest.mark.slow
 def test_staffing_changes_do_not_change_the_incident_stream(job, extra_police):
     richer = dict(job.scenario.stations)
     first_name, first = next(iter(richer.items()))

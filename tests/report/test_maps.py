@@ -70,6 +70,9 @@ def test_comparison_map_puts_before_and_after_on_one_scale_and_shows_their_diffe
     assert np.allclose(np.asarray(diff.get_array())[east], -30.0)
 
 
+@pytest.mark.slow
+
+
 def test_the_province_is_drawn_as_districts_one_colour_each():
     scenario = compose_job(["scenario=zhejiang_712"]).scenario
     grid, names = maps.district_grid(scenario)
@@ -78,6 +81,9 @@ def test_the_province_is_drawn_as_districts_one_colour_each():
     for district in np.unique(grid):
         assert np.ptp(image[grid == district]) == 0  # one colour per district
     assert len(np.unique(image)) > 10  # and districts differ
+
+
+@pytest.mark.slow
 
 
 def test_map_command_writes_the_picture_and_refuses_two_scenarios(tmp_path):

@@ -84,6 +84,9 @@ def img_sources(page: str) -> list[str]:
     return re.findall(r'<img src="([^"]+)"', page)
 
 
+@pytest.mark.slow
+
+
 def test_report_of_a_run_writes_markdown_self_contained_html_and_the_pictures(run_dir, tmp_path):
     result = run_cli("report", str(run_dir), "--out", str(tmp_path))
     assert result.returncode == 0, result.stderr
@@ -314,8 +317,14 @@ def picture_problems(data) -> list[str]:  # type: ignore[no-untyped-def]
     return problems
 
 
+@pytest.mark.slow
+
+
 def test_every_picture_of_a_run_has_a_title_units_a_caption_and_no_cut_label(run_dir):
     assert picture_problems(load(run_dir)) == []
+
+
+@pytest.mark.slow
 
 
 def test_every_picture_of_a_comparison_has_a_title_units_a_caption_and_no_cut_label(
@@ -371,6 +380,9 @@ def staffing_sweep_dir(tmp_path_factory) -> Path:
     return root
 
 
+@pytest.mark.slow
+
+
 def test_every_point_of_a_ten_point_staffing_sweep_can_be_matched_to_its_staffing(
     staffing_sweep_dir,
 ):
@@ -411,6 +423,9 @@ def test_every_point_of_a_ten_point_staffing_sweep_can_be_matched_to_its_staffin
     assert "6 of 10 configurations shown" in captions["resolution_cdf.png"]
     assert "4 of 10 configurations shown" in captions["demand_vs_staff.png"]
     assert picture_problems(data) == []
+
+
+@pytest.mark.slow
 
 
 def test_report_of_a_sweep_lists_the_jobs_left_out_and_names_what_was_swept(

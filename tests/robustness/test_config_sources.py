@@ -91,6 +91,9 @@ def test_rerunning_from_a_pickle_is_refused(tmp_path: Path) -> None:
     assert_clean_refusal(result, "--experimental-rerun")
 
 
+@pytest.mark.slow
+
+
 def test_an_ordinary_config_dir_still_runs(tmp_path: Path) -> None:
     folder = tmp_path / "conf"
     folder.mkdir()

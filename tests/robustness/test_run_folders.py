@@ -13,6 +13,9 @@ from tests.robustness.limits import REPO, assert_clean_refusal, limit_memory, ru
 QUICK = ["scenario=taozhu_2019", "run.replications=1", "run.horizon_days=0.2", "run.warmup_days=0"]
 
 
+@pytest.mark.slow
+
+
 def test_a_folder_that_already_holds_a_run_is_refused_and_left_untouched(tmp_path: Path) -> None:
     first = run_cli(["run", *QUICK, f"hydra.run.dir={tmp_path / 'out'}"], timeout_s=90)
     assert first.returncode == 0, first.stderr[-2000:]
@@ -70,6 +73,7 @@ def test_two_runs_started_together_write_two_folders_and_both_keep_their_tables(
 
 
 @pytest.mark.parametrize("flag", ["-m", "--multirun", "-r"])
+@pytest.mark.slow
 def test_a_flag_after_the_overrides_still_runs(flag: str, tmp_path: Path) -> None:
     where = "hydra.run.dir" if flag == "-r" else "hydra.sweep.dir"
     result = run_cli(["run", *QUICK, f"{where}={tmp_path / 'out'}", flag])

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from sim.results.files import remove_stale_tmp_files
 from tests.robustness.limits import run_cli
 
@@ -31,6 +33,9 @@ def test_stale_tmp_files_are_removed_and_nothing_else(tmp_path: Path) -> None:
     assert not any(p.exists() for p in stale)
     assert all(p.exists() for p in kept)
     assert (tmp_path / "old_job-0123456789" / ".hydra").is_dir()
+
+
+@pytest.mark.slow
 
 
 def test_resuming_a_sweep_removes_the_tmp_files_a_killed_write_left(tmp_path: Path) -> None:

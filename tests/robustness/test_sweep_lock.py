@@ -34,6 +34,9 @@ def test_a_sweep_folder_that_cannot_be_made_is_a_config_error() -> None:
     assert_clean_refusal(result, "hydra.sweep.dir", "/dev/null/x")
 
 
+@pytest.mark.slow
+
+
 def test_the_lock_is_released_when_the_sweep_ends(tmp_path: Path) -> None:
     sweep_dir = tmp_path / "sweep"
     result = run_cli(["run", "-m", *QUICK, "run.seed=1", f"hydra.sweep.dir={sweep_dir}"])

@@ -25,6 +25,7 @@ COMMANDS = {
 
 
 @pytest.mark.parametrize("command", sorted(COMMANDS))
+@pytest.mark.slow
 def test_an_unwritable_out_is_refused_in_one_line_before_any_work(
     command: str, tmp_path: Path
 ) -> None:

@@ -36,6 +36,9 @@ def test_a_roster_with_one_staffed_shift_still_yields_only_that_shift() -> None:
     assert [s.t_start_min for s in shifts] == [480.0, 1920.0]
 
 
+@pytest.mark.slow
+
+
 def test_a_run_with_a_lawyer_roster_of_count_zero_finishes(tmp_path: Path) -> None:
     result = run_cli(
         [

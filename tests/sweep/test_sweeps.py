@@ -60,6 +60,9 @@ def copy_of(sweep_dir: Path, tmp_path: Path) -> Path:
     return copy
 
 
+@pytest.mark.slow
+
+
 def test_a_sweep_ends_in_one_tidy_table_of_jobs_and_kpis_with_the_swept_keys(police_sweep):
     tmp_path = police_sweep
     table = pd.read_parquet(tmp_path / "sweep.parquet")
@@ -142,6 +145,7 @@ def test_collect_of_a_directory_that_does_not_exist_is_a_config_error(tmp_path):
 @pytest.mark.parametrize(
     "preset", sorted(p.stem for p in (shipped_dir("conf") / "experiment").glob("*.yaml"))
 )
+@pytest.mark.slow
 def test_every_experiment_preset_declares_a_sweep_whose_points_all_validate(preset):
     sets = sweep_grid([f"+experiment={preset}"])
     assert len(sets) > 2
@@ -157,6 +161,7 @@ def test_every_experiment_preset_declares_a_sweep_whose_points_all_validate(pres
         ["+experiment=staffing_sweep"],
     ],
 )
+@pytest.mark.slow
 def test_a_derived_sweep_point_is_the_config_hydra_composes_for_it(args):
     first = compose_node(sweep_grid(args)[0], with_hydra=True)
     derive = PointDeriver(config_source([]), [], first)
@@ -203,6 +208,9 @@ def _launcher_sweep(tmp_path: Path, *launcher: str):
     assert sorted(table.drop_duplicates("job")[POLICE]) == [4, 5]
     assert set(table["status"]) == {"completed"}
     return table
+
+
+@pytest.mark.slow
 
 
 def test_a_sweep_runs_on_local_cores_through_the_joblib_launcher(tmp_path):
