@@ -28,7 +28,9 @@ import yaml
 from sim.config.schema import ConfigError
 
 ALLOWED_TARGET_PREFIXES: tuple[str, ...] = (
-    "hydra._internal.core_plugins.",  # Hydra's basic launcher and sweeper
+    # A `_target_` name, not an import: Hydra's own default configs name its basic launcher
+    # and sweeper under this module, so every composed config contains them.
+    "hydra._internal.core_plugins.",
     "hydra_plugins.",  # installed Hydra launcher and sweeper plugins (joblib, ray, submitit, ...)
     "sim.",  # the package's own classes
 )
