@@ -15,8 +15,17 @@ REPO = Path(__file__).resolve().parents[1]
 
 
 def test_a_missing_real_data_folder_fails_the_test_naming_where_it_looked(monkeypatch, tmp_path):
+    monkeypatch.setenv("CI", "true")
     monkeypatch.setattr(real_data, "REAL_DIR", tmp_path / "shared" / "data" / "real")
     with pytest.raises(pytest.fail.Exception, match=r"real data folder .*shared/data/real"):
+        real_data.real_file("mke.csv.gz")
+
+
+def test_outside_ci_a_missing_real_data_folder_skips_the_test_saying_why(monkeypatch, tmp_path):
+    monkeypatch.delenv("CI", raising=False)
+    monkeypatch.delenv("JOINTDUTY_NO_SKIPS", raising=False)
+    monkeypatch.setattr(real_data, "REAL_DIR", tmp_path / "shared" / "data" / "real")
+    with pytest.raises(pytest.skip.Exception, match=r"real data folder .*shared/data/real"):
         real_data.real_file("mke.csv.gz")
 
 
