@@ -43,6 +43,8 @@ from sim.config.teams import field_team, team_slots
 
 STATION_KINDS = ("police_station", "police_room", "joint_duty", "agency_office")
 MAX_UNITS = 100_000
+
+
 def validate(mapping: Mapping[str, object]) -> JobConfig:
     """Validate a composed config (scenario keys at top level plus `run`) into a `JobConfig`."""
     data = dict(mapping)
@@ -273,6 +275,15 @@ def _check_station(key: str, station: StationConfig, scenario: ScenarioConfig) -
             raise ConfigError(
                 f"{key}.staff.{role}", count, f"must be a count >= 0 and <= {MAX_UNITS}"
             )
+    for role, desk in station.desk_work.items():
+        if max_on_duty(station.staff.get(role, 0)) == 0:
+            staffed = ", ".join(r for r, e in station.staff.items() if max_on_duty(e)) or "none"
+            raise ConfigError(
+                f"{key}.desk_work.{role}",
+                role,
+                f"needs staff of that role at the station; staffed roles: {staffed}",
+            )
+        _check_distribution(f"{key}.desk_work.{role}.handling", desk.handling)
 
 
 def _check_team_can_be_fielded(

@@ -195,13 +195,31 @@ class RosterConfig:
 
 
 @dataclass(frozen=True)
+class DeskWorkConfig:
+    """Work that reaches a station's desk on its own, not through a police call: an agency
+    office's own caseload (complaints, inspections, the rest of its jurisdiction's referrals),
+    counter work at a police room. Tasks arrive as a Poisson stream, `per_staff_day` a day for
+    every member of the role at the station (its largest number on duty), each taking
+    `handling` at the desk. They queue with the station's other jobs by `priority`, then by
+    the time they became ready, so work referred to an office waits behind the office's
+    caseload: its turnaround comes from the queue and the staff's hours.
+    """
+
+    per_staff_day: float = field(metadata=bounded(ge=0, le=1000))
+    handling: DistributionConfig
+    priority: int = field(default=3, metadata=bounded(ge=1, le=1000))
+
+
+@dataclass(frozen=True)
 class StationConfig:
-    """A place where staff are based: units of each role on duty (a count, or a roster)."""
+    """A place where staff are based: units of each role on duty (a count, or a roster), and
+    the desk work (`DeskWorkConfig`) each role has there besides the jobs sent to it."""
 
     kind: StationKind
     x_km: float
     y_km: float
     staff: dict[str, int | RosterConfig]
+    desk_work: dict[str, DeskWorkConfig] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,12 @@ The story of one incident:
    agency's visit days later), it may flare up: when its repeat delay passes first, the
    citizen calls the police again (`_flare_up`), and the matter goes on waiting.
 Meanwhile `work_shifts` brings each roster's shifts on and off duty: a unit busy at the end of
-its shift finishes the job on overtime, or hands it over to the next shift.
+its shift finishes the job on overtime, or hands it over to the next shift. And `bring_desk_work`
+brings each station's desk work (an agency office's own caseload, a police room's counter
+work): tasks without an incident, done at the station by its own staff, queued with its other
+jobs by priority, then by the time they became ready. A matter referred to an agency's office
+therefore waits behind the office's caseload and for its staff's hours: its turnaround is the
+office's queue, not a drawn delay.
 
 A SimPy process per roster, `work_shifts`, drives the shifts. Calls and jobs, which are most
 of the model's work, are chains of plain calls on the clock (`sim.model.clock.Clock.call_after`):
@@ -53,7 +58,7 @@ from sim.config.teams import TeamSlots, field_team, team_slots
 from sim.model.clock import Clock
 from sim.model.dispatch import POLICIES, Assign, Queue
 from sim.model.distributions import make_distribution
-from sim.model.followups import draw_repeats, draw_stages, next_office_time
+from sim.model.followups import MIN_PER_DAY, draw_repeats, draw_stages, next_office_time
 from sim.model.geography import MIN_PER_HOUR, Distances, StationOrder
 from sim.model.incidents import IncidentStream
 from sim.model.ledger import IncidentLedger
@@ -62,6 +67,7 @@ from sim.model.records import EventLog, ReplicationRecords, build_records
 from sim.model.replay import incident_stream
 from sim.model.streams import Streams
 
+DESK = -1  # the incident id and stage of desk work (`bring_desk_work`): no incident
 DRAIN_LIMIT_MIN = 60 * 1440.0  # rosters stop this long after the horizon, even with open work
 Place = tuple[Sequence[float] | Distances, Sequence[int]]  # (km to each station, station order)
 
@@ -242,6 +248,25 @@ class Model:
         self.open_incident(incident_id, waiting.place, later_stages=False)
         self.watch_for_flare_up(waiting)
 
+    def bring_desk_work(self, station: int, role: str) -> Generator[simpy.Event, None, None]:
+        """The station's desk work for `role` arrives until the horizon, each task a job that
+        only the station's own staff of that role can do, at the station (no travel)."""
+        desk = self.scenario.stations[self.station_names[station]].desk_work[role]
+        n_staff = self.max_staff[station][role]
+        mean_gap_min = MIN_PER_DAY / (desk.per_staff_day * n_staff)
+        handling, rng = make_distribution(desk.handling), self.streams["desk_work"]
+        slots = team_slots({role: 1})
+        place: Place = ([0.0] * len(self.station_names), (station,))  # here, and only here
+        while True:
+            yield self.env.timeout(float(rng.exponential(mean_gap_min)))
+            if self.env.now >= self.t_end_min:
+                return
+            job_id = next(self._job_ids)
+            job = Job(job_id, DESK, DESK, "desk", slots, desk.priority, 0.0, place)
+            job.handling_min = handling.sample_one(rng)
+            self._note("desk_task", DESK, f"{self.station_names[station]} {role}")
+            self.dispatch(job)
+
     def work_shifts(self, station: int, role: str) -> Generator[simpy.Event, None, None]:
         """Shift after shift: units come on duty, go off it, finish or hand over their jobs."""
         entry = self.scenario.stations[self.station_names[station]].staff[role]
@@ -298,6 +323,11 @@ class Model:
     def _finish_job(self, job: Job) -> None:
         """Handling is over: record the job, start the next stage or resolve, drive back."""
         ledger, incident_id, members = self.ledger, job.incident_id, job.members
+        if incident_id == DESK:  # desk work: done at the station, no incident to carry on
+            for unit in members:
+                unit.job = None
+                self._release(unit)
+            return
         self.job_rows += (incident_id, job.stage, job.kind, job.t_start, self.env.now, job.team)
         roles_seen, role_bit = ledger.roles_seen[incident_id], self.role_bit
         for unit in members:
@@ -568,6 +598,8 @@ class Model:
         self.receive_calls()
         for station, role in self.rostered:
             self.env.process(self.work_shifts(station, role))
+        for station, role in self.desks:
+            self.env.process(self.bring_desk_work(station, role))
         self.env.run_all()
         self.t_stop_min = self.env.now  # matters still open are censored here
         return build_records(self)
@@ -600,6 +632,12 @@ class Model:
                     self.pool.add_units(index, role, entry)
                 else:
                     self.rostered.append((index, role))
+        self.desks = [  # (station, role) of every desk with work to bring
+            (index, role)
+            for index, station in enumerate(stations.values())
+            for role, desk in station.desk_work.items()
+            if desk.per_staff_day > 0 and self.max_staff[index][role] > 0
+        ]
         self.roles = self.scenario.roles
         role_configs = self.scenario.roles.items()
         self.uncertain_roles = {r: c.p_accept for r, c in role_configs if c.p_accept < 1}
