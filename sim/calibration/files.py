@@ -1,6 +1,6 @@
 """The calibration files the seed's scenarios load, and where `jointduty calibrate` writes them.
 
-Two YAML files in `scenarios/calibration/`, options of the Hydra config group `calibration`:
+Three YAML files in `scenarios/calibration/`, options of the Hydra config group `calibration`:
 
 - `zhuji_taozhu.yaml`: the district's fitted values (call rate, settling probabilities with the
   root-cause roles, the joint-duty station's deterrence), merged at the top level after the
@@ -8,9 +8,12 @@ Two YAML files in `scenarios/calibration/`, options of the Hydra config group `c
 - `future_city_2021.yaml`: the after scenario's joint-operation rates. They sit inside lists
   (`incident_types.<type>.stages`), which a merged file cannot change item by item, so the
   scenario loads this file under its own name (`- /calibration@future_city_2021:
-  future_city_2021`) and refers to the values as `${future_city_2021.p_joint_mediation}`.
+  future_city_2021`) and refers to the values as `${future_city_2021.p_joint_mediation}`;
+- `agency_desk.yaml`: the agency offices' own caseload before the reform, loaded the same way
+  by the before scenarios (`- /calibration@taozhu_2019: agency_desk`, and under
+  `shangcheng_police_room` by that scenario).
 
-Both are written atomically, with a header saying when and how they were fitted and what the
+All are written atomically, with a header saying when and how they were fitted and what the
 fitted values achieve. In a source checkout they go to `scenarios/calibration/`; from an
 installed package (whose scenarios are not ours to change) to `./calibration/`.
 """
@@ -28,6 +31,7 @@ from sim.results.files import write_atomic
 
 DISTRICT_FILE = "zhuji_taozhu.yaml"
 AFTER_FILE = "future_city_2021.yaml"
+DESK_FILE = "agency_desk.yaml"
 INSTALLED_OUT = Path("calibration")
 
 
@@ -67,11 +71,12 @@ def after_values(point: FitPoint) -> dict[str, object]:
 def write_calibration(
     out_dir: Path, point: FitPoint, p_without: Mapping[str, float], header: Sequence[str]
 ) -> list[Path]:
-    """Both files into `out_dir`, each atomically and with the same header."""
+    """The files into `out_dir`, each atomically and with the same header."""
     contents = {
         DISTRICT_FILE: district_values(point, p_without),
         AFTER_FILE: after_values(point),
     }
+    contents[DESK_FILE] = {"per_staff_day": point.desk_per_staff_day}
     written = []
     for name, values in contents.items():
         text = _comment(header) + yaml.safe_dump(values, sort_keys=False)

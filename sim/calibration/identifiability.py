@@ -1,10 +1,10 @@
 """Identifiability: which values the published figures pin down, and what rests on the others.
 
-The five published figures fit five values (`sim.calibration.search`). Others are assumed,
+The six fitted figures fit six values (`sim.calibration.search`). Others are assumed,
 and the fitted values are residuals of those assumptions: with another share of matters
 settled without the right agency, another repeat delay or another deterrence radius, the same
 figures fit with other values, and the conclusions may move. So each unpinned value is varied
-one at a time over a declared plausible range, the five values are fitted again (a quick fit
+one at a time over a declared plausible range, the six values are fitted again (a quick fit
 on common random numbers), and the table shows how the fitted values and the headline
 conclusions (time to settlement p90 and same-day settlement, before and after) move with it.
 
@@ -13,7 +13,10 @@ The declared ranges (no published figure speaks to any of them):
   +-20 % around the assumed 0.55 (disputes) and 0.45 (municipal, market);
 - repeat delay (`repeat_delay` median and p90, every type): x0.5 and x2, days to weeks;
 - deterrence radius of the joint-duty station: 1.5 and 2.5 km around the assumed 2 km (the
-  published area is the 2 km circle; presence reaches some streets, not the whole town).
+  published area is the 2 km circle; presence reaches some streets, not the whole town);
+- time of an agency office's desk task before the reform (`desk_work.<role>.handling` median
+  and p90, the three offices): x0.5 and x2 around the assumed median 1 h, p90 3 h. The caseload
+  is refitted to the same median turnaround, so this moves the queue's shape, not its median.
 """
 
 from __future__ import annotations
@@ -33,10 +36,11 @@ IDENTIFIABILITY_INTRO = """# Identifiability of the calibration
 
 Written by `jointduty calibrate --identifiability`.
 
-The published figures pin down the five fitted values (call rate, unsettled factor s,
-deterrence factor, the two joint-operation rates) only given the values assumed below. Each row
-fits the five again with one assumed value moved to an end of its declared range (module
-docstring of sim/calibration/identifiability.py); the last columns show the conclusions.
+The published figures (and the LA 311 turnaround) pin down the six fitted values (call rate,
+the agency offices' caseload, unsettled factor s, deterrence factor, the two joint-operation
+rates) only given the values assumed below. Each row fits the six again with one assumed value
+moved to an end of its declared range (module docstring of sim/calibration/identifiability.py);
+the last columns show the conclusions.
 """
 IDENTIFIABILITY = SearchSettings(replications=8, horizon_days=91.0, max_steps=5)
 CONCLUSIONS = (  # (label, metric, scale): a KPI before and after, in the unit shown
@@ -54,6 +58,7 @@ class Variation:
     setting: str
     overrides: tuple[str, ...]
     p_without_scale: float = 1.0
+    before_only: tuple[str, ...] = ()  # overrides of keys only the before scenario has
 
 
 def variations(scenario: ScenarioConfig) -> list[Variation]:
@@ -76,7 +81,21 @@ def variations(scenario: ScenarioConfig) -> list[Variation]:
     for radius_km in (1.5, 2.5):
         overrides = (f"deterrence.joint_duty.radius_km={radius_km:g}",)
         rows.append(Variation("deterrence radius", f"{radius_km:g} km", overrides))
+    for scale in (0.5, 2.0):
+        before_only = tuple(
+            f"stations.{office}.desk_work.{role}.handling.{key}={value * scale:g}"
+            for office, role in OFFICE_DESKS
+            for key, value in (("median_min", 60.0), ("p90_min", 180.0))
+        )
+        rows.append(Variation("agency desk task time", f"x{scale:g}", (), 1.0, before_only))
     return rows
+
+
+OFFICE_DESKS = (  # the before scenario's agency offices and the role at each desk
+    ("street_office", "enforcement"),
+    ("market_office", "market_regulation"),
+    ("mediation_committee", "mediator"),
+)
 
 
 @dataclass(frozen=True)
@@ -99,7 +118,11 @@ def run_identifiability(
     for variation in variations(scenario):
         note(f"identifiability: {variation.parameter} {variation.setting}")
         scaled = {name: p * variation.p_without_scale for name, p in p_without.items()}
-        varied = replace(settings, extra_overrides=variation.overrides)
+        varied = replace(
+            settings,
+            extra_overrides=variation.overrides,
+            extra_before_overrides=variation.before_only,
+        )
         evaluation = fit(start, scaled, varied, lambda _: None, compose_job)
         rows.append(IdentifiabilityRow(variation, evaluation))
     return rows
@@ -107,7 +130,7 @@ def run_identifiability(
 
 def format_identifiability(rows: list[IdentifiabilityRow]) -> str:
     """The table: fitted values and conclusions (before -> after) per variation, markdown."""
-    head = ["unpinned value", "setting", "converged", "per_day", "unsettled s",
+    head = ["unpinned value", "setting", "converged", "per_day", "caseload", "unsettled s",
             "deterrence factor", "p joint med.", "p joint enf."]  # fmt: skip
     head += [label + ", before -> after" for label, _, _ in CONCLUSIONS]
     lines = ["| " + " | ".join(head) + " |", "|" + " --- |" * len(head)]
@@ -118,6 +141,7 @@ def format_identifiability(rows: list[IdentifiabilityRow]) -> str:
             row.variation.setting,
             "yes" if row.evaluation.converged else "NO",
             f"{point.per_day:.2f}",
+            f"{point.desk_per_staff_day:.3f}",
             f"{point.unsettled_factor:.3f}",
             f"{point.deterrence_factor:.3f}",
             f"{point.p_joint_mediation:.4f}",

@@ -1,9 +1,12 @@
 """The search behind `jointduty calibrate`: fitted parameters from published outcomes.
 
-The report gives outcomes, not the parameters behind them. Five parameters are fitted, each to
+The report gives outcomes, not the parameters behind them. Six parameters are fitted, each to
 the outcome it mainly drives (the targets of `sim.calibration.published` are nearly separable):
 
 - `per_day`, the candidate calls a day: 35 incidents a day before the reform, repeats included;
+- `desk_per_staff_day`, the agency offices' own caseload before the reform (tasks a day per
+  member of staff): the median turnaround of a referral, 78.8 h as in the LA 311 data. The
+  turnaround is the office's queue and hours; the caseload is what makes the queue;
 - `unsettled_factor` s: repeat calls in the area -70 %. With its root-cause role (mediator,
   enforcement, market regulation) a matter stays unsettled s times as often as without, so
   p_settled_with = 1 - s (1 - p_settled_without) for every type with a root cause;
@@ -13,8 +16,10 @@ the outcome it mainly drives (the targets of `sim.calibration.published` are nea
 
 Every evaluation runs the same replications on the same seed (common random numbers, CRN), so
 the estimates move smoothly with the parameters and the search sees no sampling noise between
-steps. The before scenario depends on `per_day` only, so `per_day` is solved first, by
-proportional steps (incidents scale with the call rate). With it fixed, the other four are
+steps. The before scenario depends on `per_day` and `desk_per_staff_day` only, so they are solved
+first: `per_day` by proportional steps (incidents scale with the call rate), the caseload by a
+secant step on the logarithm of the median turnaround (which rises steeply as the office fills
+up), both in each step. With it fixed, the other four are
 solved together by a diagonal quasi-Newton iteration: each step runs the after scenario once
 and moves each parameter along its own outcome, a joint-operation rate in proportion (the count
 is proportional to it), the deterrence factor by Newton's step (the area's deterrable incidents
@@ -62,6 +67,7 @@ class FitPoint:
     deterrence_factor: float
     p_joint_mediation: float
     p_joint_enforcement: float
+    desk_per_staff_day: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -76,6 +82,7 @@ class SearchSettings:
     max_steps: int = 10
     tolerance: float = 0.25  # in confidence half-widths
     extra_overrides: tuple[str, ...] = ()  # unfitted values changed (identifiability)
+    extra_before_overrides: tuple[str, ...] = ()  # the same, of keys only the before one has
 
 
 @dataclass(frozen=True)
@@ -111,7 +118,11 @@ class Evaluator:
         overrides = district_overrides(point, self.p_without)
         if scenario == AFTER:
             overrides += after_only_overrides(point)
+        else:
+            overrides.append(f"{BEFORE}.per_staff_day={point.desk_per_staff_day!r}")
         extra = self.settings.extra_overrides
+        if scenario == BEFORE:
+            extra += self.settings.extra_before_overrides
         job = self.compose_job([f"scenario={scenario}", *self.run_overrides(), *overrides, *extra])
         scenario_config, run = job.scenario, job.run
         tasks = [(scenario_config, run, r) for r in range(self.settings.replications)]
@@ -164,12 +175,15 @@ def current_point(compose_config: ComposeConfig) -> tuple[FitPoint, dict[str, fl
     first = next(iter(roots.values()))
     rates = plain[AFTER]
     assert isinstance(rates, dict)
+    desk = compose_config([f"scenario={BEFORE}"])[BEFORE]
+    assert isinstance(desk, dict)
     point = FitPoint(
         per_day=float(scenario.demand.per_day or 0.0),
         unsettled_factor=(1.0 - first.p_settled_with) / (1.0 - first.p_settled_without),
         deterrence_factor=scenario.deterrence["joint_duty"].factor,
         p_joint_mediation=float(rates["p_joint_mediation"]),
         p_joint_enforcement=float(rates["p_joint_enforcement"]),
+        desk_per_staff_day=float(desk["per_staff_day"]),
     )
     return point, p_without
 
@@ -181,9 +195,10 @@ def fit(
     note: Note,
     compose_job: ComposeJob,
 ) -> Evaluation:
-    """The search: `per_day` on the before scenario, then the rest on the after scenario."""
+    """The search: `per_day` and the offices' caseload on the before scenario, then the rest
+    on the after scenario."""
     with Evaluator(settings, p_without, compose_job) as evaluator:
-        point, before = _fit_call_rate(start, evaluator, note)
+        point, before = _fit_before(start, evaluator, note)
         return _fit_after(point, before, evaluator, note)
 
 
@@ -198,20 +213,60 @@ def evaluate_point(
         return {name: evaluator.run(name, point) for name in (BEFORE, AFTER)}
 
 
-def _fit_call_rate(
+def _fit_before(
     point: FitPoint, evaluator: Evaluator, note: Note
 ) -> tuple[FitPoint, list[dict[str, float]]]:
-    target = TARGET["incidents_per_day_before"]
-    for step in range(1, evaluator.settings.max_steps + 1):
-        before = evaluator.run(BEFORE, point)
-        found = estimate(target, {BEFORE: before})
-        note(f"call rate step {step}: per_day {point.per_day:.3f} -> {_show(target.name, found)}")
+    """The call rate, and for each call rate the caseload that gives the turnaround: the
+    turnaround depends on both (the police's referrals are part of the offices' load), and the
+    incidents on the turnaround (a matter waiting for an office flares up), so the caseload is
+    solved inside each call-rate step."""
+    calls, turnaround = TARGET["incidents_per_day_before"], TARGET["referral_turnaround_before"]
+    settings, step = evaluator.settings, 0
+    while True:
+        previous: tuple[float, float] | None = None  # (caseload, log median turnaround)
+        for _ in range(settings.max_steps):
+            step += 1
+            before = evaluator.run(BEFORE, point)
+            found_calls = estimate(calls, {BEFORE: before})
+            found_turnaround = estimate(turnaround, {BEFORE: before})
+            note(
+                f"before step {step}: per_day {point.per_day:.3f}, caseload "
+                f"{point.desk_per_staff_day:.4f} -> {_show(calls.name, found_calls)}, "
+                f"{_show(turnaround.name, found_turnaround)}"
+            )
+            if _close(turnaround, found_turnaround, settings.tolerance):
+                break
+            log_found = math.log(found_turnaround.mean)
+            caseload = _next_caseload(point.desk_per_staff_day, log_found, turnaround, previous)
+            previous = (point.desk_per_staff_day, log_found)
+            point = replace(point, desk_per_staff_day=caseload)
         # Changing the rate redraws the arrivals, so CRN cannot make this smooth: accept
         # anything within half a confidence half-width.
-        if abs(found.mean - target.value) <= 0.5 * found.half_width:
-            break
-        point = replace(point, per_day=round(point.per_day * target.value / found.mean, 3))
-    return point, before
+        if abs(found_calls.mean - calls.value) <= 0.5 * found_calls.half_width:
+            return point, before
+        if step >= 3 * settings.max_steps:
+            return point, before
+        point = replace(point, per_day=round(point.per_day * calls.value / found_calls.mean, 3))
+
+
+def _next_caseload(
+    caseload: float,
+    log_found: float,
+    target: PublishedTarget,
+    previous: tuple[float, float] | None,
+) -> float:
+    """A secant step on the log median turnaround, within a factor of four of the slope
+    measured on the shipped scenario (the turnaround doubles as the caseload grows by about
+    9 %): near a full office the median of a few replications is noisy, and a flat secant would
+    throw the caseload far away. A step moves it by at most a tenth."""
+    residual = log_found - math.log(target.value)
+    typical = math.log(2.0) / (0.09 * caseload) if caseload > 0 else 1.0
+    slope = typical
+    if previous is not None and previous[0] != caseload:
+        secant = (log_found - previous[1]) / (caseload - previous[0])
+        slope = min(4.0 * typical, max(typical / 4.0, secant))
+    step = max(-0.1 * caseload, min(0.1 * caseload, residual / slope))
+    return round(max(0.0, caseload - step), 4)
 
 
 def _fit_after(
@@ -297,7 +352,8 @@ def _mean(runs: Kpis, metric: str) -> float:
 
 def _show_point(point: FitPoint) -> str:
     return (
-        f"per_day {point.per_day:.3f}, unsettled factor {point.unsettled_factor:.4f}, "
+        f"per_day {point.per_day:.3f}, caseload {point.desk_per_staff_day:.4f}, "
+        f"unsettled factor {point.unsettled_factor:.4f}, "
         f"deterrence {point.deterrence_factor:.4f}, p joint mediation "
         f"{point.p_joint_mediation:.5f}, p joint enforcement {point.p_joint_enforcement:.5f}"
     )
