@@ -131,6 +131,35 @@ def test_the_ledger_rejects_an_interval_that_ends_before_it_starts():
         ledger.add_interval(0, 0, 10.0, 5.0)
 
 
+def test_forgetting_keeps_later_answers_drops_old_events_and_refuses_older_windows():
+    areas = GridAreas(1.0, 1.0, 1.0)
+    kept, forgetful = PresenceLedger(areas, [MIN_PER_DAY]), PresenceLedger(areas, [MIN_PER_DAY])
+    for ledger in (kept, forgetful):
+        for day in range(30):
+            ledger.add_interval(0, 0, day * MIN_PER_DAY, day * MIN_PER_DAY + 600)
+        ledger.start(0, 0, 29 * MIN_PER_DAY + 700)  # still open
+    forgetful.forget(29 * MIN_PER_DAY)
+    assert forgetful.n_events() < 6 < kept.n_events()
+    for t_min in (29 * MIN_PER_DAY, 29.5 * MIN_PER_DAY, 31 * MIN_PER_DAY):
+        assert forgetful.dose_h_per_km2_day(0, 0, t_min) == kept.dose_h_per_km2_day(0, 0, t_min)
+    with pytest.raises(ValueError, match="has forgotten what came before"):
+        forgetful.dose_h_per_km2_day(0, 0, 28 * MIN_PER_DAY)
+    with pytest.raises(ValueError, match="has forgotten what came before"):
+        forgetful.add_interval(0, 0, 27 * MIN_PER_DAY, 27.5 * MIN_PER_DAY)
+
+
+def test_the_ledger_rejects_an_unknown_effect_area_or_weight():
+    ledger = PresenceLedger(GridAreas(2.0, 2.0, 1.0), [MIN_PER_DAY])
+    with pytest.raises(ValueError, match=r"effect=1: must be 0\.\.0"):
+        ledger.start(1, 0, 0.0)
+    with pytest.raises(ValueError, match=r"effect=-1: must be 0\.\.0"):
+        ledger.staff_min(-1, 0, 0.0, 1.0)
+    with pytest.raises(ValueError, match=r"area=4: must be 0\.\.3"):
+        ledger.start(0, 4, 0.0)
+    with pytest.raises(ValueError, match="weight=0: must be a finite number > 0"):
+        ledger.start(0, 0, 0.0, weight=0)
+
+
 # --- the decision ------------------------------------------------------------------------------
 
 

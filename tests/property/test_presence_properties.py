@@ -67,6 +67,18 @@ def test_the_presence_in_any_window_equals_the_brute_force_overlap(intervals, qu
 
 
 @SETTINGS
+@given(intervals=whole_intervals, queries=windows, t_forget=st.integers(0, int(HORIZON_MIN)))
+def test_forgetting_the_past_changes_no_answer_about_later_windows(intervals, queries, t_forget):
+    order = sorted(range(len(intervals)), key=lambda i: intervals[i][1])
+    kept, forgetful = ledger_of(intervals, order), ledger_of(intervals, order)
+    forgetful.forget(float(t_forget))
+    horizon = t_forget - 7 * MIN_PER_DAY
+    for area, a, length in queries:
+        a = max(a, horizon)
+        assert forgetful.staff_min(0, area, a, a + length) == kept.staff_min(0, area, a, a + length)
+
+
+@SETTINGS
 @given(
     intervals=st.lists(
         st.tuples(
