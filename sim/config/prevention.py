@@ -31,7 +31,9 @@ Example (see docs/prevention.md)::
 
 `parse_prevention(raw)` converts and checks the block; every problem is one `ConfigError` (a
 `ValueError`) naming the dotted key, the value and what is allowed, as for the rest of a
-scenario. `check_prevention_names` checks the names against a scenario's roles and types.
+scenario. Where the block is built as a field of the scenario by `sim.config.schema.build`,
+`check_prevention` adds the checks the types cannot state, and `check_prevention_names` checks
+the names against the scenario's roles and incident types.
 """
 
 from __future__ import annotations
@@ -95,9 +97,15 @@ def parse_prevention(raw: Mapping[str, object] | None, key: str = "prevention") 
     is allowed, e.g. `prevention.effects.patrol.p_max = 1.5: must be >= 0 and <= 1`.
     """
     config = build(PreventionConfig, {} if raw is None else raw, key)
+    check_prevention(config, key)
+    return config
+
+
+def check_prevention(config: PreventionConfig, key: str = "prevention") -> None:
+    """What the types alone cannot say: each effect names at least one role, state and
+    incident type, each a name, none twice (for a block built by `sim.config.schema.build`)."""
     for name, effect in config.effects.items():
         _check_effect(f"{key}.effects.{name}", effect)
-    return config
 
 
 def _check_effect(key: str, effect: PreventionEffectConfig) -> None:

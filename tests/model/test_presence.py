@@ -3,8 +3,11 @@ common random numbers, displacement, grid areas and the `prevention:` parser."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
+import yaml
 
 from sim.config.prevention import (
     PreventionConfig,
@@ -354,3 +357,11 @@ def test_names_must_be_declared_by_the_scenario():
         check_prevention_names(config, ["police"], TYPES)
     with pytest.raises(ValueError, match=r"is not a declared incident type; declared: theft$"):
         check_prevention_names(config, ["police", "volunteer"], ["theft"])
+
+
+def test_the_documented_example_block_parses():
+    text = (Path(__file__).resolve().parents[2] / "docs" / "prevention.md").read_text()
+    block = text.split("```yaml\n", 1)[1].split("```", 1)[0]
+    config = parse_prevention(yaml.safe_load(block)["prevention"])
+    assert list(config.effects) == ["patrol", "grid_visits"]
+    assert config.effects["patrol"].dose_half_h_per_km2_day == 6.0
