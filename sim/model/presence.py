@@ -7,9 +7,10 @@ The dose of an area at time t is that presence, in staff-hours, over the trailin
 [t - window, t], per km² of the area and per day of the window. Before a whole window has
 passed since `t_origin_min`, the window is the time elapsed, so that the first days of a run
 see the presence rate so far rather than a ramp. Open intervals (started, not yet stopped)
-count up to t. Nothing is ticked: `PresenceLedger` keeps, per effect and area, the sorted
-start and end times with running sums of weight and weight × time, so that the presence in
-any window is a handful of binary searches (O(log n) per query, however long the run).
+count up to t. Nothing is ticked: `PresenceLedger` (`sim.model.presence_ledger`) keeps, per
+effect and area, the sorted start and end times with running sums of weight and weight × time,
+so that the presence in any window is a handful of binary searches (O(log n) per query,
+however long the run). Areas are the square cells of `GridAreas` (`sim.model.areas`).
 
 **Curve.** The share of an effect's calls prevented at dose d is
 
@@ -49,20 +50,24 @@ displace, so its prevented calls simply do not happen.
 
 from __future__ import annotations
 
-import math
-from array import array
-from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from typing import Literal, NamedTuple
 
 import numpy as np
 
-from sim.config.prevention import AreaGridConfig, PreventionConfig, PreventionEffectConfig
+from sim.config.prevention import PreventionConfig, PreventionEffectConfig
+from sim.model.areas import GridAreas
+from sim.model.presence_ledger import MIN_PER_DAY, PresenceLedger
 
-MIN_PER_HOUR = 60.0
-MIN_PER_DAY = 1440.0
-SLIVER_SHARE = 0.01  # a last row/column of cells narrower than this share of a cell joins its
-# neighbour, so that no cell is a sliver with an absurd presence per km²
+__all__ = [
+    "MIN_PER_DAY",
+    "Fate",
+    "GridAreas",
+    "PresenceLedger",
+    "Prevention",
+    "draw_prevention_uniforms",
+    "response",
+]
 
 
 def response(dose_h_per_km2_day: float, p_max: float, dose_half_h_per_km2_day: float) -> float:
@@ -74,245 +79,6 @@ def response(dose_h_per_km2_day: float, p_max: float, dose_half_h_per_km2_day: f
     if dose_h_per_km2_day <= 0.0:
         return 0.0
     return p_max * (1.0 - dose_half_h_per_km2_day / (dose_h_per_km2_day + dose_half_h_per_km2_day))
-
-
-class GridAreas:
-    """Square cells of `cell_km` over a `width_km` × `height_km` region; area id = row · n_cols
-    + col, from the (0, 0) corner. The last row and column may be narrower (or, to avoid a
-    sliver, up to 1 % wider) than a cell."""
-
-    def __init__(
-        self,
-        width_km: float,
-        height_km: float,
-        cell_km: float,
-        neighbourhood: Literal["queen", "rook"] = "queen",
-    ) -> None:
-        if not (width_km > 0 and height_km > 0 and cell_km > 0):
-            raise ValueError(
-                f"grid areas: width_km={width_km}, height_km={height_km}, cell_km={cell_km}: "
-                "must all be > 0"
-            )
-        self.width_km, self.height_km, self.cell_km = width_km, height_km, cell_km
-        self.n_cols = max(1, math.ceil(width_km / cell_km - SLIVER_SHARE))
-        self.n_rows = max(1, math.ceil(height_km / cell_km - SLIVER_SHARE))
-        self.n_areas = self.n_cols * self.n_rows
-        steps = [(-1, 0), (0, -1), (0, 1), (1, 0)]
-        if neighbourhood == "queen":
-            steps += [(-1, -1), (-1, 1), (1, -1), (1, 1)]
-        self._neighbours = [self._around(area, steps) for area in range(self.n_areas)]
-
-    @classmethod
-    def from_config(cls, config: AreaGridConfig, width_km: float, height_km: float) -> GridAreas:
-        """The grid a scenario's `prevention.areas` lays over its region."""
-        return cls(width_km, height_km, config.cell_km, config.neighbourhood)
-
-    def area_of(self, x_km: float, y_km: float) -> int:
-        """The cell holding a place (places on or beyond the border go to the border cell)."""
-        col = min(max(int(x_km // self.cell_km), 0), self.n_cols - 1)
-        row = min(max(int(y_km // self.cell_km), 0), self.n_rows - 1)
-        return row * self.n_cols + col
-
-    def areas_of(self, x_km: np.ndarray, y_km: np.ndarray) -> np.ndarray:
-        """`area_of` for arrays of places (e.g. every candidate call at once)."""
-        col = np.clip(np.floor_divide(x_km, self.cell_km), 0, self.n_cols - 1).astype(np.int64)
-        row = np.clip(np.floor_divide(y_km, self.cell_km), 0, self.n_rows - 1).astype(np.int64)
-        return row * self.n_cols + col
-
-    def bounds_km(self, area: int) -> tuple[float, float, float, float]:
-        """(x0, x1, y0, y1) of a cell."""
-        row, col = divmod(area, self.n_cols)
-        x0, y0 = col * self.cell_km, row * self.cell_km
-        x1 = self.width_km if col == self.n_cols - 1 else x0 + self.cell_km
-        y1 = self.height_km if row == self.n_rows - 1 else y0 + self.cell_km
-        return x0, x1, y0, y1
-
-    def area_km2(self, area: int) -> float:
-        """A cell's area (smaller for a partial edge cell)."""
-        x0, x1, y0, y1 = self.bounds_km(area)
-        return (x1 - x0) * (y1 - y0)
-
-    def neighbours(self, area: int) -> tuple[int, ...]:
-        """The cells around a cell, in increasing id order."""
-        return self._neighbours[area]
-
-    def move(self, x_km: float, y_km: float, to_area: int) -> tuple[float, float]:
-        """The place at the same relative position in cell `to_area` as (x_km, y_km) in its own."""
-        fx0, fx1, fy0, fy1 = self.bounds_km(self.area_of(x_km, y_km))
-        tx0, tx1, ty0, ty1 = self.bounds_km(to_area)
-        fx = min(max((x_km - fx0) / (fx1 - fx0), 0.0), 1.0)
-        fy = min(max((y_km - fy0) / (fy1 - fy0), 0.0), 1.0)
-        x, y = tx0 + fx * (tx1 - tx0), ty0 + fy * (ty1 - ty0)
-        if self.area_of(x, y) != to_area:  # on the far border, which belongs to the next cell
-            x, y = (tx0 + tx1) / 2, (ty0 + ty1) / 2
-        return x, y
-
-    def _around(self, area: int, steps: list[tuple[int, int]]) -> tuple[int, ...]:
-        row, col = divmod(area, self.n_cols)
-        cells = [
-            (row + dr) * self.n_cols + col + dc
-            for dr, dc in steps
-            if 0 <= row + dr < self.n_rows and 0 <= col + dc < self.n_cols
-        ]
-        return tuple(sorted(cells))
-
-
-class _Events:
-    """Sorted event times with running sums of weight and weight × time: `w_sum[i]` is the
-    sum over all events before `times[i]`, forgotten ones included (`n_forgotten` of them)."""
-
-    __slots__ = ("n_forgotten", "times", "w_sum", "weights", "wt_sum")
-
-    def __init__(self) -> None:
-        self.times = array("d")
-        self.weights = array("d")
-        self.w_sum = array("d", [0.0])
-        self.wt_sum = array("d", [0.0])
-        self.n_forgotten = 0
-
-    def add(self, t: float, weight: float) -> None:
-        times = self.times
-        if not times or t >= times[-1]:  # the usual case: agents report in clock order
-            times.append(t)
-            self.weights.append(weight)
-            self.w_sum.append(self.w_sum[-1] + weight)
-            self.wt_sum.append(self.wt_sum[-1] + weight * t)
-            return
-        index = bisect_right(times, t)  # a late report: insert, redo the sums after it
-        times.insert(index, t)
-        self.weights.insert(index, weight)
-        del self.w_sum[index + 1 :], self.wt_sum[index + 1 :]
-        for k in range(index, len(times)):
-            self.w_sum.append(self.w_sum[k] + self.weights[k])
-            self.wt_sum.append(self.wt_sum[k] + self.weights[k] * times[k])
-
-    def forget_before(self, t: float) -> None:
-        """Drop the events before t; their sums stay in the running sums."""
-        k = bisect_left(self.times, t)
-        if k:
-            del self.times[:k], self.weights[:k], self.w_sum[:k], self.wt_sum[:k]
-            self.n_forgotten += k
-
-
-class _Presence:
-    """The presence intervals of one effect in one area: their starts and their ends."""
-
-    __slots__ = ("ends", "starts")
-
-    def __init__(self) -> None:
-        self.starts = _Events()
-        self.ends = _Events()
-
-    def staff_min(self, a: float, b: float) -> float:
-        """Staff-minutes present in [a, b] (a < b): Σ w · |[s, e] ∩ [a, b]|, open e = +∞."""
-        s, e = self.starts, self.ends
-        ks_b = bisect_left(s.times, b)  # intervals started before b ...
-        ke_a = bisect_right(e.times, a)  # ... less those ended by a
-        if ks_b + s.n_forgotten == ke_a + e.n_forgotten:
-            return 0.0  # exactly: nothing overlaps the window
-        ks_a = bisect_right(s.times, a)
-        ke_b = bisect_right(e.times, b)
-        open_at_a = s.w_sum[ks_a] - e.w_sum[ke_a]  # present all through from a, unless ended
-        started = b * (s.w_sum[ks_b] - s.w_sum[ks_a]) - (s.wt_sum[ks_b] - s.wt_sum[ks_a])
-        ended = b * (e.w_sum[ke_b] - e.w_sum[ke_a]) - (e.wt_sum[ke_b] - e.wt_sum[ke_a])
-        return max(0.0, (b - a) * open_at_a + started - ended)
-
-
-class PresenceLedger:
-    """Presence intervals per effect and area, answering the dose over a trailing window.
-
-    Effects are numbered 0..n_effects-1; areas are ids of `areas` (anything with `area_km2`).
-    `forget(t_now_min)`, called now and then (e.g. once a simulated day), drops the events
-    older than every window a query at or after `t_now_min` can reach, so that memory holds a
-    window's worth of presence, not the whole run's.
-    """
-
-    def __init__(
-        self, areas: GridAreas, window_min: Sequence[float], t_origin_min: float = 0.0
-    ) -> None:
-        self.areas = areas
-        self.window_min = tuple(window_min)
-        self.t_origin_min = t_origin_min
-        self._horizon_min = [-math.inf] * len(self.window_min)  # nothing known before this
-        self._presence: dict[tuple[int, int], _Presence] = {}
-
-    def start(self, effect: int, area: int, t_start_min: float, weight: float = 1.0) -> None:
-        """Presence of `weight` staff begins (it counts up to any later query until stopped)."""
-        _check_weight(weight)
-        self._series(effect, area, t_start_min).starts.add(t_start_min, weight)
-
-    def stop(self, effect: int, area: int, t_end_min: float, weight: float = 1.0) -> None:
-        """Presence begun by `start` with the same effect, area and weight ends."""
-        _check_weight(weight)
-        self._series(effect, area, t_end_min).ends.add(t_end_min, weight)
-
-    def add_interval(
-        self, effect: int, area: int, t_start_min: float, t_end_min: float, weight: float = 1.0
-    ) -> None:
-        """A closed interval of presence."""
-        if not t_end_min >= t_start_min:
-            raise ValueError(
-                f"presence interval: t_end_min={t_end_min}: must be >= t_start_min={t_start_min}"
-            )
-        self.start(effect, area, t_start_min, weight)
-        self.stop(effect, area, t_end_min, weight)
-
-    def staff_min(self, effect: int, area: int, t0_min: float, t1_min: float) -> float:
-        """Staff-minutes of presence of an effect in an area during [t0_min, t1_min]."""
-        self._check_effect(effect)
-        if t0_min < self._horizon_min[effect]:
-            raise ValueError(
-                f"presence: t0_min={t0_min}: must be >= {self._horizon_min[effect]} "
-                "(the ledger has forgotten what came before)"
-            )
-        series = self._presence.get((effect, area))
-        if series is None or not t1_min > t0_min:
-            return 0.0
-        return series.staff_min(t0_min, t1_min)
-
-    def dose_h_per_km2_day(self, effect: int, area: int, t_min: float) -> float:
-        """Presence-hours per km² per day in the area over the effect's trailing window."""
-        t0_min = max(t_min - self.window_min[effect], self.t_origin_min)
-        if not t_min > t0_min:
-            return 0.0
-        hours = self.staff_min(effect, area, t0_min, t_min) / MIN_PER_HOUR
-        return hours / self.areas.area_km2(area) / ((t_min - t0_min) / MIN_PER_DAY)
-
-    def forget(self, t_now_min: float) -> None:
-        """Drop what no later query needs: events older than each effect's window before
-        `t_now_min`. Queries of earlier windows and reports of earlier events are refused."""
-        for effect, window_min in enumerate(self.window_min):
-            self._horizon_min[effect] = max(self._horizon_min[effect], t_now_min - window_min)
-        for (effect, _area), series in self._presence.items():
-            series.starts.forget_before(self._horizon_min[effect])
-            series.ends.forget_before(self._horizon_min[effect])
-
-    def n_events(self) -> int:
-        """Events held (starts and ends), a measure of the ledger's memory."""
-        return sum(len(p.starts.times) + len(p.ends.times) for p in self._presence.values())
-
-    def _check_effect(self, effect: int) -> None:
-        if not 0 <= effect < len(self.window_min):
-            raise ValueError(f"presence: effect={effect}: must be 0..{len(self.window_min) - 1}")
-
-    def _series(self, effect: int, area: int, t_min: float) -> _Presence:
-        self._check_effect(effect)
-        if t_min < self._horizon_min[effect]:
-            raise ValueError(
-                f"presence: t_min={t_min}: must be >= {self._horizon_min[effect]} "
-                "(the ledger has forgotten what came before)"
-            )
-        series = self._presence.get((effect, area))
-        if series is None:
-            if not 0 <= area < self.areas.n_areas:
-                raise ValueError(f"presence: area={area}: must be 0..{self.areas.n_areas - 1}")
-            series = self._presence[(effect, area)] = _Presence()
-        return series
-
-
-def _check_weight(weight: float) -> None:
-    if not (weight > 0 and math.isfinite(weight)):
-        raise ValueError(f"presence: weight={weight}: must be a finite number > 0")
 
 
 class Fate(NamedTuple):
