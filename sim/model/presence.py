@@ -119,6 +119,13 @@ class Prevention:
         self.ledger = PresenceLedger(
             areas, [e.window_days * MIN_PER_DAY for e in self.effects], t_origin_min
         )
+        for name, effect in zip(self.names, self.effects, strict=True):
+            unknown = [t for t in effect.incident_types if t not in incident_types]
+            if unknown:
+                raise ValueError(
+                    f"prevention.effects.{name}.incident_types = {unknown}: not incident types "
+                    f"of the scenario; declared: {', '.join(incident_types)}"
+                )
         self._of_type = tuple(
             tuple(i for i, e in enumerate(self.effects) if name in e.incident_types)
             for name in incident_types

@@ -235,6 +235,12 @@ def test_more_presence_never_un_prevents_a_call():
     assert all(m for m, p in zip(prevented_more, prevented_less, strict=True) if p)
 
 
+def test_a_prevention_for_other_incident_types_than_the_scenario_is_refused():
+    config = parse_prevention({"effects": {"patrol": PATROL}})
+    with pytest.raises(ValueError, match=r"incident_types = \['public_order'\]: not incident"):
+        Prevention(config, GridAreas(1.0, 1.0, 1.0), ["theft", "dispute"])
+
+
 def test_start_and_stop_give_the_same_presence_as_a_recorded_interval():
     started, recorded = prevention(), prevention()
     token = started.start("police", "patrol", 3, 60.0, weight=2)
