@@ -19,6 +19,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from sim.config.capacity import check_capacity
+from sim.config.prevention import check_prevention, check_prevention_names
 from sim.config.rosters import check_roster, max_on_duty
 from sim.config.safety import check_plain_name
 from sim.config.scenario import (
@@ -83,6 +84,8 @@ def check_scenario(scenario: ScenarioConfig) -> None:
     _require_nonempty("stations", scenario.stations)
     _check_region(scenario.region)
     _check_demand(scenario.demand)
+    check_prevention(scenario.prevention)
+    check_prevention_names(scenario.prevention, scenario.roles, scenario.incident_types)
     for role_name, role in scenario.roles.items():
         _check_crossing(f"roles.{role_name}.speed_kmh", role.speed_kmh, scenario)
         if role.callout_delay is not None:

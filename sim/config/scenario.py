@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+from sim.config.prevention import PreventionConfig
 from sim.config.schema import bounded
 
 DistributionKind = Literal["exponential", "fixed", "lognormal", "empirical"]
@@ -280,7 +281,8 @@ class ScenarioConfig:
 
     `deterrence` maps a station kind to its deterrent effect; `joint_categories` names kinds
     of joint handling by the roles that mark them (e.g. `mediation: [mediator]`); `areas`
-    names circles whose incidents get their own KPIs.
+    names circles whose incidents get their own KPIs; `prevention` says whose presence
+    prevents which calls (`sim.config.prevention`, docs/prevention.md).
     """
 
     name: str
@@ -296,6 +298,7 @@ class ScenarioConfig:
     joint_categories: dict[str, tuple[str, ...]] = field(default_factory=dict)
     areas: dict[str, AreaConfig] = field(default_factory=dict)
     incidents: IncidentSourceConfig = field(default_factory=IncidentSourceConfig)
+    prevention: PreventionConfig = field(default_factory=PreventionConfig)
 
 
 @dataclass(frozen=True)

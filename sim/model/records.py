@@ -86,6 +86,7 @@ class Model(Protocol):
 
     scenario: ScenarioConfig
     incidents: IncidentStream
+    prevented: np.ndarray  # candidates prevented by presence (`sim.model.presence`)
     ledger: IncidentLedger
     pool: UnitPool
     warmup_min: float
@@ -137,10 +138,12 @@ def build_records(model: Model) -> ReplicationRecords:
 
 
 def _n_deterred(model: Model) -> int:
-    deterred = model.incidents.deterred
-    if deterred is None:
-        return 0
-    return int((deterred & (model.incidents.t_arrival_min >= model.warmup_min)).sum())
+    """Candidates in the window that deterrence or presence prevented (a displaced call is
+    not prevented: it happened next door)."""
+    prevented = model.prevented
+    if model.incidents.deterred is not None:
+        prevented = prevented | model.incidents.deterred
+    return int((prevented & (model.incidents.t_arrival_min >= model.warmup_min)).sum())
 
 
 def _incident_table(model: Model, jobs: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:
@@ -151,6 +154,7 @@ def _incident_table(model: Model, jobs: pd.DataFrame) -> tuple[pd.DataFrame, np.
     keep = t_arrival >= model.warmup_min
     if model.incidents.deterred is not None:
         keep[: ledger.n_candidates] &= ~model.incidents.deterred
+    keep[: ledger.n_candidates] &= ~model.prevented
     type_names = list(model.scenario.incident_types)
     priorities = np.array([t.priority for t in model.scenario.incident_types.values()])
     type_index = ledger.column("type_index")

@@ -63,6 +63,7 @@ from sim.model.geography import MIN_PER_HOUR, Distances, StationOrder
 from sim.model.incidents import IncidentStream
 from sim.model.ledger import IncidentLedger
 from sim.model.pool import Unit, UnitPool
+from sim.model.presence import GridAreas, Prevention, draw_prevention_uniforms
 from sim.model.records import EventLog, ReplicationRecords, build_records
 from sim.model.replay import incident_stream
 from sim.model.streams import Streams
@@ -122,6 +123,8 @@ class Model:
         self.repeat_draws = draw_repeats(scenario, streams, incidents.type_index)
         self.policy = POLICIES[scenario.dispatch.policy]
         self._build_stations()
+        self.prevention, self._u_prevention = self._build_prevention()
+        self.prevented = np.zeros(len(incidents.t_arrival_min), dtype=bool)  # by presence
         # per station (or one shared): (priority, t_ready, job id, station, job), in that order
         self.queues: list[list[tuple[int, float, int, int, Job]]] = [[] for _ in self.station_names]
         self._job_ids = itertools.count()  # each job's id, in the order they are made
@@ -156,14 +159,43 @@ class Model:
         exactly as they would without deterrence.
         """
         if self._deterred is None or not self._deterred[incident_id]:
-            self.ledger.t_arrival[incident_id] = self.env.now  # the drawn time, as rounded
-            x_km, y_km = self.incidents.x_km, self.incidents.y_km
-            place = self.station_order.for_block_row(incident_id, x_km, y_km)  # by blocks
-            self.open_incident(incident_id, place)
+            if self.prevention is None:
+                x_km, y_km = self.incidents.x_km, self.incidents.y_km
+                place = self.station_order.for_block_row(incident_id, x_km, y_km)  # by blocks
+                self.ledger.t_arrival[incident_id] = self.env.now  # the drawn time, as rounded
+                self.open_incident(incident_id, place)
+            else:
+                self._arrive_unless_prevented(incident_id)
         next_id = incident_id + 1
         if next_id < len(self._t_calls_min):
             delay_min = self._t_calls_min[next_id] - self.env.now
             self.env.call_after(delay_min if delay_min > 0.0 else 0.0, self._call_arrives, next_id)
+
+    def _arrive_unless_prevented(self, incident_id: int) -> None:
+        """Presence decides the candidate's fate at its time and place (`sim.model.presence`):
+        it happens, does not (prevented), or happens in a neighbouring area (displaced)."""
+        x_km, y_km = self.incidents.x_km, self.incidents.y_km
+        u_prevent, u_displace = self._u_prevention[incident_id]
+        fate = self.prevention.fate(  # type: ignore[union-attr]
+            self.ledger.type_index[incident_id],
+            float(x_km[incident_id]),
+            float(y_km[incident_id]),
+            self.env.now,
+            u_prevent,
+            u_displace,
+        )
+        if fate.outcome == "prevented":
+            self.prevented[incident_id] = True
+            self._note("prevented", incident_id, fate.effect or "")
+            return
+        if fate.outcome == "displaced":
+            self.ledger.x_km[incident_id], self.ledger.y_km[incident_id] = fate.x_km, fate.y_km
+            place: Place = self.station_order.full_order(fate.x_km, fate.y_km)
+            self._note("displaced", incident_id, fate.effect or "")
+        else:
+            place = self.station_order.for_block_row(incident_id, x_km, y_km)
+        self.ledger.t_arrival[incident_id] = self.env.now
+        self.open_incident(incident_id, place)
 
     def respond(self, job: Job, trips_min: list[float]) -> None:
         """The team travels, handles the job together, and drives back.
@@ -266,6 +298,14 @@ class Model:
             job.handling_min = handling.sample_one(rng)
             self._note("desk_task", DESK, f"{self.station_names[station]} {role}")
             self.dispatch(job)
+
+    def forget_old_presence(self) -> Generator[simpy.Event, None, None]:
+        """Once a day, presence no later call's window can reach is forgotten (the calls up
+        to now have been decided: they arrive in time order)."""
+        assert self.prevention is not None
+        while self.env.now < self.t_end_min:
+            yield self.env.timeout(MIN_PER_DAY)
+            self.prevention.forget(self.env.now)
 
     def work_shifts(self, station: int, role: str) -> Generator[simpy.Event, None, None]:
         """Shift after shift: units come on duty, go off it, finish or hand over their jobs."""
@@ -600,6 +640,8 @@ class Model:
             self.env.process(self.work_shifts(station, role))
         for station, role in self.desks:
             self.env.process(self.bring_desk_work(station, role))
+        if self.prevention is not None:
+            self.env.process(self.forget_old_presence())
         self.env.run_all()
         self.t_stop_min = self.env.now  # matters still open are censored here
         return build_records(self)
@@ -644,6 +686,18 @@ class Model:
         self.callout_samplers = {
             r: make_distribution(c.callout_delay) for r, c in role_configs if c.callout_delay
         }
+
+    def _build_prevention(self) -> tuple[Prevention | None, list[list[float]]]:
+        """Prevention from presence, with each candidate's own pair of uniforms; None without
+        effects. A day's presence older than every window is forgotten once a day."""
+        config, region = self.scenario.prevention, self.scenario.region
+        if not config.effects:
+            return None, []
+        areas = GridAreas.from_config(config.areas, region.width_km, region.height_km)
+        prevention = Prevention(config, areas, self.type_names)
+        n_candidates = len(self.incidents.t_arrival_min)
+        uniforms = draw_prevention_uniforms(self.streams["prevention"], n_candidates)
+        return prevention, uniforms.tolist()
 
     def shift_of(self, unit_id: int) -> ShiftInstance | None:
         """The shift a rostered unit came on duty for; None for a unit of a plain count.

@@ -22,6 +22,7 @@ STREAM_NAMES: tuple[str, ...] = (
     "repeats",  # whether a matter is settled, and when and how an unsettled one calls again
     "callouts",  # volunteers' acceptance of a call-out, and their call-out delays
     "desk_work",  # arrival times and handling times of the stations' desk work
+    "prevention",  # each candidate incident's pair of uniforms: prevented, displaced where
 )
 
 
