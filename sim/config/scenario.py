@@ -25,6 +25,7 @@ MserMetric = Literal["call_close_min", "response_min", "wait_min"]
 ShiftChange = Literal["finish", "handover"]
 RosterPattern = Literal["3x8", "2x12", "day", "custom"]
 StageKind = Literal["followup", "referral"]
+RoutineKind = Literal["station", "desk", "patrol", "grid_walk", "post"]
 ALL_DAYS = (0, 1, 2, 3, 4, 5, 6)
 
 N_HOURS_PER_DAY = 24
@@ -59,12 +60,34 @@ class RegionConfig:
 
 
 @dataclass(frozen=True)
+class RoutineConfig:
+    """What a unit of the role does on duty while no job has it (`sim.model.agents`).
+
+    `station` waits at its station and `desk` works at it (both drive back there after a
+    job); `patrol` walks legs between random points of a beat of `beat_radius_km` around the
+    station, stopping `stop_min` at each; `grid_walk` walks a block of `n_households`
+    households within `beat_radius_km` of the station, visiting each for `stop_min`; `post`
+    stands at a point of the beat. The moving routines carry on from where a job left them,
+    at `speed_kmh` (the role's speed if not given).
+    """
+
+    kind: RoutineKind = "station"
+    beat_radius_km: float = field(default=1.0, metadata=bounded(gt=0, le=100))
+    speed_kmh: float | None = field(
+        default=None, metadata=bounded(ge=MIN_SPEED_KMH, le=MAX_SPEED_KMH)
+    )
+    stop_min: float = field(default=0.0, metadata=bounded(ge=0, le=MAX_TURNOUT_MIN))
+    n_households: int = field(default=20, metadata=bounded(ge=1, le=10_000))
+
+
+@dataclass(frozen=True)
 class RoleConfig:
     """A kind of staff: how fast they travel, how long they take to set off, what they cost.
 
     `shift_change` says what a unit busy at the end of its shift does: `finish` the job
     (overtime) or `handover` it to the next shift. Volunteers and on-call staff accept a
     call-out with probability `p_accept` and need a `callout_delay` before they set off.
+    `routine` is what a unit does between jobs (by default, it waits at its station).
     """
 
     speed_kmh: float = field(metadata=bounded(ge=MIN_SPEED_KMH, le=MAX_SPEED_KMH))
@@ -74,6 +97,7 @@ class RoleConfig:
     p_accept: float = field(default=1.0, metadata=bounded(gt=0, le=1))
     callout_delay: DistributionConfig | None = None
     is_volunteer: bool = False
+    routine: RoutineConfig = field(default_factory=RoutineConfig)
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,5 @@
-"""Record tables of one replication: incidents, matters, unit busy intervals, jobs, overtime.
+"""Record tables of one replication: incidents, matters, unit busy intervals, jobs, overtime,
+and every unit's state intervals (its routine and its jobs, where it was: `sim.model.agents`).
 
 A field name here is the column name in every output table and the label in reports. Times
 are minutes from the start of the replication (warm-up included); durations end in `_min`.
@@ -17,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from sim.config.scenario import ScenarioConfig
+from sim.model.agents import STATE_FIELDS, STATE_NAMES
 from sim.model.incidents import IncidentStream
 from sim.model.ledger import IncidentLedger
 from sim.model.matters import CallColumns, matter_table
@@ -78,6 +80,18 @@ JOB_COLUMNS: tuple[str, ...] = (
     "n_roles",
 )
 OVERTIME_COLUMNS: tuple[str, ...] = ("unit_id", "role", "station", "t_shift_end", "t_free")
+STATE_COLUMNS: tuple[str, ...] = (
+    "unit_id",
+    "role",
+    "station",
+    "state",
+    "t_start",
+    "t_end",
+    "x_km",
+    "y_km",
+)
+"""A unit's state interval: `state` one of `agents.STATE_NAMES` (its routine's kind, or
+`job` from dispatch to release); (x_km, y_km) its mean position over the interval."""
 
 
 class Model(Protocol):
@@ -92,6 +106,7 @@ class Model(Protocol):
     station_names: list[str]
     role_index: dict[str, int]
     busy: list[float]
+    states: list[float]
     job_rows: list[object]
     overtime: list[tuple[int, float, float]]
     t_stop_min: float  # when the run stopped: matters still open are censored there
@@ -108,6 +123,7 @@ class ReplicationRecords:
     overtime: pd.DataFrame
     n_deterred: int = 0  # candidate incidents in the window that visible presence prevented
     matters: pd.DataFrame | None = None
+    states: pd.DataFrame | None = None  # every unit's state intervals (`STATE_COLUMNS`)
 
 
 def build_records(model: Model) -> ReplicationRecords:
@@ -133,6 +149,7 @@ def build_records(model: Model) -> ReplicationRecords:
         overtime=_overtime_table(model),
         n_deterred=_n_deterred(model),
         matters=matters,
+        states=_state_table(model),
     )
 
 
@@ -207,6 +224,24 @@ def _busy_table(model: Model) -> pd.DataFrame:
             "t_end": rows[:, 4],
         },
         columns=list(BUSY_COLUMNS),
+    )
+
+
+def _state_table(model: Model) -> pd.DataFrame:
+    """The units' state intervals, in the order they ended (each kept whole)."""
+    rows = np.array(model.states, dtype=float).reshape(-1, len(STATE_FIELDS))  # flat rows
+    unit_ids = rows[:, 0].astype(np.int64)
+    return pd.DataFrame(
+        {
+            "unit_id": unit_ids,
+            **_unit_columns(model, unit_ids),
+            "state": pd.Categorical.from_codes(rows[:, 1].astype(np.int64), STATE_NAMES),
+            "t_start": rows[:, 2],
+            "t_end": rows[:, 3],
+            "x_km": rows[:, 4],
+            "y_km": rows[:, 5],
+        },
+        columns=list(STATE_COLUMNS),
     )
 
 

@@ -50,6 +50,7 @@ import simpy
 from sim.config.rosters import ShiftInstance, iter_shift_instances, max_on_duty
 from sim.config.scenario import ScenarioConfig, StageConfig
 from sim.config.teams import TeamSlots, field_team, team_slots
+from sim.model.agents import Staff, road_km
 from sim.model.clock import Clock
 from sim.model.dispatch import POLICIES, Assign, Queue
 from sim.model.distributions import make_distribution
@@ -123,6 +124,15 @@ class Model:
         self._shifts: list[tuple[int, ShiftInstance]] = []  # (first unit id, shift), in order
         self.plans: dict[int, deque[tuple[StageConfig, Job, float]]] = {}
         self.busy: list[float] = []  # flat rows of `records.BUSY_FIELDS`
+        self.states: list[float] = []  # flat rows of `agents.STATE_FIELDS`
+        self.staff = Staff(
+            self.env,
+            scenario,
+            streams,
+            self.states,
+            self._note if event_log is not None else None,
+            self._duty_is_over,
+        )
         self.overtime: list[tuple[int, float, float]] = []
         self.job_rows: list[object] = []  # flat rows of `records.JOB_FIELDS`
         self.n_open = 0
@@ -253,6 +263,7 @@ class Model:
                 return
             yield self.env.timeout(max(0.0, shift.t_start_min - self.env.now))
             group = self.pool.add_units(station, role, shift.count)
+            self.staff.start(group)  # each unit's duty day (`sim.model.agents`)
             self._shifts.append((group[0].unit_id, shift))
             if self.log is not None:
                 self._note("shift_start", -1, f"{self.station_names[station]} {role} {shift.count}")
@@ -319,7 +330,9 @@ class Model:
         for unit in members:
             role = roles[unit.role]  # `geography.return_min`, written out (a call per member)
             trip_min = distance_km[unit.station] / role.speed_kmh * MIN_PER_HOUR
-            if trip_min > 0:
+            if unit.agent is not None and unit.agent.moving:  # its routine resumes on scene
+                self._release(unit)
+            elif trip_min > 0:
                 self.env.call_after(trip_min, self._release, unit)
             else:
                 self._release(unit)
@@ -476,7 +489,20 @@ class Model:
         for unit in members:
             unit.job, unit.busy_with = job, (incident_id, job.stage, now)
             role = roles[unit.role]  # `geography.travel_min`, written out (a call per member)
-            trip_min = role.turnout_min + distance_km[unit.station] / role.speed_kmh * MIN_PER_HOUR
+            agent = unit.agent
+            assert agent is not None
+            x_km, y_km = agent.leave_routine(job)  # the dispatch interrupts its routine
+            if agent.moving:  # from where it is on its beat, block or post
+                from_km = road_km(
+                    self.scenario.travel,
+                    x_km,
+                    y_km,
+                    self.ledger.x_km[incident_id],
+                    self.ledger.y_km[incident_id],
+                )
+            else:
+                from_km = distance_km[unit.station]
+            trip_min = role.turnout_min + from_km / role.speed_kmh * MIN_PER_HOUR
             sampler = callouts.get(unit.role) if callouts else None
             if sampler is not None:  # on call: the call-out delay before setting off
                 trip_min += sampler.sample_one(self.streams["callouts"])
@@ -524,7 +550,11 @@ class Model:
         self.busy += (unit_id, incident_id, stage, t_start, self.env.now)
         if self.log is not None:
             self._note("free", incident_id, f"u{unit_id}")
-        if self.leaving and unit_id in self.leaving:
+        leaving = bool(self.leaving) and unit_id in self.leaving
+        assert unit.agent is not None
+        x_km, y_km = self.ledger.x_km[incident_id], self.ledger.y_km[incident_id]
+        unit.agent.back_from_job(t_start, x_km, y_km, off_duty=leaving)
+        if leaving:
             self.overtime.append((unit_id, self.leaving.pop(unit_id), self.env.now))
             return
         self.pool.put_back(unit)
@@ -533,7 +563,9 @@ class Model:
 
     def _end_shift(self, group: list[Unit], shift: ShiftInstance) -> list[Unit]:
         """Free units go home; busy ones are on overtime until they are free or hand over."""
-        self.pool.remove_free(group)
+        for unit in self.pool.remove_free(group):
+            assert unit.agent is not None
+            unit.agent.go_off_duty()
         busy = [u for u in group if u.busy_with is not None]
         handover = self.scenario.roles[group[0].role].shift_change == "handover" if group else False
         for unit in busy:
@@ -556,6 +588,10 @@ class Model:
             job.members[job.members.index(unit)] = successor
             incident_id, stage, t_start = unit.busy_with  # type: ignore[misc]
             self.busy += (unit.unit_id, incident_id, stage, t_start, self.env.now)
+            x_km, y_km = self.ledger.x_km[incident_id], self.ledger.y_km[incident_id]
+            assert unit.agent is not None and successor.agent is not None
+            unit.agent.back_from_job(t_start, x_km, y_km, off_duty=True)
+            successor.agent.leave_routine(job)  # taken from its routine, on scene at once
             unit.busy_with, unit.job = None, None
             successor.busy_with, successor.job = (incident_id, stage, self.env.now), job
             job.t_start = min(u.busy_with[2] for u in job.members)  # type: ignore[index]
@@ -566,11 +602,20 @@ class Model:
     def run(self) -> ReplicationRecords:
         """Simulate until every call has arrived and been resolved; return the records."""
         self.receive_calls()
+        for group in self._plain_groups:  # units of plain counts are on duty throughout
+            self.staff.start(group)
         for station, role in self.rostered:
             self.env.process(self.work_shifts(station, role))
         self.env.run_all()
         self.t_stop_min = self.env.now  # matters still open are censored here
+        for unit in self.pool.units:
+            assert unit.agent is not None
+            unit.agent.end_of_run()
         return build_records(self)
+
+    def _duty_is_over(self) -> bool:
+        """Whether moving routines may stop: the horizon is over and nothing is open."""
+        return self.env.now >= self.t_end_min and self.n_open == 0
 
     # --- set-up helpers --------------------------------------------------------------------
 
@@ -593,11 +638,12 @@ class Model:
         ]
         self.pool = UnitPool(len(stations), roles)
         self.rostered: list[tuple[int, str]] = []
+        self._plain_groups: list[list[Unit]] = []
         for index, station in enumerate(stations.values()):
             for role in roles:
                 entry = station.staff.get(role, 0)
                 if isinstance(entry, int):
-                    self.pool.add_units(index, role, entry)
+                    self._plain_groups.append(self.pool.add_units(index, role, entry))
                 else:
                     self.rostered.append((index, role))
         self.roles = self.scenario.roles
