@@ -69,11 +69,19 @@ def road_km(travel: TravelConfig, x0_km: float, y0_km: float, x1_km: float, y1_k
     return travel.detour_factor * math.hypot(dx_km, dy_km)
 
 
-def point_in_disc(rng: np.random.Generator, x_km: float, y_km: float, radius_km: float) -> tuple:
-    """A uniform random point of the disc of `radius_km` around (x_km, y_km)."""
+def point_in_disc(
+    rng: np.random.Generator,
+    centre_km: tuple[float, float],
+    radius_km: float,
+    region_km: tuple[float, float],
+) -> tuple[float, float]:
+    """A uniform random point of the disc of `radius_km` around `centre_km`, moved onto the
+    district (`region_km`: its width and height) if it falls outside."""
     u_radius, u_angle = rng.random(2).tolist()
     r_km, angle = radius_km * math.sqrt(u_radius), 2.0 * math.pi * u_angle
-    return x_km + r_km * math.cos(angle), y_km + r_km * math.sin(angle)
+    x_km = min(max(centre_km[0] + r_km * math.cos(angle), 0.0), region_km[0])
+    y_km = min(max(centre_km[1] + r_km * math.sin(angle), 0.0), region_km[1])
+    return x_km, y_km
 
 
 class Agent:
@@ -97,6 +105,7 @@ class Agent:
         "on_job",
         "places",
         "process",
+        "region_km",
         "rng",
         "routine",
         "rows",
@@ -113,6 +122,7 @@ class Agent:
         env: simpy.Environment,
         routine: RoutineConfig,
         home_km: tuple[float, float],
+        region_km: tuple[float, float],
         travel: TravelConfig,
         role_speed_kmh: float,
         rows: list[float],
@@ -123,7 +133,7 @@ class Agent:
         self.unit_id, self.env, self.routine, self.kind = unit_id, env, routine, routine.kind
         self.state = STATE_NAMES.index(routine.kind)
         self.moving = routine.kind in MOVING_KINDS
-        self.home, self.travel, self.rows = home_km, travel, rows
+        self.home, self.region_km, self.travel, self.rows = home_km, region_km, travel, rows
         self.speed_kmh = routine.speed_kmh or role_speed_kmh
         self.rng = rng() if self.moving and rng is not None else None
         self.note = note if self.moving else None  # station units keep the log as it was
@@ -175,10 +185,9 @@ class Agent:
     def patrol(self) -> Generator[simpy.Event, object, None]:
         """Walk the beat: to a random point of it, stop there a while, and on to the next."""
         assert self.rng is not None
-        x_km, y_km = self.home
         while not self._run_is_over():
             t_start = self.env.now
-            point = point_in_disc(self.rng, x_km, y_km, self.routine.beat_radius_km)
+            point = point_in_disc(self.rng, self.home, self.routine.beat_radius_km, self.region_km)
             yield from self.walk_to(*point)
             yield from self.stay(self.routine.stop_min)
             if self.env.now == t_start:  # legs take no time (travel.metric zero): stand still
@@ -219,8 +228,9 @@ class Agent:
         now = self.env.now
         x0_km, y0_km = self.leg[3], self.leg[4]
         self.leg, self.t_since = (x0_km, y0_km, now, x1_km, y1_km, now + duration_min), now
-        if self.note is not None:
-            self.note(self.kind, -1, f"u{self.unit_id} {x1_km:.3f},{y1_km:.3f}")
+        if self.note is not None:  # a leg goes to (x1, y1); a stop stays there
+            event = self.kind if (x1_km, y1_km) != (x0_km, y0_km) else "stop"
+            self.note(event, -1, f"u{self.unit_id} {x1_km:.3f},{y1_km:.3f}")
         if duration_min == math.inf:
             yield self.env.event()  # until interrupted
             return
@@ -333,6 +343,7 @@ class Staff:
         self.roles: dict[str, RoleConfig] = dict(scenario.roles)
         self.role_index = {role: index for index, role in enumerate(scenario.roles)}
         self.homes = [(s.x_km, s.y_km) for s in scenario.stations.values()]
+        self.region_km = (scenario.region.width_km, scenario.region.height_km)
 
     def start(self, units: list[Unit]) -> None:
         """The units (one group: same station and role) come on duty now."""
@@ -346,6 +357,7 @@ class Staff:
                 self.env,
                 routine,
                 home_km,
+                self.region_km,
                 self.travel,
                 role.speed_kmh,
                 self.rows,
@@ -363,11 +375,14 @@ class Staff:
         if routine.kind == "patrol":
             return []
         rng = self._rng(*key)
-        centre = point_in_disc(rng, *home_km, routine.beat_radius_km)
+        centre = point_in_disc(rng, home_km, routine.beat_radius_km, self.region_km)
         if routine.kind == "post":
             return [centre]
-        block_radius_km = routine.beat_radius_km * BLOCK_SHARE_OF_BEAT
-        return [point_in_disc(rng, *centre, block_radius_km) for _ in range(routine.n_households)]
+        radius_km = routine.beat_radius_km * BLOCK_SHARE_OF_BEAT
+        return [
+            point_in_disc(rng, centre, radius_km, self.region_km)
+            for _ in range(routine.n_households)
+        ]
 
     def _rng(self, *key: int) -> np.random.Generator:
         stream = self.streams.seed_sequence("agents")
