@@ -179,8 +179,16 @@ class Agent:
                     return
 
     def wait_at_station(self) -> Generator[simpy.Event, object, None]:
-        """Wait (or work the desk) at the station: nothing happens until a dispatch."""
-        yield self.env.event()
+        """Wait (or work the desk) at the station: nothing happens until a dispatch, and
+        nothing after it either (the model's calls carry the job and the drive back), so the
+        unit waits again, on the same event, until it goes off duty."""
+        idle = self.env.event()  # nobody triggers it
+        while True:
+            try:
+                yield idle
+            except simpy.Interrupt as interrupt:
+                if interrupt.cause is OFF_DUTY:
+                    raise
 
     def patrol(self) -> Generator[simpy.Event, object, None]:
         """Walk the beat: to a random point of it, stop there a while, and on to the next."""
