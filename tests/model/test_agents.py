@@ -13,9 +13,10 @@ import math
 import numpy as np
 import pytest
 
+from sim.analysis.staff_kpis import time_split_kpis
 from sim.model.agents import point_in_disc
 from sim.model.streams import STREAM_NAMES
-from tests.builders import hand_made, run_logged, tiny
+from tests.builders import hand_made, run_logged, scenario_of, tiny
 
 SHIFT_MIN = 120.0
 WALK_MIN_PER_KM, DRIVE_MIN_PER_KM, STOP_MIN = 10.0, 2.0, 5.0
@@ -140,3 +141,15 @@ def test_a_post_is_held_until_a_dispatch_and_taken_up_again_after_it():
     # to the post, standing there, the call, back to the post, standing there until 120
     assert records.states["state"].tolist() == ["post", "post", "job", "post", "post"]
     assert records.states["t_end"].iloc[-1] == SHIFT_MIN
+
+
+def test_an_officer_s_time_splits_into_reactive_and_proactive_time():
+    data = officer_on_patrol()
+    records, _, _ = run_logged(data, hand_made([40.0], [SCENE], [30.0]), horizon_min=SHIFT_MIN)
+    split = time_split_kpis(records.states, scenario_of(data), warmup_min=0.0, horizon_min=120.0)
+    job = records.states[records.states["state"] == "job"]
+    reactive_min = float((job["t_end"] - job["t_start"]).sum())
+    assert split["reactive_share_police"] == pytest.approx(reactive_min / SHIFT_MIN)
+    assert split["proactive_share_police"] == pytest.approx(1 - reactive_min / SHIFT_MIN)
+    assert split["desk_share_police"] == split["station_share_police"] == 0.0
+    assert math.isnan(split["reactive_share_mediator"])  # no mediator on duty
