@@ -8,14 +8,18 @@ for the officer's seat and duty (station 0, role 0, seat 0, duty from minute 0).
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import numpy as np
 import pytest
 
 from sim.analysis.staff_kpis import time_split_kpis
+from sim.config.scenario import RoutineConfig
 from sim.model.agents import point_in_disc
-from sim.model.streams import STREAM_NAMES
+from sim.model.replication import Model
+from sim.model.streams import STREAM_NAMES, Streams
+from sim.sweep.compose import compose_job
 from tests.builders import hand_made, run_logged, scenario_of, tiny
 
 SHIFT_MIN = 120.0
@@ -153,3 +157,29 @@ def test_an_officer_s_time_splits_into_reactive_and_proactive_time():
     assert split["proactive_share_police"] == pytest.approx(1 - reactive_min / SHIFT_MIN)
     assert split["desk_share_police"] == split["station_share_police"] == 0.0
     assert math.isnan(split["reactive_share_mediator"])  # no mediator on duty
+
+
+def test_each_unit_s_states_follow_each_other_without_gap_or_overlap_in_a_busy_week():
+    # future_city_2021 with every routine: rosters, handovers, volunteers, joint teams
+    scenario = compose_job(["scenario=future_city_2021"]).scenario
+    routines = {
+        "police": RoutineConfig("patrol", beat_radius_km=2.0, speed_kmh=5.0, stop_min=10.0),
+        "grid_worker": RoutineConfig("grid_walk", speed_kmh=4.0, stop_min=15.0),
+        "volunteer": RoutineConfig("post"),
+    }
+    roles = {
+        role: dataclasses.replace(config, routine=routines.get(role, RoutineConfig("desk")))
+        for role, config in scenario.roles.items()
+    }
+    model = Model(
+        dataclasses.replace(scenario, roles=roles),
+        Streams(1, 0),
+        warmup_min=0.0,
+        horizon_min=7 * 1440.0,
+    )
+    states = model.run().states.sort_values(["unit_id", "t_start"], kind="stable")
+    same_unit = states["unit_id"].to_numpy()[1:] == states["unit_id"].to_numpy()[:-1]
+    gaps_min = states["t_start"].to_numpy()[1:] - states["t_end"].to_numpy()[:-1]
+    assert np.abs(gaps_min[same_unit]).max() < 1e-9
+    assert (states["t_end"] > states["t_start"]).all()
+    assert set(states["state"]) == {"patrol", "grid_walk", "post", "desk", "job"}
