@@ -37,6 +37,11 @@ MAX_SPEED_KMH = 1e10
 MAX_TURNOUT_MIN = 1440.0
 MAX_DETOUR_FACTOR = 10.0
 MAX_DURATION_MIN = 1e6  # about 694 days: any handling, delay or call-out time
+# A moving routine (patrol, grid walk) is one timeout per leg: these keep legs from being so
+# short that a day takes millions of them (walking, cycling or a slow patrol car).
+MAX_ROUTINE_SPEED_KMH = 60.0
+MIN_BEAT_RADIUS_KM = 0.1
+MIN_VISIT_MIN = 1.0  # a grid worker's visit to a household
 
 
 @dataclass(frozen=True)
@@ -68,13 +73,14 @@ class RoutineConfig:
     station, stopping `stop_min` at each; `grid_walk` walks a block of `n_households`
     households within `beat_radius_km` of the station, visiting each for `stop_min`; `post`
     stands at a point of the beat. The moving routines carry on from where a job left them,
-    at `speed_kmh` (the role's speed if not given).
+    at `speed_kmh` (the role's speed if not given; at most 60 km/h, and a grid worker's
+    visit takes at least a minute, so that a day is a few hundred legs, not millions).
     """
 
     kind: RoutineKind = "station"
-    beat_radius_km: float = field(default=1.0, metadata=bounded(gt=0, le=100))
+    beat_radius_km: float = field(default=1.0, metadata=bounded(ge=MIN_BEAT_RADIUS_KM, le=100))
     speed_kmh: float | None = field(
-        default=None, metadata=bounded(ge=MIN_SPEED_KMH, le=MAX_SPEED_KMH)
+        default=None, metadata=bounded(ge=MIN_SPEED_KMH, le=MAX_ROUTINE_SPEED_KMH)
     )
     stop_min: float = field(default=0.0, metadata=bounded(ge=0, le=MAX_TURNOUT_MIN))
     n_households: int = field(default=20, metadata=bounded(ge=1, le=10_000))

@@ -16,6 +16,7 @@ import pytest
 
 from sim.analysis.staff_kpis import time_split_kpis
 from sim.config.scenario import RoutineConfig
+from sim.config.schema import ConfigError
 from sim.model.agents import point_in_disc
 from sim.model.replication import Model
 from sim.model.streams import STREAM_NAMES, Streams
@@ -183,3 +184,18 @@ def test_each_unit_s_states_follow_each_other_without_gap_or_overlap_in_a_busy_w
     assert np.abs(gaps_min[same_unit]).max() < 1e-9
     assert (states["t_end"] > states["t_start"]).all()
     assert set(states["state"]) == {"patrol", "grid_walk", "post", "desk", "job"}
+
+
+@pytest.mark.parametrize(
+    ("routine", "key"),
+    [
+        ({"kind": "patrol"}, "roles.police.routine.speed_kmh"),  # the role drives at 100 km/h
+        ({"kind": "grid_walk", "speed_kmh": 5.0}, "roles.police.routine.stop_min"),
+        ({"kind": "patrol", "speed_kmh": 5.0, "beat_radius_km": 0.01}, "beat_radius_km"),
+    ],
+)
+def test_a_routine_whose_legs_would_take_no_time_is_refused_naming_the_field(routine, key):
+    data = officer_on_patrol(routine)
+    data["roles"]["police"]["speed_kmh"] = 100.0
+    with pytest.raises(ConfigError, match=key):
+        scenario_of(data)
