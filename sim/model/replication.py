@@ -8,21 +8,31 @@ The story of one incident:
    sends a whole team now or queues the job at a station, where jobs wait by priority, then by
    the time they became ready. When units come free or on duty, the waiting jobs they could
    serve are offered again, in that order (`_retry_queue`).
-3. A team is dispatched as a whole (`respond`): each member sets off after their turnout (and
-   call-out delay) and travels at their role's speed. The first arrival ends the response
-   time; handling begins once the whole team is there.
-4. When handling ends, each member drives back to their station and is free on arrival. If
-   the incident has later stages (follow-up sessions, a referral), the next one becomes a job
-   after its delay, in office hours (`follow_up`); a stage `only_if_unsettled` (a referral of
-   what the police could not settle) is skipped when the sessions so far settled the matter.
-   After the last one the incident is resolved; a matter not settled at its root calls again
-   later as a repeat call (`call_again`). While a matter waits for a later session (an
-   agency's visit days later), it may flare up: when its repeat delay passes first, the
-   citizen calls the police again (`_flare_up`), and the matter goes on waiting.
+3. A team is dispatched as a whole (`respond`): each member leaves its routine, sets off after
+   their turnout (and call-out delay) from where it is and travels at their role's speed.
+   The first arrival ends the response time; handling begins once the whole team is there.
+4. When handling ends, each member goes back to its routine: a unit waiting at its station
+   (or at its desk) drives back and is free on arrival; a moving unit (patrol, grid walk,
+   post) is free on scene and carries on from there. If the incident has later stages
+   (follow-up sessions, a referral), the next one becomes a job after its delay, in office
+   hours (`follow_up`); a stage `only_if_unsettled` (a referral of what the police could not
+   settle) is skipped when the sessions so far settled the matter. After the last one the
+   incident is resolved; a matter not settled at its root calls again later as a repeat call
+   (`call_again`). While a matter waits for a later session (an agency's visit days later),
+   it may flare up: when its repeat delay passes first, the citizen calls the police again
+   (`_flare_up`), and the matter goes on waiting.
 Meanwhile `work_shifts` brings each roster's shifts on and off duty: a unit busy at the end of
 its shift finishes the job on overtime, or hands it over to the next shift.
 
-A SimPy process per roster, `work_shifts`, drives the shifts. Calls and jobs, which are most
+The story of one unit (`sim.model.agents`): every unit on duty is a SimPy process living its
+duty day, `Agent.live_duty_day`. While free it runs its role's routine (waits at the station,
+works its desk, patrols its beat, walks its grid block, stands at its post). A dispatch
+interrupts it (`_send_team`: `Process.interrupt`); it travels from where it is, its position
+interpolated along its current leg; `_release` hands it back to its routine; going off duty
+(`_end_shift`, or the end of its overtime) ends its process. Its state intervals (routine and
+jobs, with where they were) are recorded for presence and for utilisation.
+
+The processes are the units' and the rosters' (`work_shifts`). Calls and jobs, which are most
 of the model's work, are chains of plain calls on the clock (`sim.model.clock.Clock.call_after`):
 each arrival puts the next on the clock (`receive_calls`), and what happens to a job is a
 chain of calls that carry on its story (`respond`, `follow_up`, `call_again`). A process per
