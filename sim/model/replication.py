@@ -565,6 +565,7 @@ class Model:
         x_km, y_km = self.ledger.x_km[incident_id], self.ledger.y_km[incident_id]
         unit.agent.back_from_job(t_start, x_km, y_km, off_duty=leaving)
         if leaving:
+            unit.agent = None  # its day is over (a province year has millions of unit-shifts)
             self.overtime.append((unit_id, self.leaving.pop(unit_id), self.env.now))
             return
         self.pool.put_back(unit)
@@ -576,6 +577,7 @@ class Model:
         for unit in self.pool.remove_free(group):
             assert unit.agent is not None
             unit.agent.go_off_duty()
+            unit.agent = None
         busy = [u for u in group if u.busy_with is not None]
         handover = self.scenario.roles[group[0].role].shift_change == "handover" if group else False
         for unit in busy:
@@ -601,6 +603,7 @@ class Model:
             x_km, y_km = self.ledger.x_km[incident_id], self.ledger.y_km[incident_id]
             assert unit.agent is not None and successor.agent is not None
             unit.agent.back_from_job(t_start, x_km, y_km, off_duty=True)
+            unit.agent = None
             successor.agent.leave_routine(job)  # taken from its routine, on scene at once
             unit.busy_with, unit.job = None, None
             successor.busy_with, successor.job = (incident_id, stage, self.env.now), job
@@ -619,8 +622,8 @@ class Model:
         self.env.run_all()
         self.t_stop_min = self.env.now  # matters still open are censored here
         for unit in self.pool.units:
-            assert unit.agent is not None
-            unit.agent.end_of_run()
+            if unit.agent is not None:  # still on duty
+                unit.agent.end_of_run()
         return build_records(self)
 
     def _duty_is_over(self) -> bool:
