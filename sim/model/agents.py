@@ -161,8 +161,8 @@ class Agent:
         self.process = self.env.process(self.live_duty_day())
 
     def live_duty_day(self) -> Generator[simpy.Event, object, None]:
-        """The routine whenever free; a dispatch interrupts it, and once the job releases the
-        unit it carries on; going off duty ends the day."""
+        """The routine whenever free; a dispatch interrupts a moving routine, which carries on
+        once the job releases the unit; going off duty ends the day."""
         routine = {
             "patrol": self.patrol,
             "grid_walk": self.walk_grid_block,
@@ -284,8 +284,8 @@ class Agent:
         if self.note is not None:
             self.note("interrupted", -1, f"u{self.unit_id} {x_km:.3f},{y_km:.3f}")
         self.on_job = True
-        assert self.process is not None
-        self.process.interrupt(cause)
+        if self.process is not None and self.process.is_alive:
+            self.process.interrupt(cause)
         return x_km, y_km
 
     def back_from_job(
