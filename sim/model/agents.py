@@ -95,6 +95,7 @@ class Agent:
 
     __slots__ = (
         "back",
+        "duty_over",
         "env",
         "home",
         "is_done",
@@ -147,7 +148,8 @@ class Agent:
         self.t_since = 0.0  # when its current interval began
         self.on_job = False
         self.process: simpy.Process | None = None
-        self.back: simpy.Event | None = None
+        self.back: simpy.Event | None = None  # a moving unit's release from its job
+        self.duty_over: simpy.Event | None = None  # a station unit's end of duty
         self.off_duty = False
 
     # --- the process: a duty day ---------------------------------------------------------
@@ -175,7 +177,7 @@ class Agent:
                     yield self.back  # released: back to the routine
                 else:
                     yield from routine()
-                    return  # the run is over (a moving routine stops after the horizon)
+                    return  # off duty (station), or the run is over (moving routines)
             except simpy.Interrupt as interrupt:  # dispatched, or off duty
                 if interrupt.cause is OFF_DUTY:
                     return
@@ -184,7 +186,8 @@ class Agent:
         """Wait (or work the desk) at the station until the end of duty: a dispatch takes the
         unit away and the drive back brings it here (the model's calls), without stopping
         this wait (`leave_routine`)."""
-        yield self.env.event()  # nobody triggers it: only going off duty interrupts it
+        self.duty_over = self.env.event()  # triggered when it goes off duty (`_end`)
+        yield self.duty_over
 
     def patrol(self) -> Generator[simpy.Event, object, None]:
         """Walk the beat: to a random point of it, stop there a while, and on to the next."""
@@ -319,7 +322,9 @@ class Agent:
         self.off_duty = True
         if self.note is not None:
             self.note("off_duty", -1, f"u{self.unit_id}")
-        if self.process is not None and self.process.is_alive:
+        if self.duty_over is not None:  # waiting at the station: the wait is over
+            self.duty_over.succeed(OFF_DUTY)  # (cheaper than an interrupt: no exception)
+        elif self.process is not None and self.process.is_alive:
             self.process.interrupt(OFF_DUTY)
 
     def _close_routine(self, x_km: float, y_km: float) -> None:
