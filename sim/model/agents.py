@@ -90,7 +90,7 @@ class Agent:
     """One unit's duty day: its routine between jobs, and where it is at any moment.
 
     `rows` is the model's flat list of `STATE_FIELDS`; `rng` draws the points of a moving
-    routine (None for `station` and `desk`); `note`, if given, logs a moving unit's legs.
+    routine (not needed for `station` and `desk`); `note`, if given, logs a moving unit's legs.
     """
 
     __slots__ = (
@@ -129,7 +129,7 @@ class Agent:
         travel: TravelConfig,
         role_speed_kmh: float,
         rows: list[float],
-        rng: Callable[[], np.random.Generator] | None = None,
+        rng: np.random.Generator | None = None,
         note: Note | None = None,
         is_done: Callable[[], bool] | None = None,
     ) -> None:
@@ -138,7 +138,7 @@ class Agent:
         self.moving = routine.kind in MOVING_KINDS
         self.home, self.region_km, self.travel, self.rows = home_km, region_km, travel, rows
         self.speed_kmh = routine.speed_kmh or role_speed_kmh
-        self.rng = rng() if self.moving and rng is not None else None
+        self.rng = rng
         self.note = note if self.moving else None  # station units keep the log as it was
         self.is_done = is_done
         self.places: list[tuple[float, float]] = []  # a grid block's households, or a post
@@ -369,11 +369,15 @@ class Staff:
 
     def start(self, units: list[Unit]) -> None:
         """The units (one group: same station and role) come on duty now."""
+        if not units:
+            return
+        station, role_name = units[0].station, units[0].role
+        role, home_km = self.roles[role_name], self.homes[station]
+        routine = role.routine
+        moving = routine.kind in MOVING_KINDS
         for seat, unit in enumerate(units):
-            role = self.roles[unit.role]
-            home_km = self.homes[unit.station]
-            key = (unit.station, self.role_index[unit.role], seat)
-            routine = role.routine
+            key = (station, self.role_index[role_name], seat)
+            rng = self._rng(*key, 1 + int(self.env.now)) if moving else None
             agent = Agent(
                 unit.unit_id,
                 self.env,
@@ -383,12 +387,12 @@ class Staff:
                 self.travel,
                 role.speed_kmh,
                 self.rows,
-                lambda key=key: self._rng(*key, 1 + int(self.env.now)),
+                rng,
                 self.note,
                 self.is_done,
             )
             unit.agent = agent
-            agent.start(self._places(routine, home_km, key) if agent.moving else None)
+            agent.start(self._places(routine, home_km, key) if moving else None)
 
     def _places(
         self, routine: RoutineConfig, home_km: tuple[float, float], key: tuple[int, int, int]
