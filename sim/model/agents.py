@@ -3,8 +3,8 @@
 A unit comes on duty at its station and starts `live_duty_day`: while no job has it, it runs
 its role's routine (`sim.config.scenario.RoutineConfig`):
 - `station` and `desk` (`wait_at_station`): it waits, or works its desk, at the station. The
-  process waits on an event nobody triggers, so such a unit costs no event until it goes off
-  duty.
+  process waits for the end of its duty, so such a unit costs no event between coming on
+  duty and going off it, however many jobs it does.
 - `patrol`: legs from where it is to a random point of a beat around its station, a stop at
   each point (officer-initiated work), and again.
 - `grid_walk` (`walk_grid_block`): it owns a block of households near its station, drawn once
