@@ -1,7 +1,10 @@
 """Items 1-3: the model against plain SimPy and Ciw on the same M/M/c, and a realistic scenario.
 
 - `engine`: the model on the `mmc` scenario against the plain SimPy M/M/c
-  (`bench.baselines.simpy_mmc`) with the same rates, servers and number of customers.
+  (`bench.baselines.simpy_mmc`) with the same rates, servers and number of customers. Every
+  officer is an agent process (`sim.model.agents`) waiting at the station; a second row has
+  every officer on a post instead (`routine: post`), the moving routines' path: released on
+  scene, back to the post, the queue still M/M/c since travel is zero.
 - `peer`: the model against the same queue in Ciw.
 - `realistic`: `future_city_2021` (rosters, joint teams, volunteers, follow-ups, repeat
   calls, deterrence) for a simulated year against the plain SimPy M/M/c serving as many
@@ -15,6 +18,7 @@ run shows that the three implementations simulate the same queue.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -23,7 +27,7 @@ import numpy as np
 from bench.baselines import ciw_mmc, simpy_mmc
 from bench.timing import Timing, interleaved
 from sim.analysis.erlang import mmc_mean_wait_min
-from sim.config.scenario import ScenarioConfig
+from sim.config.scenario import RoutineConfig, RoutineKind, ScenarioConfig
 from sim.model.replication import Model
 from sim.model.streams import Streams
 from sim.sweep.compose import compose_job
@@ -101,9 +105,18 @@ def baseline_side(
     return side
 
 
-def compare_mmc(n_customers: int, n_rounds: int, baseline: str) -> Comparison:
-    """The model on `mmc` against the plain SimPy (`simpy`) or Ciw (`ciw`) M/M/c."""
+def compare_mmc(
+    n_customers: int, n_rounds: int, baseline: str, routine: RoutineKind = "station"
+) -> Comparison:
+    """The model on `mmc` against the plain SimPy (`simpy`) or Ciw (`ciw`) M/M/c, with its
+    officers on the given routine."""
     scenario, mmc = mmc_params()
+    if routine != "station":
+        roles = {
+            role: dataclasses.replace(config, routine=RoutineConfig(routine))
+            for role, config in scenario.roles.items()
+        }
+        scenario = dataclasses.replace(scenario, roles=roles)
     horizon_min = n_customers / mmc.arrival_per_hour * MIN_PER_HOUR
     model = ModelSide(scenario, horizon_min)
     n_model = model()  # warms up, and gives the number of customers to match
@@ -120,6 +133,8 @@ def compare_mmc(n_customers: int, n_rounds: int, baseline: str) -> Comparison:
         "erlang_c_wait_min": theory_min,
     }
     name = "engine" if baseline == "simpy" else "peer"
+    if routine != "station":
+        name += f" ({routine})"
     return Comparison(name, timings["model"], timings["baseline"], baseline, checks)
 
 

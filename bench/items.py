@@ -52,9 +52,18 @@ def _comparison_rows(comparison: Comparison, measure: str, target: str, quick: b
 
 
 def engine_rows(quick: bool) -> list[Row]:
+    """Officers as agent processes waiting at the station (`sim.model.agents`)."""
     sizes = _sizes(quick)
     comparison = compare_mmc(sizes["mmc_customers"], sizes["engine_rounds"], "simpy")
     return _comparison_rows(comparison, "speed vs plain SimPy M/M/c", ">= 1.0", quick)
+
+
+def moving_rows(quick: bool) -> list[Row]:
+    """The same, every officer standing at a post: a moving routine's path (released on
+    scene, back to the post) at zero travel, so the queue is still M/M/c. Not judged."""
+    sizes = _sizes(quick)
+    comparison = compare_mmc(sizes["mmc_customers"], sizes["engine_rounds"], "simpy", "post")
+    return _comparison_rows(comparison, "speed vs plain SimPy M/M/c", "", quick)
 
 
 def peer_rows(quick: bool) -> list[Row]:

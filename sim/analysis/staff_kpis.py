@@ -1,11 +1,13 @@
 """KPIs of staff and of the joint-duty mechanisms, over one replication's record tables.
 
 Staff: utilisation (busy share of on-duty time, overtime counted as on duty), cost per day,
-overtime and volunteer hours per day. Mechanisms: repeat calls, matters settled at their root,
-deterred incidents, later sessions, joint handlings per year (a job served by two or more
-roles at once) split into the scenario's joint categories, and incidents, repeat calls and
-same-day share inside each named area. Everything is measured inside the
-window after warm-up; pure pandas/numpy.
+overtime and volunteer hours per day; and from the units' state intervals
+(`sim.model.agents`), how each role's time on duty splits into reactive (jobs), proactive
+(patrol, grid walks, posts), desk and station (waiting) time. Mechanisms: repeat calls,
+matters settled at their root, deterred incidents, later sessions, joint handlings per year
+(a job served by two or more roles at once) split into the scenario's joint categories, and
+incidents, repeat calls and same-day share inside each named area. Everything is measured
+inside the window after warm-up; pure pandas/numpy.
 """
 
 from __future__ import annotations
@@ -67,6 +69,37 @@ def staff_kpis(
         kpis[f"overtime_min_{role}"] = extra_min.get(role, 0.0) / days
     volunteers = [r for r, c in scenario.roles.items() if c.is_volunteer]
     kpis["volunteer_hours"] = sum(busy_min.get(r, 0.0) for r in volunteers) / MIN_PER_HOUR / days
+    return kpis
+
+
+TIME_KINDS: dict[str, tuple[str, ...]] = {
+    "reactive": ("job",),
+    "proactive": ("patrol", "grid_walk", "post"),
+    "desk": ("desk",),
+    "station": ("station",),
+}
+"""How the states of `sim.model.agents.STATE_NAMES` add up into kinds of time."""
+
+
+def time_split_kpis(
+    states: pd.DataFrame, scenario: ScenarioConfig, *, warmup_min: float, horizon_min: float
+) -> dict[str, float]:
+    """`<kind>_share_<role>`: the share of the role's state time in the window spent on each
+    kind of `TIME_KINDS` (the four add up to 1 for a role that was on duty; NaN if not)."""
+    t_from, t_to = warmup_min, warmup_min + horizon_min
+    minutes = _clipped(states["t_start"], states["t_end"], t_from, t_to)
+    table = pd.DataFrame(
+        {"role": states["role"].astype(str).to_numpy(), "state": states["state"].astype(str)}
+    )
+    table["minutes"] = minutes
+    by_role_state = table.groupby(["role", "state"])["minutes"].sum()
+    kpis: dict[str, float] = {}
+    for role in scenario.roles:
+        of_role = by_role_state.get(role, pd.Series(dtype=float))
+        total_min = float(of_role.sum())
+        for kind, kind_states in TIME_KINDS.items():
+            spent_min = float(of_role.reindex(list(kind_states), fill_value=0.0).sum())
+            kpis[f"{kind}_share_{role}"] = spent_min / total_min if total_min else np.nan
     return kpis
 
 

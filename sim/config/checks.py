@@ -24,6 +24,8 @@ from sim.config.rosters import check_roster, max_on_duty
 from sim.config.safety import check_plain_name
 from sim.config.scenario import (
     MAX_DURATION_MIN,
+    MAX_ROUTINE_SPEED_KMH,
+    MIN_VISIT_MIN,
     N_DAYS_PER_WEEK,
     N_HOURS_PER_DAY,
     DemandConfig,
@@ -33,6 +35,7 @@ from sim.config.scenario import (
     OfficeHoursConfig,
     PlacementConfig,
     RegionConfig,
+    RoleConfig,
     RosterConfig,
     RunConfig,
     ScenarioConfig,
@@ -90,6 +93,7 @@ def check_scenario(scenario: ScenarioConfig) -> None:
         _check_crossing(f"roles.{role_name}.speed_kmh", role.speed_kmh, scenario)
         if role.callout_delay is not None:
             _check_distribution(f"roles.{role_name}.callout_delay", role.callout_delay)
+        _check_routine(f"roles.{role_name}", role)
     for type_name, incident_type in scenario.incident_types.items():
         _check_incident_type(f"incident_types.{type_name}", incident_type, scenario)
     for station_name, station in scenario.stations.items():
@@ -148,6 +152,25 @@ def _check_office_hours(key: str, office: OfficeHoursConfig) -> None:
         )
     if not office.days or any(d not in range(N_DAYS_PER_WEEK) for d in office.days):
         raise ConfigError(f"{key}.days", list(office.days), "must be weekdays 0-6 (Monday is 0)")
+
+
+def _check_routine(key: str, role: RoleConfig) -> None:
+    """A moving routine walks at no more than 60 km/h; a grid worker's visit takes time."""
+    routine = role.routine
+    if routine.kind in ("patrol", "grid_walk") and routine.speed_kmh is None:
+        if role.speed_kmh > MAX_ROUTINE_SPEED_KMH:
+            raise ConfigError(
+                f"{key}.routine.speed_kmh",
+                None,
+                f"must be given (<= {MAX_ROUTINE_SPEED_KMH:g} km/h) for a {routine.kind}: "
+                f"the role's speed_kmh {role.speed_kmh:g} is too fast to walk a beat at",
+            )
+    if routine.kind == "grid_walk" and routine.stop_min < MIN_VISIT_MIN:
+        raise ConfigError(
+            f"{key}.routine.stop_min",
+            routine.stop_min,
+            f"must be >= {MIN_VISIT_MIN:g} for a grid_walk (the visit to each household)",
+        )
 
 
 def _check_roles_declared(key: str, roles: tuple[str, ...], declared: Mapping[str, object]) -> None:

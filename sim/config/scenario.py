@@ -26,6 +26,7 @@ MserMetric = Literal["call_close_min", "response_min", "wait_min"]
 ShiftChange = Literal["finish", "handover"]
 RosterPattern = Literal["3x8", "2x12", "day", "custom"]
 StageKind = Literal["followup", "referral"]
+RoutineKind = Literal["station", "desk", "patrol", "grid_walk", "post"]
 ALL_DAYS = (0, 1, 2, 3, 4, 5, 6)
 
 N_HOURS_PER_DAY = 24
@@ -37,6 +38,11 @@ MAX_SPEED_KMH = 1e10
 MAX_TURNOUT_MIN = 1440.0
 MAX_DETOUR_FACTOR = 10.0
 MAX_DURATION_MIN = 1e6  # about 694 days: any handling, delay or call-out time
+# A moving routine (patrol, grid walk) is one timeout per leg: these keep legs from being so
+# short that a day takes millions of them (walking, cycling or a slow patrol car).
+MAX_ROUTINE_SPEED_KMH = 60.0
+MIN_BEAT_RADIUS_KM = 0.1
+MIN_VISIT_MIN = 1.0  # a grid worker's visit to a household
 
 
 @dataclass(frozen=True)
@@ -60,12 +66,35 @@ class RegionConfig:
 
 
 @dataclass(frozen=True)
+class RoutineConfig:
+    """What a unit of the role does on duty while no job has it (`sim.model.agents`).
+
+    `station` waits at its station and `desk` works at it (both drive back there after a
+    job); `patrol` walks legs between random points of a beat of `beat_radius_km` around the
+    station, stopping `stop_min` at each; `grid_walk` walks a block of `n_households`
+    households within `beat_radius_km` of the station, visiting each for `stop_min`; `post`
+    stands at a point of the beat. The moving routines carry on from where a job left them,
+    at `speed_kmh` (the role's speed if not given; at most 60 km/h, and a grid worker's
+    visit takes at least a minute, so that a day is a few hundred legs, not millions).
+    """
+
+    kind: RoutineKind = "station"
+    beat_radius_km: float = field(default=1.0, metadata=bounded(ge=MIN_BEAT_RADIUS_KM, le=100))
+    speed_kmh: float | None = field(
+        default=None, metadata=bounded(ge=MIN_SPEED_KMH, le=MAX_ROUTINE_SPEED_KMH)
+    )
+    stop_min: float = field(default=0.0, metadata=bounded(ge=0, le=MAX_TURNOUT_MIN))
+    n_households: int = field(default=20, metadata=bounded(ge=1, le=10_000))
+
+
+@dataclass(frozen=True)
 class RoleConfig:
     """A kind of staff: how fast they travel, how long they take to set off, what they cost.
 
     `shift_change` says what a unit busy at the end of its shift does: `finish` the job
     (overtime) or `handover` it to the next shift. Volunteers and on-call staff accept a
     call-out with probability `p_accept` and need a `callout_delay` before they set off.
+    `routine` is what a unit does between jobs (by default, it waits at its station).
     """
 
     speed_kmh: float = field(metadata=bounded(ge=MIN_SPEED_KMH, le=MAX_SPEED_KMH))
@@ -75,6 +104,7 @@ class RoleConfig:
     p_accept: float = field(default=1.0, metadata=bounded(gt=0, le=1))
     callout_delay: DistributionConfig | None = None
     is_volunteer: bool = False
+    routine: RoutineConfig = field(default_factory=RoutineConfig)
 
 
 @dataclass(frozen=True)

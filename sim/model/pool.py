@@ -10,14 +10,19 @@ from __future__ import annotations
 
 from collections import deque
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from sim.model.agents import Agent
 
 
 @dataclass(slots=True, eq=False)
 class Unit:
     """One member of staff on duty: a role at a home station (each unit is its own object).
 
-    While it is busy the model notes on it what with: `busy_with` from dispatch until it is
-    back at its station, `job` only until handling ends (it can hand over only that).
+    Its `agent` runs its duty day as a SimPy process. While it is busy the model notes on it
+    what with: `busy_with` from dispatch until it is free again (back at its station, or on
+    scene for a moving routine), `job` only until handling ends (it can hand over only that).
     """
 
     unit_id: int
@@ -25,6 +30,7 @@ class Unit:
     station: int
     busy_with: tuple[int, int, float] | None = None  # (incident id, stage, t_start)
     job: object | None = None  # the model's job it works on
+    agent: Agent | None = None  # its duty day (`sim.model.agents`), set when it comes on duty
 
 
 class UnitPool:

@@ -1,4 +1,5 @@
-"""Record tables of one replication: incidents, matters, unit busy intervals, jobs, overtime.
+"""Record tables of one replication: incidents, matters, unit busy intervals, jobs, overtime,
+and every unit's state intervals (its routine and its jobs, where it was: `sim.model.agents`).
 
 A field name here is the column name in every output table and the label in reports. Times
 are minutes from the start of the replication (warm-up included); durations end in `_min`.
@@ -17,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from sim.config.scenario import ScenarioConfig
+from sim.model.agents import STATE_FIELDS, STATE_NAMES
 from sim.model.incidents import IncidentStream
 from sim.model.ledger import IncidentLedger
 from sim.model.matters import CallColumns, matter_table
@@ -78,6 +80,18 @@ JOB_COLUMNS: tuple[str, ...] = (
     "n_roles",
 )
 OVERTIME_COLUMNS: tuple[str, ...] = ("unit_id", "role", "station", "t_shift_end", "t_free")
+STATE_COLUMNS: tuple[str, ...] = (
+    "unit_id",
+    "role",
+    "station",
+    "state",
+    "t_start",
+    "t_end",
+    "x_km",
+    "y_km",
+)
+"""A unit's state interval: `state` one of `agents.STATE_NAMES` (its routine's kind, or
+`job` from dispatch to release); (x_km, y_km) its mean position over the interval."""
 
 
 class Model(Protocol):
@@ -93,6 +107,7 @@ class Model(Protocol):
     station_names: list[str]
     role_index: dict[str, int]
     busy: list[float]
+    states: list[float]
     job_rows: list[object]
     overtime: list[tuple[int, float, float]]
     t_stop_min: float  # when the run stopped: matters still open are censored there
@@ -109,6 +124,7 @@ class ReplicationRecords:
     overtime: pd.DataFrame
     n_deterred: int = 0  # candidate incidents in the window that visible presence prevented
     matters: pd.DataFrame | None = None
+    states: pd.DataFrame | None = None  # every unit's state intervals (`STATE_COLUMNS`)
 
 
 def build_records(model: Model) -> ReplicationRecords:
@@ -127,13 +143,15 @@ def build_records(model: Model) -> ReplicationRecords:
         measured=keep,
     )
     matters = matter_table(calls, jobs, list(model.scenario.roles), model.t_stop_min)
+    codes = _unit_codes(model)
     return ReplicationRecords(
         incidents=incidents if keep.all() else incidents[keep].reset_index(drop=True),
-        busy=_busy_table(model),
+        busy=_busy_table(model, codes),
         jobs=jobs,
-        overtime=_overtime_table(model),
+        overtime=_overtime_table(model, codes),
         n_deterred=_n_deterred(model),
         matters=matters,
+        states=_state_table(model, codes),
     )
 
 
@@ -198,19 +216,37 @@ def _incident_table(model: Model, jobs: pd.DataFrame) -> tuple[pd.DataFrame, np.
     return table, keep
 
 
-def _busy_table(model: Model) -> pd.DataFrame:
+def _busy_table(model: Model, codes: UnitCodes) -> pd.DataFrame:
     rows = np.array(model.busy, dtype=float).reshape(-1, len(BUSY_FIELDS))  # flat rows
     unit_ids = rows[:, 0].astype(np.int64)
     return pd.DataFrame(
         {
             "unit_id": unit_ids,
-            **_unit_columns(model, unit_ids),
+            **_unit_columns(model, codes, unit_ids),
             "incident_id": rows[:, 1].astype(np.int64),
             "stage": rows[:, 2].astype(np.int16),
             "t_start": rows[:, 3],
             "t_end": rows[:, 4],
         },
         columns=list(BUSY_COLUMNS),
+    )
+
+
+def _state_table(model: Model, codes: UnitCodes) -> pd.DataFrame:
+    """The units' state intervals, in the order they ended (each kept whole)."""
+    rows = np.array(model.states, dtype=float).reshape(-1, len(STATE_FIELDS))  # flat rows
+    unit_ids = rows[:, 0].astype(np.int64)
+    return pd.DataFrame(
+        {
+            "unit_id": unit_ids,
+            **_unit_columns(model, codes, unit_ids),
+            "state": pd.Categorical.from_codes(rows[:, 1].astype(np.int64), STATE_NAMES),
+            "t_start": rows[:, 2],
+            "t_end": rows[:, 3],
+            "x_km": rows[:, 4],
+            "y_km": rows[:, 5],
+        },
+        columns=list(STATE_COLUMNS),
     )
 
 
@@ -232,13 +268,13 @@ def _job_table(model: Model) -> pd.DataFrame:
     )
 
 
-def _overtime_table(model: Model) -> pd.DataFrame:
+def _overtime_table(model: Model, codes: UnitCodes) -> pd.DataFrame:
     rows = _float_rows(model.overtime, 3)
     unit_ids = rows[:, 0].astype(np.int64)
     return pd.DataFrame(
         {
             "unit_id": unit_ids,
-            **_unit_columns(model, unit_ids),
+            **_unit_columns(model, codes, unit_ids),
             "t_shift_end": rows[:, 1],
             "t_free": rows[:, 2],
         },
@@ -252,14 +288,22 @@ def _float_rows(rows: Sequence[tuple[float, ...]], width: int) -> np.ndarray:
     return np.fromiter(values, dtype=float, count=width * len(rows)).reshape(-1, width)
 
 
-def _unit_columns(model: Model, unit_ids: np.ndarray) -> dict[str, pd.Categorical]:
+UnitCodes = tuple[np.ndarray, np.ndarray]  # every unit's role code and station code
+
+
+def _unit_codes(model: Model) -> UnitCodes:
+    """Every unit's role and station codes, made once for the tables that name units."""
     units = model.pool.units
-    role_names = list(model.scenario.roles)
-    role_code = np.array([model.role_index[u.role] for u in units], dtype=np.int64)
-    station_code = np.array([u.station for u in units], dtype=np.int64)
+    role_code = np.fromiter((model.role_index[u.role] for u in units), np.int64, len(units))
+    station_code = np.fromiter((u.station for u in units), np.int64, len(units))
+    return role_code, station_code
+
+
+def _unit_columns(
+    model: Model, codes: UnitCodes, unit_ids: np.ndarray
+) -> dict[str, pd.Categorical]:
+    role_code, station_code = codes
     return {
-        "role": pd.Categorical.from_codes(role_code[unit_ids], categories=role_names),
-        "station": pd.Categorical.from_codes(
-            station_code[unit_ids], categories=model.station_names
-        ),
+        "role": pd.Categorical.from_codes(role_code[unit_ids], list(model.scenario.roles)),
+        "station": pd.Categorical.from_codes(station_code[unit_ids], model.station_names),
     }

@@ -8,17 +8,19 @@ The story of one incident:
    sends a whole team now or queues the job at a station, where jobs wait by priority, then by
    the time they became ready. When units come free or on duty, the waiting jobs they could
    serve are offered again, in that order (`_retry_queue`).
-3. A team is dispatched as a whole (`respond`): each member sets off after their turnout (and
-   call-out delay) and travels at their role's speed. The first arrival ends the response
-   time; handling begins once the whole team is there.
-4. When handling ends, each member drives back to their station and is free on arrival. If
-   the incident has later stages (follow-up sessions, a referral), the next one becomes a job
-   after its delay, in office hours (`follow_up`); a stage `only_if_unsettled` (a referral of
-   what the police could not settle) is skipped when the sessions so far settled the matter.
-   After the last one the incident is resolved; a matter not settled at its root calls again
-   later as a repeat call (`call_again`). While a matter waits for a later session (an
-   agency's visit days later), it may flare up: when its repeat delay passes first, the
-   citizen calls the police again (`_flare_up`), and the matter goes on waiting.
+3. A team is dispatched as a whole (`respond`): each member leaves its routine, sets off after
+   their turnout (and call-out delay) from where it is and travels at their role's speed.
+   The first arrival ends the response time; handling begins once the whole team is there.
+4. When handling ends, each member goes back to its routine: a unit waiting at its station
+   (or at its desk) drives back and is free on arrival; a moving unit (patrol, grid walk,
+   post) is free on scene and carries on from there. If the incident has later stages
+   (follow-up sessions, a referral), the next one becomes a job after its delay, in office
+   hours (`follow_up`); a stage `only_if_unsettled` (a referral of what the police could not
+   settle) is skipped when the sessions so far settled the matter. After the last one the
+   incident is resolved; a matter not settled at its root calls again later as a repeat call
+   (`call_again`). While a matter waits for a later session (an agency's visit days later),
+   it may flare up: when its repeat delay passes first, the citizen calls the police again
+   (`_flare_up`), and the matter goes on waiting.
 Meanwhile `work_shifts` brings each roster's shifts on and off duty: a unit busy at the end of
 its shift finishes the job on overtime, or hands it over to the next shift. And `bring_desk_work`
 brings each station's desk work (an agency office's own caseload, a police room's counter
@@ -27,7 +29,15 @@ jobs by priority, then by the time they became ready. A matter referred to an ag
 therefore waits behind the office's caseload and for its staff's hours: its turnaround is the
 office's queue, not a drawn delay.
 
-A SimPy process per roster, `work_shifts`, drives the shifts. Calls and jobs, which are most
+The story of one unit (`sim.model.agents`): every unit on duty is a SimPy process living its
+duty day, `Agent.live_duty_day`. While free it runs its role's routine (waits at the station,
+works its desk, patrols its beat, walks its grid block, stands at its post). A dispatch
+interrupts it (`_send_team`: `Process.interrupt`); it travels from where it is, its position
+interpolated along its current leg; `_release` hands it back to its routine; going off duty
+(`_end_shift`, or the end of its overtime) ends its process. Its state intervals (routine and
+jobs, with where they were) are recorded for presence and for utilisation.
+
+The processes are the units' and the rosters' (`work_shifts`). Calls and jobs, which are most
 of the model's work, are chains of plain calls on the clock (`sim.model.clock.Clock.call_after`):
 each arrival puts the next on the clock (`receive_calls`), and what happens to a job is a
 chain of calls that carry on its story (`respond`, `follow_up`, `call_again`). A process per
@@ -55,6 +65,7 @@ import simpy
 from sim.config.rosters import ShiftInstance, iter_shift_instances, max_on_duty
 from sim.config.scenario import ScenarioConfig, StageConfig
 from sim.config.teams import TeamSlots, field_team, team_slots
+from sim.model.agents import Staff, road_km
 from sim.model.clock import Clock
 from sim.model.dispatch import POLICIES, Assign, Queue
 from sim.model.distributions import make_distribution
@@ -132,6 +143,15 @@ class Model:
         self._shifts: list[tuple[int, ShiftInstance]] = []  # (first unit id, shift), in order
         self.plans: dict[int, deque[tuple[StageConfig, Job, float]]] = {}
         self.busy: list[float] = []  # flat rows of `records.BUSY_FIELDS`
+        self.states: list[float] = []  # flat rows of `agents.STATE_FIELDS`
+        self.staff = Staff(
+            self.env,
+            scenario,
+            streams,
+            self.states,
+            self._note if event_log is not None else None,
+            self._duty_is_over,
+        )
         self.overtime: list[tuple[int, float, float]] = []
         self.job_rows: list[object] = []  # flat rows of `records.JOB_FIELDS`
         self.n_open = 0
@@ -318,6 +338,7 @@ class Model:
                 return
             yield self.env.timeout(max(0.0, shift.t_start_min - self.env.now))
             group = self.pool.add_units(station, role, shift.count)
+            self.staff.start(group)  # each unit's duty day (`sim.model.agents`)
             self._shifts.append((group[0].unit_id, shift))
             if self.log is not None:
                 self._note("shift_start", -1, f"{self.station_names[station]} {role} {shift.count}")
@@ -389,7 +410,9 @@ class Model:
         for unit in members:
             role = roles[unit.role]  # `geography.return_min`, written out (a call per member)
             trip_min = distance_km[unit.station] / role.speed_kmh * MIN_PER_HOUR
-            if trip_min > 0:
+            if unit.agent is not None and unit.agent.moving:  # its routine resumes on scene
+                self._release(unit)
+            elif trip_min > 0:
                 self.env.call_after(trip_min, self._release, unit)
             else:
                 self._release(unit)
@@ -546,7 +569,15 @@ class Model:
         for unit in members:
             unit.job, unit.busy_with = job, (incident_id, job.stage, now)
             role = roles[unit.role]  # `geography.travel_min`, written out (a call per member)
-            trip_min = role.turnout_min + distance_km[unit.station] / role.speed_kmh * MIN_PER_HOUR
+            agent = unit.agent
+            assert agent is not None
+            x_km, y_km = agent.leave_routine(job)  # the dispatch interrupts its routine
+            if agent.moving:  # from where it is on its beat, block or post
+                to_x_km, to_y_km = self._where(incident_id, unit.station)
+                from_km = road_km(self.scenario.travel, x_km, y_km, to_x_km, to_y_km)
+            else:
+                from_km = distance_km[unit.station]
+            trip_min = role.turnout_min + from_km / role.speed_kmh * MIN_PER_HOUR
             sampler = callouts.get(unit.role) if callouts else None
             if sampler is not None:  # on call: the call-out delay before setting off
                 trip_min += sampler.sample_one(self.streams["callouts"])
@@ -594,16 +625,30 @@ class Model:
         self.busy += (unit_id, incident_id, stage, t_start, self.env.now)
         if self.log is not None:
             self._note("free", incident_id, f"u{unit_id}")
-        if self.leaving and unit_id in self.leaving:
+        leaving = bool(self.leaving) and unit_id in self.leaving
+        assert unit.agent is not None
+        x_km, y_km = self._where(incident_id, unit.station)
+        unit.agent.back_from_job(t_start, x_km, y_km, leaving, at_desk=incident_id == DESK)
+        if leaving:
+            unit.agent = None  # its day is over (a province year has millions of unit-shifts)
             self.overtime.append((unit_id, self.leaving.pop(unit_id), self.env.now))
             return
         self.pool.put_back(unit)
         if self.queues[0 if self.policy.shared_queue else unit.station]:
             self._retry_queue(unit.station, unit.role)
 
+    def _where(self, incident_id: int, station: int) -> tuple[float, float]:
+        """Where a job is done: the incident's place, or the station for desk work."""
+        if incident_id == DESK:
+            return float(self.station_x_km[station]), float(self.station_y_km[station])
+        return self.ledger.x_km[incident_id], self.ledger.y_km[incident_id]
+
     def _end_shift(self, group: list[Unit], shift: ShiftInstance) -> list[Unit]:
         """Free units go home; busy ones are on overtime until they are free or hand over."""
-        self.pool.remove_free(group)
+        for unit in self.pool.remove_free(group):
+            assert unit.agent is not None
+            unit.agent.go_off_duty()
+            unit.agent = None
         busy = [u for u in group if u.busy_with is not None]
         handover = self.scenario.roles[group[0].role].shift_change == "handover" if group else False
         for unit in busy:
@@ -626,6 +671,11 @@ class Model:
             job.members[job.members.index(unit)] = successor
             incident_id, stage, t_start = unit.busy_with  # type: ignore[misc]
             self.busy += (unit.unit_id, incident_id, stage, t_start, self.env.now)
+            x_km, y_km = self._where(incident_id, unit.station)
+            assert unit.agent is not None and successor.agent is not None
+            unit.agent.back_from_job(t_start, x_km, y_km, True, at_desk=incident_id == DESK)
+            unit.agent = None
+            successor.agent.leave_routine(job)  # taken from its routine, on scene at once
             unit.busy_with, unit.job = None, None
             successor.busy_with, successor.job = (incident_id, stage, self.env.now), job
             job.t_start = min(u.busy_with[2] for u in job.members)  # type: ignore[index]
@@ -636,6 +686,8 @@ class Model:
     def run(self) -> ReplicationRecords:
         """Simulate until every call has arrived and been resolved; return the records."""
         self.receive_calls()
+        for group in self._plain_groups:  # units of plain counts are on duty throughout
+            self.staff.start(group)
         for station, role in self.rostered:
             self.env.process(self.work_shifts(station, role))
         for station, role in self.desks:
@@ -644,7 +696,14 @@ class Model:
             self.env.process(self.forget_old_presence())
         self.env.run_all()
         self.t_stop_min = self.env.now  # matters still open are censored here
+        for unit in self.pool.units:
+            if unit.agent is not None:  # still on duty
+                unit.agent.end_of_run()
         return build_records(self)
+
+    def _duty_is_over(self) -> bool:
+        """Whether moving routines may stop: the horizon is over and nothing is open."""
+        return self.env.now >= self.t_end_min and self.n_open == 0
 
     # --- set-up helpers --------------------------------------------------------------------
 
@@ -667,11 +726,12 @@ class Model:
         ]
         self.pool = UnitPool(len(stations), roles)
         self.rostered: list[tuple[int, str]] = []
+        self._plain_groups: list[list[Unit]] = []
         for index, station in enumerate(stations.values()):
             for role in roles:
                 entry = station.staff.get(role, 0)
                 if isinstance(entry, int):
-                    self.pool.add_units(index, role, entry)
+                    self._plain_groups.append(self.pool.add_units(index, role, entry))
                 else:
                     self.rostered.append((index, role))
         self.desks = [  # (station, role) of every desk with work to bring

@@ -1,0 +1,201 @@
+"""Agents: each unit on duty is a SimPy process living its duty day (`sim.model.agents`).
+
+The officer's day is computed by hand from the points of their beat: station `a` at (3, 3),
+a beat of 2 km walked at 6 km/h (10 min a km) with 5-minute stops, a response at 30 km/h
+(2 min a km), no detour and no turnout. A patrol's points are the `agents` stream's, spawned
+for the officer's seat and duty (station 0, role 0, seat 0, duty from minute 0).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+
+import numpy as np
+import pytest
+
+from sim.analysis.staff_kpis import time_split_kpis
+from sim.config.scenario import RoutineConfig
+from sim.config.schema import ConfigError
+from sim.model.agents import point_in_disc
+from sim.model.replication import Model
+from sim.model.streams import STREAM_NAMES, Streams
+from sim.sweep.compose import compose_job
+from tests.builders import hand_made, run_logged, scenario_of, tiny
+
+SHIFT_MIN = 120.0
+WALK_MIN_PER_KM, DRIVE_MIN_PER_KM, STOP_MIN = 10.0, 2.0, 5.0
+SCENE = (6.0, 7.0)  # 5 km from the station
+
+
+def officer_on_patrol(routine: dict | None = None, shift_hours: float = 2.0) -> dict:
+    data = tiny()
+    data["stations"]["a"].update(x_km=3.0, y_km=3.0)
+    data["roles"]["police"]["routine"] = routine or {
+        "kind": "patrol",
+        "beat_radius_km": 2.0,
+        "speed_kmh": 6.0,
+        "stop_min": STOP_MIN,
+    }
+    shift = {"start_hour": 0, "hours": shift_hours, "count": 1}
+    data["stations"]["a"]["staff"] = {
+        "police": {"pattern": "custom", "cover_24h": False, "shifts": [shift]}
+    }
+    return data
+
+
+def beat_points(n_points: int) -> list[tuple[float, float]]:
+    """The officer's patrol points: the seat's own stream, drawn in the beat."""
+    seed = np.random.SeedSequence(1, spawn_key=(0, STREAM_NAMES.index("agents"), 0, 0, 0, 1))
+    rng = np.random.default_rng(seed)
+    return [point_in_disc(rng, (3.0, 3.0), 2.0, (10.0, 10.0)) for _ in range(n_points)]
+
+
+def fmt(point: tuple[float, float]) -> str:
+    return f"u0 {point[0]:.3f},{point[1]:.3f}"
+
+
+def test_an_officer_patrols_is_interrupted_travels_from_the_beat_and_patrols_again():
+    p1, p2, p3 = beat_points(3)
+    t_leg1 = math.dist((3.0, 3.0), p1) * WALK_MIN_PER_KM
+    t_leg2 = t_leg1 + STOP_MIN
+    leg2_min = math.dist(p1, p2) * WALK_MIN_PER_KM
+    t_call = t_leg2 + leg2_min / 2  # halfway along the second leg
+    where = ((p1[0] + p2[0]) / 2, (p1[1] + p2[1]) / 2)
+    travel_min = math.dist(where, SCENE) * DRIVE_MIN_PER_KM
+    t_free = t_call + travel_min + 30.0
+    assert t_free + math.dist(SCENE, p3) * WALK_MIN_PER_KM > SHIFT_MIN  # still walking at 120
+
+    records, log, _ = run_logged(
+        officer_on_patrol(), hand_made([t_call], [SCENE], [30.0]), horizon_min=SHIFT_MIN
+    )
+
+    def at(t_min: float) -> float:
+        return round(t_min, 9)
+
+    assert log == [
+        (0.0, "shift_start", -1, "a police 1"),
+        (0.0, "patrol", -1, fmt(p1)),
+        (at(t_leg1), "stop", -1, fmt(p1)),
+        (at(t_leg2), "patrol", -1, fmt(p2)),
+        (at(t_call), "arrive", 0, "theft"),
+        (at(t_call), "interrupted", -1, fmt(where)),
+        (at(t_call), "dispatch", 0, "u0"),
+        (at(t_call + travel_min), "on_scene", 0, ""),
+        (at(t_free), "resolved", 0, ""),
+        (at(t_free), "free", 0, "u0"),
+        (at(t_free), "patrol", -1, fmt(p3)),  # on from the scene, no drive back
+        (SHIFT_MIN, "off_duty", -1, "u0"),
+    ]
+    assert records.incidents["travel_min"].tolist() == pytest.approx([travel_min], abs=1e-9)
+    states = records.states
+    assert states["state"].tolist() == ["patrol", "patrol", "patrol", "job", "patrol"]
+    expected = [0, t_leg1, t_leg1, t_leg2, t_leg2, t_call, t_call, t_free, t_free, SHIFT_MIN]
+    assert states[["t_start", "t_end"]].to_numpy().ravel().tolist() == pytest.approx(expected)
+    # mean positions: the first leg's midpoint, the stop, the walked half of the second leg
+    assert states.loc[2, ["x_km", "y_km"]].tolist() == pytest.approx(
+        [(p1[0] + where[0]) / 2, (p1[1] + where[1]) / 2]
+    )
+    assert states.loc[3, ["x_km", "y_km"]].tolist() == [6.0, 7.0]
+
+
+def test_a_unit_waiting_at_its_station_keeps_the_event_log_of_a_unit_without_a_routine():
+    incidents = hand_made([10.0, 15.0, 200.0], [SCENE] * 3, [30.0] * 3)
+    plain = run_logged(officer_on_patrol({"kind": "station"}, 4.0), incidents, 300.0)
+    without = officer_on_patrol(shift_hours=4.0)
+    del without["roles"]["police"]["routine"]
+    default = run_logged(without, incidents, 300.0)
+    assert plain[1] == default[1]
+    dispatches = [(t, incident) for t, event, incident, _ in plain[1] if event == "dispatch"]
+    assert dispatches == [(10.0, 0), (60.0, 1), (200.0, 2)]  # the second call waited for u0
+    for table in ("incidents", "busy", "jobs", "overtime", "states"):
+        assert getattr(plain[0], table).equals(getattr(default[0], table)), table
+
+
+def test_a_station_unit_s_states_are_its_waits_at_the_station_and_its_jobs():
+    incidents = hand_made([10.0], [SCENE], [30.0])
+    records, _, _ = run_logged(officer_on_patrol({"kind": "station"}), incidents, SHIFT_MIN)
+    states = records.states
+    # waits 0-10, is on the job 10-70 (10 min there, 30 handling, 10 back... at 30 km/h:
+    # 5 km is 10 min each way), then waits at the station until the shift ends at 120
+    assert states["state"].tolist() == ["station", "job", "station"]
+    assert states[["t_start", "t_end"]].values.tolist() == [[0, 10], [10, 60], [60, 120]]
+    assert states[["x_km", "y_km"]].values.tolist() == [[3, 3], [6, 7], [3, 3]]
+
+
+def test_a_grid_worker_walks_her_block_and_returns_to_it_after_a_call():
+    routine = {"kind": "grid_walk", "beat_radius_km": 2.0, "stop_min": 10.0, "n_households": 4}
+    data = officer_on_patrol(routine, shift_hours=8.0)
+    records, log, _ = run_logged(data, hand_made([100.0], [SCENE], [30.0]), horizon_min=480.0)
+    visits = [detail for _, event, _, detail in log if event == "grid_walk"]
+    assert len(set(visits)) == 4  # her four households, round and round
+    after_call = [e for e in log if e[0] >= 100.0 and e[1] == "grid_walk"]
+    assert after_call[0][3] in visits  # back to her block from the scene
+    states = records.states
+    assert set(states["state"]) == {"grid_walk", "job"}
+    assert np.hypot(states["x_km"] - 3.0, states["y_km"] - 3.0)[states["state"] != "job"].max() < 3
+
+
+def test_a_post_is_held_until_a_dispatch_and_taken_up_again_after_it():
+    routine = {"kind": "post", "beat_radius_km": 1.0}
+    records, log, _ = run_logged(
+        officer_on_patrol(routine), hand_made([60.0], [SCENE], [10.0]), horizon_min=SHIFT_MIN
+    )
+    posts = [detail for _, event, _, detail in log if event == "post"]
+    assert len(posts) == 2 and posts[0] == posts[1]  # to the post at 0, and back after the call
+    # to the post, standing there, the call, back to the post, standing there until 120
+    assert records.states["state"].tolist() == ["post", "post", "job", "post", "post"]
+    assert records.states["t_end"].iloc[-1] == SHIFT_MIN
+
+
+def test_an_officer_s_time_splits_into_reactive_and_proactive_time():
+    data = officer_on_patrol()
+    records, _, _ = run_logged(data, hand_made([40.0], [SCENE], [30.0]), horizon_min=SHIFT_MIN)
+    split = time_split_kpis(records.states, scenario_of(data), warmup_min=0.0, horizon_min=120.0)
+    job = records.states[records.states["state"] == "job"]
+    reactive_min = float((job["t_end"] - job["t_start"]).sum())
+    assert split["reactive_share_police"] == pytest.approx(reactive_min / SHIFT_MIN)
+    assert split["proactive_share_police"] == pytest.approx(1 - reactive_min / SHIFT_MIN)
+    assert split["desk_share_police"] == split["station_share_police"] == 0.0
+    assert math.isnan(split["reactive_share_mediator"])  # no mediator on duty
+
+
+def test_each_unit_s_states_follow_each_other_without_gap_or_overlap_in_a_busy_week():
+    # future_city_2021 with every routine: rosters, handovers, volunteers, joint teams
+    scenario = compose_job(["scenario=future_city_2021"]).scenario
+    routines = {
+        "police": RoutineConfig("patrol", beat_radius_km=2.0, speed_kmh=5.0, stop_min=10.0),
+        "grid_worker": RoutineConfig("grid_walk", speed_kmh=4.0, stop_min=15.0),
+        "volunteer": RoutineConfig("post"),
+    }
+    roles = {
+        role: dataclasses.replace(config, routine=routines.get(role, RoutineConfig("desk")))
+        for role, config in scenario.roles.items()
+    }
+    model = Model(
+        dataclasses.replace(scenario, roles=roles),
+        Streams(1, 0),
+        warmup_min=0.0,
+        horizon_min=7 * 1440.0,
+    )
+    states = model.run().states.sort_values(["unit_id", "t_start"], kind="stable")
+    same_unit = states["unit_id"].to_numpy()[1:] == states["unit_id"].to_numpy()[:-1]
+    gaps_min = states["t_start"].to_numpy()[1:] - states["t_end"].to_numpy()[:-1]
+    assert np.abs(gaps_min[same_unit]).max() < 1e-9
+    assert (states["t_end"] > states["t_start"]).all()
+    assert set(states["state"]) == {"patrol", "grid_walk", "post", "desk", "job"}
+
+
+@pytest.mark.parametrize(
+    ("routine", "key"),
+    [
+        ({"kind": "patrol"}, "roles.police.routine.speed_kmh"),  # the role drives at 100 km/h
+        ({"kind": "grid_walk", "speed_kmh": 5.0}, "roles.police.routine.stop_min"),
+        ({"kind": "patrol", "speed_kmh": 5.0, "beat_radius_km": 0.01}, "beat_radius_km"),
+    ],
+)
+def test_a_routine_whose_legs_would_take_no_time_is_refused_naming_the_field(routine, key):
+    data = officer_on_patrol(routine)
+    data["roles"]["police"]["speed_kmh"] = 100.0
+    with pytest.raises(ConfigError, match=key):
+        scenario_of(data)
