@@ -65,7 +65,7 @@ import simpy
 from sim.config.rosters import ShiftInstance, iter_shift_instances, max_on_duty
 from sim.config.scenario import ScenarioConfig, StageConfig
 from sim.config.teams import TeamSlots, field_team, team_slots
-from sim.model.agents import Staff, road_km
+from sim.model.agents import STATE_FIELDS, STATE_NAMES, Staff, road_km
 from sim.model.clock import Clock
 from sim.model.dispatch import POLICIES, Assign, Queue
 from sim.model.distributions import make_distribution
@@ -135,6 +135,7 @@ class Model:
         self.policy = POLICIES[scenario.dispatch.policy]
         self._build_stations()
         self.prevention, self._u_prevention = self._build_prevention()
+        self._n_states_fed = 0  # state-interval fields already given to the presence ledger
         self.prevented = np.zeros(len(incidents.t_arrival_min), dtype=bool)  # by presence
         # per station (or one shared): (priority, t_ready, job id, station, job), in that order
         self.queues: list[list[tuple[int, float, int, int, Job]]] = [[] for _ in self.station_names]
@@ -194,6 +195,7 @@ class Model:
     def _arrive_unless_prevented(self, incident_id: int) -> None:
         """Presence decides the candidate's fate at its time and place (`sim.model.presence`):
         it happens, does not (prevented), or happens in a neighbouring area (displaced)."""
+        self._feed_presence()
         x_km, y_km = self.incidents.x_km, self.incidents.y_km
         u_prevent, u_displace = self._u_prevention[incident_id]
         fate = self.prevention.fate(  # type: ignore[union-attr]
@@ -216,6 +218,20 @@ class Model:
             place = self.station_order.for_block_row(incident_id, x_km, y_km)
         self.ledger.t_arrival[incident_id] = self.env.now
         self.open_incident(incident_id, place)
+
+    def _feed_presence(self) -> None:
+        """The state intervals the agents closed since the last call go to the presence
+        ledger, each in the cell of its mean position: presence comes from the agents'
+        intervals, not from ticking. An interval still open (a post, a wait at the station)
+        counts once it closes, for the calls after that within its window."""
+        prevention, rows, width = self.prevention, self.states, len(STATE_FIELDS)
+        assert prevention is not None
+        units, area_of = self.pool.units, prevention.areas.area_of
+        for i in range(self._n_states_fed, len(rows), width):
+            unit_id, state, t_start, t_end, x_km, y_km = rows[i : i + width]
+            role = units[int(unit_id)].role
+            prevention.record(role, STATE_NAMES[int(state)], area_of(x_km, y_km), t_start, t_end)
+        self._n_states_fed = len(rows) - len(rows) % width
 
     def respond(self, job: Job, trips_min: list[float]) -> None:
         """The team travels, handles the job together, and drives back.
