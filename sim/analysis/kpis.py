@@ -17,7 +17,7 @@ from scipy import special
 
 from sim.analysis.kpi_ranges import clip_interval
 from sim.analysis.matter_kpis import matter_kpis
-from sim.analysis.staff_kpis import mechanism_kpis, staff_kpis
+from sim.analysis.staff_kpis import mechanism_kpis, staff_kpis, time_split_kpis
 from sim.config.scenario import ScenarioConfig
 
 MIN_PER_DAY = 1440.0
@@ -42,6 +42,7 @@ def replication_kpis(
     overtime: pd.DataFrame | None = None,
     n_deterred: int = 0,
     matters: pd.DataFrame | None = None,
+    states: pd.DataFrame | None = None,
 ) -> dict[str, float]:
     """Every KPI of one replication, in a fixed order: the matter KPIs first (time to
     settlement, `sim.analysis.matter_kpis`), when the matter table is given, then the calls'."""
@@ -57,8 +58,19 @@ def replication_kpis(
     kpis["joint_share"] = joint_share(incidents, jobs)
     overtime = EMPTY_OVERTIME if overtime is None else overtime
     kpis.update(staff_kpis(busy, overtime, scenario, **window))
+    split_roles = roles_with_a_time_split(scenario)
+    if states is not None and split_roles:
+        split = time_split_kpis(states, scenario, **window)
+        kpis.update({k: v for k, v in split.items() if k.rsplit("_share_", 1)[1] in split_roles})
     kpis.update(mechanism_kpis(incidents, jobs, scenario, n_deterred=n_deterred, **window))
     return kpis
+
+
+def roles_with_a_time_split(scenario: ScenarioConfig) -> set[str]:
+    """The roles whose time splits into more than jobs and waiting at the station: those with
+    a routine other than `station`, or with desk work at some station."""
+    roles = {r for r, c in scenario.roles.items() if c.routine.kind != "station"}
+    return roles | {r for s in scenario.stations.values() for r in s.desk_work}
 
 
 def joint_share(incidents: pd.DataFrame, jobs: pd.DataFrame) -> float:

@@ -73,10 +73,10 @@ def staff_kpis(
 
 
 TIME_KINDS: dict[str, tuple[str, ...]] = {
-    "reactive": ("job",),
-    "proactive": ("patrol", "grid_walk", "post"),
-    "desk": ("desk",),
-    "station": ("station",),
+    "reactive": ("job",),  # sent to a call or a later session
+    "proactive": ("patrol", "grid_walk", "post"),  # the routine's visible work
+    "counter": ("counter",),  # desk work done: an office's caseload, a police room's counter
+    "waiting": ("station", "desk"),  # free at the station or at the desk
 }
 """How the states of `sim.model.agents.STATE_NAMES` add up into kinds of time."""
 

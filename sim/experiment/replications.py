@@ -86,6 +86,7 @@ def run_replication(
         overtime=records.overtime,
         n_deterred=records.n_deterred,
         matters=records.matters,
+        states=records.states,
     )
     return records, kpis
 

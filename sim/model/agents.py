@@ -41,13 +41,13 @@ from sim.config.scenario import RoleConfig, RoutineConfig, ScenarioConfig, Trave
 from sim.model.pool import Unit
 from sim.model.streams import Streams
 
-STATE_NAMES: Final = ("station", "desk", "patrol", "grid_walk", "post", "job")
+STATE_NAMES: Final = ("station", "desk", "patrol", "grid_walk", "post", "job", "counter")
 """The states of a unit's interval: its routine's kind, or `job` (dispatch to release)."""
 STATE_FIELDS: Final = ("unit_id", "state", "t_start", "t_end", "x_km", "y_km")
 """The fields of a state interval, kept as one flat list (`records.BUSY_FIELDS` says why);
 `state` is an index into `STATE_NAMES`, (x_km, y_km) the mean position over the interval."""
 JOB: Final = STATE_NAMES.index("job")
-DESK: Final = STATE_NAMES.index("desk")
+COUNTER: Final = STATE_NAMES.index("counter")  # desk work done (a station's own caseload)
 MOVING_KINDS: Final = frozenset({"patrol", "grid_walk", "post"})
 MIN_PER_HOUR: Final = 60.0
 BLOCK_SHARE_OF_BEAT: Final = 0.25  # a grid block's radius, as a share of the beat's
@@ -301,10 +301,10 @@ class Agent:
         at_desk: bool = False,
     ) -> None:
         """The job releases the unit: at the scene (moving routines) or at the station. Desk
-        work (`at_desk`: the station's own caseload or counter) is recorded as `desk` time."""
+        work (`at_desk`: the station's own caseload or counter) is recorded as `counter` time."""
         now = self.env.now
         if now > t_dispatch:  # (a job handed over the instant it was sent took no time)
-            state = DESK if at_desk else JOB
+            state = COUNTER if at_desk else JOB
             self.rows += (self.unit_id, state, t_dispatch, now, x_job_km, y_job_km)
         x_km, y_km = (x_job_km, y_job_km) if self.moving else self.home
         self.leg, self.t_since, self.on_job = (x_km, y_km, now, x_km, y_km, now), now, False

@@ -156,7 +156,7 @@ def test_an_officer_s_time_splits_into_reactive_and_proactive_time():
     reactive_min = float((job["t_end"] - job["t_start"]).sum())
     assert split["reactive_share_police"] == pytest.approx(reactive_min / SHIFT_MIN)
     assert split["proactive_share_police"] == pytest.approx(1 - reactive_min / SHIFT_MIN)
-    assert split["desk_share_police"] == split["station_share_police"] == 0.0
+    assert split["counter_share_police"] == split["waiting_share_police"] == 0.0
     assert math.isnan(split["reactive_share_mediator"])  # no mediator on duty
 
 

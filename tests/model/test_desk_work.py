@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from sim.analysis.staff_kpis import referral_kpis
+from sim.analysis.staff_kpis import TIME_KINDS, referral_kpis, time_split_kpis
 from sim.config.schema import ConfigError
 from sim.model.replication import DESK
 from tests.builders import hand_made, run_logged, scenario_of, tiny
@@ -100,3 +100,16 @@ def test_desk_work_for_a_role_the_station_does_not_staff_is_refused_naming_the_f
     desks["police"] = desks["enforcement"]
     with pytest.raises(ConfigError, match=r"b\.desk_work\.police = 'police': needs staff"):
         scenario_of(data)
+
+
+def test_desk_work_is_counter_time_in_the_role_s_time_split():
+    records, _log, model = _run(_office())
+    states = records.states[records.states["role"] == "enforcement"]
+    counter = states[states["state"] == "counter"]
+    desk = records.busy[records.busy["incident_id"] == DESK]
+    assert (counter["t_end"] - counter["t_start"]).sum() == pytest.approx(
+        (desk["t_end"] - desk["t_start"]).sum()
+    )
+    split = time_split_kpis(records.states, model.scenario, warmup_min=0.0, horizon_min=1440.0)
+    shares = [split[f"{kind}_share_enforcement"] for kind in TIME_KINDS]
+    assert sum(shares) == pytest.approx(1.0) and split["counter_share_enforcement"] > 0.5

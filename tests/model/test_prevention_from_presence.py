@@ -30,7 +30,8 @@ def _district(n_grid_workers: int) -> dict[str, Any]:
             "handling": {"dist": "fixed", "value_min": 5.0},
         }
     }
-    data["roles"]["grid_worker"]["routine"] = {"kind": "grid_walk", "speed_kmh": 4.0, "stop_min": 15.0}
+    walk = {"kind": "grid_walk", "speed_kmh": 4.0, "stop_min": 15.0}
+    data["roles"]["grid_worker"]["routine"] = walk
     data["stations"]["a"].update(x_km=2.0, y_km=2.0)
     data["stations"]["a"]["staff"] = {"police": 1, "grid_worker": n_grid_workers}
     data["prevention"] = {
