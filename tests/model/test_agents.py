@@ -199,3 +199,16 @@ def test_a_routine_whose_legs_would_take_no_time_is_refused_naming_the_field(rou
     data["roles"]["police"]["speed_kmh"] = 100.0
     with pytest.raises(ConfigError, match=key):
         scenario_of(data)
+
+
+def test_a_desk_unit_works_like_a_station_unit_and_its_time_is_desk_time():
+    incidents = hand_made([10.0, 15.0], [SCENE] * 2, [30.0] * 2)
+    station = run_logged(officer_on_patrol({"kind": "station"}), incidents, SHIFT_MIN)
+    desk = run_logged(officer_on_patrol({"kind": "desk"}), incidents, SHIFT_MIN)
+    assert desk[1] == station[1]
+    assert desk[0].incidents.equals(station[0].incidents)
+    states = desk[0].states["state"].astype(str)
+    assert (
+        states.tolist()
+        == station[0].states["state"].astype(str).replace("station", "desk").tolist()
+    )
