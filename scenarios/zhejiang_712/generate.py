@@ -134,6 +134,14 @@ def future_city() -> dict[str, object]:
     return compose_config(["scenario=future_city_2021"])
 
 
+def _waiting_at_stations(roles: object) -> dict[str, dict]:
+    """The roles with the `station` routine: a province of moving agents (patrol legs, grid
+    walks) would be several times the events of its calls, so the province's staff wait at
+    their stations between calls, and it has no prevention from presence (only deterrence)."""
+    assert isinstance(roles, dict)
+    return {name: {k: v for k, v in role.items() if k != "routine"} for name, role in roles.items()}
+
+
 def scenario_text() -> str:
     """The whole scenario file, deterministically."""
     rng = np.random.default_rng(SEED)
@@ -148,6 +156,7 @@ def scenario_text() -> str:
         "dispatch": {"policy": "nearest"},
         "demand": demand,
         **{key: base[key] for key in SHARED_KEYS},
+        "roles": _waiting_at_stations(base["roles"]),
         NAME: {"joint_duty": JOINT_DUTY_STAFF, "police_station": POLICE_STATION_STAFF},
     }
     region = {"width_km": WIDTH_KM, "height_km": HEIGHT_KM, "background_weight": BACKGROUND_WEIGHT}

@@ -17,7 +17,12 @@ from scipy import special
 
 from sim.analysis.kpi_ranges import clip_interval
 from sim.analysis.matter_kpis import matter_kpis
-from sim.analysis.staff_kpis import mechanism_kpis, staff_kpis, time_split_kpis
+from sim.analysis.staff_kpis import (
+    mechanism_kpis,
+    prevention_kpis,
+    staff_kpis,
+    time_split_kpis,
+)
 from sim.config.scenario import ScenarioConfig
 
 MIN_PER_DAY = 1440.0
@@ -43,6 +48,7 @@ def replication_kpis(
     n_deterred: int = 0,
     matters: pd.DataFrame | None = None,
     states: pd.DataFrame | None = None,
+    prevented: pd.DataFrame | None = None,
 ) -> dict[str, float]:
     """Every KPI of one replication, in a fixed order: the matter KPIs first (time to
     settlement, `sim.analysis.matter_kpis`), when the matter table is given, then the calls'."""
@@ -63,6 +69,8 @@ def replication_kpis(
         split = time_split_kpis(states, scenario, **window)
         kpis.update({k: v for k, v in split.items() if k.rsplit("_share_", 1)[1] in split_roles})
     kpis.update(mechanism_kpis(incidents, jobs, scenario, n_deterred=n_deterred, **window))
+    if prevented is not None:
+        kpis.update(prevention_kpis(prevented, scenario, horizon_min=horizon_min))
     return kpis
 
 
@@ -70,7 +78,10 @@ def roles_with_a_time_split(scenario: ScenarioConfig) -> set[str]:
     """The roles whose time splits into more than jobs and waiting at the station: those with
     a routine other than `station`, or with desk work at some station."""
     roles = {r for r, c in scenario.roles.items() if c.routine.kind != "station"}
-    return roles | {r for s in scenario.stations.values() for r in s.desk_work}
+    for station in scenario.stations.values():
+        roles |= {r for r, routine in station.routines.items() if routine.kind != "station"}
+        roles |= set(station.desk_work)
+    return roles
 
 
 def joint_share(incidents: pd.DataFrame, jobs: pd.DataFrame) -> float:

@@ -121,7 +121,7 @@ def mechanism_kpis(
         "repeat_call_share": float(is_repeat.mean()) if len(incidents) else np.nan,
         "repeat_calls_per_day": float(is_repeat.sum()) / days,
         "call_settled_share": float(incidents["settled"].mean()),
-        "deterred_per_day": n_deterred / days,
+        "deterred_per_day": n_deterred / days,  # by the station-kind deterrence
         "later_sessions_per_day": float((in_window["stage"] > 0).sum()) / days,
         "joint_handlings_per_year": len(joint) / days * DAYS_PER_YEAR,
     }
@@ -162,6 +162,20 @@ REFERRAL_KPIS = (
     "referral_turnaround_min_p90",
     "referral_within_24h_share",
 )
+
+
+def prevention_kpis(
+    prevented: pd.DataFrame, scenario: ScenarioConfig, *, horizon_min: float
+) -> dict[str, float]:
+    """Calls presence prevented (`sim.model.presence`): a day, by effect, and in each area."""
+    days = horizon_min / MIN_PER_DAY
+    kpis = {"prevented_per_day": len(prevented) / days}
+    for effect in scenario.prevention.effects:
+        kpis[f"prevented_{effect}_per_day"] = float((prevented["effect"] == effect).sum()) / days
+    for name, area in scenario.areas.items():
+        inside = np.hypot(prevented["x_km"] - area.x_km, prevented["y_km"] - area.y_km)
+        kpis[f"area_{name}_prevented_per_day"] = float((inside <= area.radius_km).sum()) / days
+    return kpis
 
 
 def area_kpis(

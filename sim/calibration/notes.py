@@ -8,6 +8,7 @@ so that a value forced by a published figure is not mistaken for an established 
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 
 from sim.calibration.held_out import held_out_rows
@@ -102,10 +103,17 @@ def _deterrence_note(point: FitPoint, runs: Mapping[str, Kpis]) -> str:
     factor = point.deterrence_factor
     repeats = _mean(runs[BEFORE], f"area_{AREA}_repeat_calls_per_day")
     area = _mean(runs[BEFORE], f"area_{AREA}_incidents_per_day")
+    presence = presence_share(runs)
     text = (
         f"- deterrence: thefts and public-order calls near the joint-duty station at {factor:.2f} "
         f"of their rate ({1 - factor:.0%} prevented). The -70 % repeat calls alone remove "
-        f"{0.7 * repeats / area:.0%} of the area's incidents; deterrence must do the rest of -33 %."
+        f"{0.7 * repeats / area:.0%} of the area's incidents"
+        + (
+            f", and presence (patrols, posts, grid visits; assumed scale) {presence:.0%} more"
+            if math.isfinite(presence)
+            else ""
+        )
+        + "; this station-kind deterrence is the residual: the rest of -33 %."
     )
     if factor <= 0.0:
         return text + " INFEASIBLE: even preventing every such call does not reach -33 %."
@@ -118,6 +126,18 @@ def _deterrence_note(point: FitPoint, runs: Mapping[str, Kpis]) -> str:
             "station directly instead of 110)."
         )
     return text + " A plausible effect of visible presence."
+
+
+def presence_share(runs: Mapping[str, Kpis]) -> float:
+    """The share of the area's incidents before that the added presence after prevents: the
+    area's calls prevented by presence after less before, over its incidents before (NaN
+    without prevention from presence)."""
+    metric = f"area_{AREA}_prevented_per_day"
+    if any(metric not in r for r in (*runs[BEFORE], *runs[AFTER])):
+        return float("nan")
+    before, after = _mean(runs[BEFORE], metric), _mean(runs[AFTER], metric)
+    area = _mean(runs[BEFORE], f"area_{AREA}_incidents_per_day")
+    return (after - before) / area if area > 0 else float("nan")
 
 
 def _joint_note(point: FitPoint, runs: Mapping[str, Kpis]) -> str:

@@ -154,20 +154,20 @@ def _check_office_hours(key: str, office: OfficeHoursConfig) -> None:
         raise ConfigError(f"{key}.days", list(office.days), "must be weekdays 0-6 (Monday is 0)")
 
 
-def _check_routine(key: str, role: RoleConfig) -> None:
+def _check_routine(key: str, role: RoleConfig, prefix: str = ".routine") -> None:
     """A moving routine walks at no more than 60 km/h; a grid worker's visit takes time."""
-    routine = role.routine
+    routine, key = role.routine, key + prefix
     if routine.kind in ("patrol", "grid_walk") and routine.speed_kmh is None:
         if role.speed_kmh > MAX_ROUTINE_SPEED_KMH:
             raise ConfigError(
-                f"{key}.routine.speed_kmh",
+                f"{key}.speed_kmh",
                 None,
                 f"must be given (<= {MAX_ROUTINE_SPEED_KMH:g} km/h) for a {routine.kind}: "
                 f"the role's speed_kmh {role.speed_kmh:g} is too fast to walk a beat at",
             )
     if routine.kind == "grid_walk" and routine.stop_min < MIN_VISIT_MIN:
         raise ConfigError(
-            f"{key}.routine.stop_min",
+            f"{key}.stop_min",
             routine.stop_min,
             f"must be >= {MIN_VISIT_MIN:g} for a grid_walk (the visit to each household)",
         )
@@ -301,6 +301,16 @@ def _check_station(key: str, station: StationConfig, scenario: ScenarioConfig) -
             raise ConfigError(
                 f"{key}.staff.{role}", count, f"must be a count >= 0 and <= {MAX_UNITS}"
             )
+    for role, routine in station.routines.items():
+        if max_on_duty(station.staff.get(role, 0)) == 0:
+            staffed = ", ".join(r for r, e in station.staff.items() if max_on_duty(e)) or "none"
+            raise ConfigError(
+                f"{key}.routines.{role}",
+                role,
+                f"needs staff of that role at the station; staffed roles: {staffed}",
+            )
+        own = dataclasses.replace(scenario.roles[role], routine=routine)
+        _check_routine(f"{key}.routines.{role}", own, prefix="")
     for role, desk in station.desk_work.items():
         if max_on_duty(station.staff.get(role, 0)) == 0:
             staffed = ", ".join(r for r, e in station.staff.items() if max_on_duty(e)) or "none"

@@ -243,14 +243,17 @@ class DeskWorkConfig:
 
 @dataclass(frozen=True)
 class StationConfig:
-    """A place where staff are based: units of each role on duty (a count, or a roster), and
-    the desk work (`DeskWorkConfig`) each role has there besides the jobs sent to it."""
+    """A place where staff are based: units of each role on duty (a count, or a roster), the
+    desk work (`DeskWorkConfig`) each role has there besides the jobs sent to it, and the
+    routines of its roles where they differ from the role's own (`routines`, e.g. the officers
+    of a joint-duty station patrolling a small beat around it)."""
 
     kind: StationKind
     x_km: float
     y_km: float
     staff: dict[str, int | RosterConfig]
     desk_work: dict[str, DeskWorkConfig] = field(default_factory=dict)
+    routines: dict[str, RoutineConfig] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -87,6 +87,7 @@ def run_replication(
         n_deterred=records.n_deterred,
         matters=records.matters,
         states=records.states,
+        prevented=records.prevented,
     )
     return records, kpis
 

@@ -346,7 +346,8 @@ class Agent:
 
 
 class Staff:
-    """Starts the agents of the units that come on duty: one per unit, its routine its role's.
+    """Starts the agents of the units that come on duty: one per unit, its routine its
+    station's for its role if the station has one, else its role's.
 
     A moving routine's random points come from the `agents` stream, spawned per seat (the
     station, the role and the unit's place in its group): a grid block and a post are drawn
@@ -374,6 +375,7 @@ class Staff:
         self.roles: dict[str, RoleConfig] = dict(scenario.roles)
         self.role_index = {role: index for index, role in enumerate(scenario.roles)}
         self.homes = [(s.x_km, s.y_km) for s in scenario.stations.values()]
+        self.station_routines = [s.routines for s in scenario.stations.values()]
         self.region_km = (scenario.region.width_km, scenario.region.height_km)
 
     def start(self, units: list[Unit]) -> None:
@@ -382,7 +384,7 @@ class Staff:
             return
         station, role_name = units[0].station, units[0].role
         role, home_km = self.roles[role_name], self.homes[station]
-        routine = role.routine
+        routine = self.station_routines[station].get(role_name, role.routine)
         moving = routine.kind in MOVING_KINDS
         for seat, unit in enumerate(units):
             key = (station, self.role_index[role_name], seat)

@@ -101,6 +101,7 @@ class Model(Protocol):
     scenario: ScenarioConfig
     incidents: IncidentStream
     prevented: np.ndarray  # candidates prevented by presence (`sim.model.presence`)
+    prevented_by: dict[int, str]  # ... and the effect that prevented each
     ledger: IncidentLedger
     pool: UnitPool
     warmup_min: float
@@ -122,8 +123,9 @@ class ReplicationRecords:
     busy: pd.DataFrame
     jobs: pd.DataFrame
     overtime: pd.DataFrame
-    n_deterred: int = 0  # candidate incidents in the window that visible presence prevented
+    n_deterred: int = 0  # candidate incidents in the window the station-kind deterrence prevented
     matters: pd.DataFrame | None = None
+    prevented: pd.DataFrame | None = None  # candidates in the window presence prevented
     states: pd.DataFrame | None = None  # every unit's state intervals (`STATE_COLUMNS`)
 
 
@@ -151,17 +153,34 @@ def build_records(model: Model) -> ReplicationRecords:
         overtime=_overtime_table(model, codes),
         n_deterred=_n_deterred(model),
         matters=matters,
+        prevented=_prevented_table(model) if model.scenario.prevention.effects else None,
         states=_state_table(model, codes),
     )
 
 
 def _n_deterred(model: Model) -> int:
-    """Candidates in the window that deterrence or presence prevented (a displaced call is
-    not prevented: it happened next door)."""
-    prevented = model.prevented
-    if model.incidents.deterred is not None:
-        prevented = prevented | model.incidents.deterred
-    return int((prevented & (model.incidents.t_arrival_min >= model.warmup_min)).sum())
+    """Candidates in the window that the station-kind deterrence prevented."""
+    deterred = model.incidents.deterred
+    if deterred is None:
+        return 0
+    return int((deterred & (model.incidents.t_arrival_min >= model.warmup_min)).sum())
+
+
+def _prevented_table(model: Model) -> pd.DataFrame:
+    """The candidates in the window that presence prevented: when, where, which type, and
+    which effect (a displaced call is not prevented: it happened next door)."""
+    stream = model.incidents
+    rows = np.flatnonzero(model.prevented & (stream.t_arrival_min >= model.warmup_min))
+    type_names = list(model.scenario.incident_types)
+    return pd.DataFrame(
+        {
+            "t_arrival": stream.t_arrival_min[rows],
+            "x_km": stream.x_km[rows],
+            "y_km": stream.y_km[rows],
+            "kind": pd.Categorical.from_codes(stream.type_index[rows], categories=type_names),
+            "effect": pd.array([model.prevented_by[int(r)] for r in rows], dtype="str"),
+        }
+    )
 
 
 def _incident_table(model: Model, jobs: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:

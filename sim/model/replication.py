@@ -137,6 +137,7 @@ class Model:
         self.prevention, self._u_prevention = self._build_prevention()
         self._n_states_fed = 0  # state-interval fields already given to the presence ledger
         self.prevented = np.zeros(len(incidents.t_arrival_min), dtype=bool)  # by presence
+        self.prevented_by: dict[int, str] = {}  # candidate -> the effect that prevented it
         # per station (or one shared): (priority, t_ready, job id, station, job), in that order
         self.queues: list[list[tuple[int, float, int, int, Job]]] = [[] for _ in self.station_names]
         self._job_ids = itertools.count()  # each job's id, in the order they are made
@@ -208,6 +209,7 @@ class Model:
         )
         if fate.outcome == "prevented":
             self.prevented[incident_id] = True
+            self.prevented_by[incident_id] = fate.effect or ""
             self._note("prevented", incident_id, fate.effect or "")
             return
         if fate.outcome == "displaced":

@@ -58,7 +58,8 @@ def _run(n_grid_workers: int) -> tuple[int, int]:
         horizon_min=DAYS * 1440.0,
     )
     records = model.run()
-    return len(records.incidents), records.n_deterred
+    assert records.n_deterred == 0 and records.prevented is not None  # no static deterrence
+    return len(records.incidents), len(records.prevented)
 
 
 def test_without_grid_workers_presence_prevents_nothing():
