@@ -136,6 +136,7 @@ class Model:
         self._build_stations()
         self.prevention, self._u_prevention = self._build_prevention()
         self._n_states_fed = 0  # state-interval fields already given to the presence ledger
+        self._counts: dict[tuple[str, float], bool] = {}  # (role, state): counted by an effect
         self.prevented = np.zeros(len(incidents.t_arrival_min), dtype=bool)  # by presence
         self.prevented_by: dict[int, str] = {}  # candidate -> the effect that prevented it
         # per station (or one shared): (priority, t_ready, job id, station, job), in that order
@@ -228,11 +229,15 @@ class Model:
         counts once it closes, for the calls after that within its window."""
         prevention, rows, width = self.prevention, self.states, len(STATE_FIELDS)
         assert prevention is not None
-        units, area_of = self.pool.units, prevention.areas.area_of
+        units, area_of, counts = self.pool.units, prevention.areas.area_of, self._counts
         for i in range(self._n_states_fed, len(rows), width):
             unit_id, state, t_start, t_end, x_km, y_km = rows[i : i + width]
             role = units[int(unit_id)].role
-            prevention.record(role, STATE_NAMES[int(state)], area_of(x_km, y_km), t_start, t_end)
+            if counts.get((role, state)) is False:  # (most job and station intervals)
+                continue
+            state_name = STATE_NAMES[int(state)]
+            counts[(role, state)] = bool(prevention.counting(role, state_name))
+            prevention.record(role, state_name, area_of(x_km, y_km), t_start, t_end)
         self._n_states_fed = len(rows) - len(rows) % width
 
     def respond(self, job: Job, trips_min: list[float]) -> None:

@@ -27,6 +27,10 @@ def test_every_variation_composes_and_moves_only_its_own_value():
             if kind.root_cause is not None and kind != varied.incident_types[name]
         }
         radius = varied.deterrence["joint_duty"].radius_km
+        if row.parameter.startswith("presence"):
+            assert not moved and varied.prevention != shipped.prevention
+            assert set(varied.prevention.effects) == {"patrol", "grid_visits"}
+            continue
         if row.parameter == "deterrence radius":
             assert not moved and radius != shipped.deterrence["joint_duty"].radius_km
         else:

@@ -212,3 +212,22 @@ def test_a_desk_unit_works_like_a_station_unit_and_its_time_is_desk_time():
         states.tolist()
         == station[0].states["state"].astype(str).replace("station", "desk").tolist()
     )
+
+
+def test_a_station_s_own_routine_replaces_the_role_s_there_and_only_there():
+    data = officer_on_patrol({"kind": "station"})
+    data["stations"]["b"] = {"kind": "police_room", "x_km": 8.0, "y_km": 8.0, "staff": {"police": 1}}
+    data["stations"]["a"]["routines"] = {
+        "police": {"kind": "patrol", "beat_radius_km": 2.0, "speed_kmh": 6.0, "stop_min": 5.0}
+    }
+    records, _, _ = run_logged(data, hand_made([], [], []), horizon_min=120.0)
+    states = records.states
+    assert set(states.loc[states["station"] == "a", "state"]) == {"patrol"}
+    assert set(states.loc[states["station"] == "b", "state"]) == {"station"}
+
+
+def test_a_station_routine_for_a_role_it_does_not_staff_is_refused_naming_the_field():
+    data = officer_on_patrol()
+    data["stations"]["a"]["routines"] = {"grid_worker": {"kind": "post"}}
+    with pytest.raises(ConfigError, match=r"stations\.a\.routines\.grid_worker = 'grid_worker'"):
+        scenario_of(data)
