@@ -301,23 +301,19 @@ def _check_station(key: str, station: StationConfig, scenario: ScenarioConfig) -
             raise ConfigError(
                 f"{key}.staff.{role}", count, f"must be a count >= 0 and <= {MAX_UNITS}"
             )
+    # A routine or desk work for a role the station has no staff of (e.g. a sweep's count 0)
+    # does nothing; a role the scenario does not declare is a mistake.
     for role, routine in station.routines.items():
-        if max_on_duty(station.staff.get(role, 0)) == 0:
-            staffed = ", ".join(r for r, e in station.staff.items() if max_on_duty(e)) or "none"
+        if role not in scenario.roles:
             raise ConfigError(
-                f"{key}.routines.{role}",
-                role,
-                f"needs staff of that role at the station; staffed roles: {staffed}",
+                f"{key}.routines.{role}", role, f"is not a declared role; declared: {declared}"
             )
         own = dataclasses.replace(scenario.roles[role], routine=routine)
         _check_routine(f"{key}.routines.{role}", own, prefix="")
     for role, desk in station.desk_work.items():
-        if max_on_duty(station.staff.get(role, 0)) == 0:
-            staffed = ", ".join(r for r, e in station.staff.items() if max_on_duty(e)) or "none"
+        if role not in scenario.roles:
             raise ConfigError(
-                f"{key}.desk_work.{role}",
-                role,
-                f"needs staff of that role at the station; staffed roles: {staffed}",
+                f"{key}.desk_work.{role}", role, f"is not a declared role; declared: {declared}"
             )
         _check_distribution(f"{key}.desk_work.{role}.handling", desk.handling)
 

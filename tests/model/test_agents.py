@@ -216,7 +216,8 @@ def test_a_desk_unit_works_like_a_station_unit_and_its_time_is_desk_time():
 
 def test_a_station_s_own_routine_replaces_the_role_s_there_and_only_there():
     data = officer_on_patrol({"kind": "station"})
-    data["stations"]["b"] = {"kind": "police_room", "x_km": 8.0, "y_km": 8.0, "staff": {"police": 1}}
+    room = {"kind": "police_room", "x_km": 8.0, "y_km": 8.0, "staff": {"police": 1}}
+    data["stations"]["b"] = room
     data["stations"]["a"]["routines"] = {
         "police": {"kind": "patrol", "beat_radius_km": 2.0, "speed_kmh": 6.0, "stop_min": 5.0}
     }
@@ -226,8 +227,15 @@ def test_a_station_s_own_routine_replaces_the_role_s_there_and_only_there():
     assert set(states.loc[states["station"] == "b", "state"]) == {"station"}
 
 
-def test_a_station_routine_for_a_role_it_does_not_staff_is_refused_naming_the_field():
+def test_a_station_routine_for_an_undeclared_role_is_refused_naming_the_field():
     data = officer_on_patrol()
-    data["stations"]["a"]["routines"] = {"grid_worker": {"kind": "post"}}
-    with pytest.raises(ConfigError, match=r"stations\.a\.routines\.grid_worker = 'grid_worker'"):
+    data["stations"]["a"]["routines"] = {"clerk": {"kind": "post"}}
+    with pytest.raises(ConfigError, match=r"stations\.a\.routines\.clerk = 'clerk'"):
         scenario_of(data)
+
+
+def test_a_station_routine_for_a_role_without_staff_there_is_inert():
+    data = officer_on_patrol()
+    data["stations"]["a"]["routines"] = {"grid_worker": {"kind": "post"}}  # no grid worker at a
+    records, _, _ = run_logged(data, hand_made([], [], []), horizon_min=120.0)
+    assert set(records.states["role"]) == {"police"}

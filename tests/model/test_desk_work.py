@@ -94,12 +94,19 @@ def test_without_a_caseload_the_referral_is_worked_as_soon_as_it_is_made():
     assert referral["t_start"] == pytest.approx(T_REFERRED)
 
 
-def test_desk_work_for_a_role_the_station_does_not_staff_is_refused_naming_the_field():
+def test_desk_work_for_an_undeclared_role_is_refused_naming_the_field():
     data = _office()
     desks = data["stations"]["b"]["desk_work"]
-    desks["police"] = desks["enforcement"]
-    with pytest.raises(ConfigError, match=r"b\.desk_work\.police = 'police': needs staff"):
+    desks["clerk"] = desks["enforcement"]
+    with pytest.raises(ConfigError, match=r"b\.desk_work\.clerk = 'clerk': is not a declared role"):
         scenario_of(data)
+
+
+def test_desk_work_of_a_role_without_staff_at_the_station_brings_no_task():
+    data = _office()
+    data["stations"]["b"]["desk_work"]["police"] = data["stations"]["b"]["desk_work"]["enforcement"]
+    _records, log, _model = _run(data)
+    assert {d.split()[1] for _, event, _, d in log if event == "desk_task"} == {"enforcement"}
 
 
 def test_desk_work_is_counter_time_in_the_role_s_time_split():
