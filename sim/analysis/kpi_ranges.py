@@ -94,6 +94,16 @@ KPI_RANGES: tuple[tuple[str, KpiRange], ...] = (
     ("area_<area>_repeat_calls_per_day", NON_NEGATIVE),
     ("area_<area>_call_closed_same_day_share", SHARE),
     ("joint_<category>_per_year", NON_NEGATIVE),
+    ("reactive_share_<role>", SHARE),
+    ("proactive_share_<role>", SHARE),
+    ("counter_share_<role>", SHARE),
+    ("waiting_share_<role>", SHARE),
+    ("prevented_per_day", NON_NEGATIVE),
+    ("prevented_<effect>_per_day", NON_NEGATIVE),
+    ("area_<area>_prevented_per_day", NON_NEGATIVE),
+    ("referral_turnaround_min_median", NON_NEGATIVE),
+    ("referral_turnaround_min_p90", NON_NEGATIVE),
+    ("referral_within_24h_share", SHARE),
 )
 
 
