@@ -10,10 +10,29 @@ from __future__ import annotations
 
 from collections import deque
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import Protocol
 
-if TYPE_CHECKING:
-    from sim.model.agents import Agent
+
+class DutyDay(Protocol):
+    """What the model asks of a unit's agent (`sim.model.agents.Agent`), stated here so that
+    the pool need not import the agents, which import the pool."""
+
+    moving: bool
+
+    def leave_routine(self, cause: object) -> tuple[float, float]: ...
+
+    def back_from_job(
+        self,
+        t_dispatch: float,
+        x_job_km: float,
+        y_job_km: float,
+        off_duty: bool,
+        at_desk: bool = False,
+    ) -> None: ...
+
+    def go_off_duty(self) -> None: ...
+
+    def end_of_run(self) -> None: ...
 
 
 @dataclass(slots=True, eq=False)
@@ -30,7 +49,7 @@ class Unit:
     station: int
     busy_with: tuple[int, int, float] | None = None  # (incident id, stage, t_start)
     job: object | None = None  # the model's job it works on
-    agent: Agent | None = None  # its duty day (`sim.model.agents`), set when it comes on duty
+    agent: DutyDay | None = None  # its duty day (`sim.model.agents`), set when it comes on duty
 
 
 class UnitPool:
