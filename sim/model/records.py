@@ -159,10 +159,12 @@ def build_records(model: Model) -> ReplicationRecords:
 
 
 def _n_deterred(model: Model) -> int:
-    """Candidates in the window that the station-kind deterrence prevented."""
+    """Candidates in the window that the station-kind deterrence prevented (of those that
+    presence did not prevent first)."""
     deterred = model.incidents.deterred
     if deterred is None:
         return 0
+    deterred = deterred & ~model.prevented
     return int((deterred & (model.incidents.t_arrival_min >= model.warmup_min)).sum())
 
 

@@ -181,14 +181,13 @@ class Model:
         Deterred candidates still step the clock, so that the others' arrival times round
         exactly as they would without deterrence.
         """
-        if self._deterred is None or not self._deterred[incident_id]:
-            if self.prevention is None:
-                x_km, y_km = self.incidents.x_km, self.incidents.y_km
-                place = self.station_order.for_block_row(incident_id, x_km, y_km)  # by blocks
-                self.ledger.t_arrival[incident_id] = self.env.now  # the drawn time, as rounded
-                self.open_incident(incident_id, place)
-            else:
-                self._arrive_unless_prevented(incident_id)
+        if self.prevention is not None:  # presence first, then the station-kind residual
+            self._arrive_unless_prevented(incident_id)
+        elif self._deterred is None or not self._deterred[incident_id]:
+            x_km, y_km = self.incidents.x_km, self.incidents.y_km
+            place = self.station_order.for_block_row(incident_id, x_km, y_km)  # by blocks
+            self.ledger.t_arrival[incident_id] = self.env.now  # the drawn time, as rounded
+            self.open_incident(incident_id, place)
         next_id = incident_id + 1
         if next_id < len(self._t_calls_min):
             delay_min = self._t_calls_min[next_id] - self.env.now
@@ -196,7 +195,9 @@ class Model:
 
     def _arrive_unless_prevented(self, incident_id: int) -> None:
         """Presence decides the candidate's fate at its time and place (`sim.model.presence`):
-        it happens, does not (prevented), or happens in a neighbouring area (displaced)."""
+        it happens, does not (prevented), or happens in a neighbouring area (displaced). Of
+        what presence leaves, the station-kind deterrence then takes its share: so presence's
+        count does not depend on the residual's, and the residual is what presence left."""
         self._feed_presence()
         x_km, y_km = self.incidents.x_km, self.incidents.y_km
         u_prevent, u_displace = self._u_prevention[incident_id]
@@ -213,6 +214,8 @@ class Model:
             self.prevented_by[incident_id] = fate.effect or ""
             self._note("prevented", incident_id, fate.effect or "")
             return
+        if self._deterred is not None and self._deterred[incident_id]:
+            return  # the station-kind deterrence takes what presence left (its own uniform)
         if fate.outcome == "displaced":
             self.ledger.x_km[incident_id], self.ledger.y_km[incident_id] = fate.x_km, fate.y_km
             place: Place = self.station_order.full_order(fate.x_km, fate.y_km)
