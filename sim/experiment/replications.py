@@ -58,6 +58,7 @@ class ExperimentResult:
     summary: pd.DataFrame  # metric, mean, sd, ci_low, ci_high, n
     analysis: OutputAnalysis | None = None
     matters: pd.DataFrame | None = None  # one row per measured matter, with `replication`
+    states: pd.DataFrame | None = None  # the staff's state intervals that reach the window
 
 
 def run_replication(
@@ -136,7 +137,7 @@ def choose_warmup(
 def run_experiment(job: JobConfig, progress: Progress | None = None) -> ExperimentResult:
     """All replications of a job, and their summary with 95 % confidence intervals."""
     scenario = place_stations(job).scenario
-    incidents, busy, matters, rows = [], [], [], []
+    incidents, busy, matters, states, rows = [], [], [], [], []
     with Workers(job.run.n_workers) as workers:
         warmup = choose_warmup(scenario, job.run, workers)
         run = replace(job.run, warmup_days=warmup.days)
@@ -147,6 +148,8 @@ def run_experiment(job: JobConfig, progress: Progress | None = None) -> Experime
                 busy.append(records.busy.assign(replication=replication))
                 if records.matters is not None:
                     matters.append(records.matters.assign(replication=replication))
+                in_window = records.states[records.states["t_end"] > run.warmup_days * MIN_PER_DAY]
+                states.append(in_window.assign(replication=replication))
                 rows.append({"replication": replication, **kpis})
                 decision = decide(run, [pd.DataFrame(rows)])
                 if progress is not None:
@@ -161,6 +164,7 @@ def run_experiment(job: JobConfig, progress: Progress | None = None) -> Experime
         summary=summarise(replications),
         analysis=OutputAnalysis(len(rows), decision.reason, warmup.days, warmup.reason),
         matters=_replication_first(pd.concat(matters, ignore_index=True)) if matters else None,
+        states=_replication_first(pd.concat(states, ignore_index=True)) if states else None,
     )
 
 

@@ -43,8 +43,9 @@ def write_parquet(table: pd.DataFrame, path: Path, job: JobConfig | str) -> None
 
 
 def write_results(result: ExperimentResult, job: JobConfig, out_dir: Path) -> list[Path]:
-    """The run's tables in `out_dir`: incidents, matters and busy intervals, replications, summary,
-    the job and (`analysis.json`) how many replications and which warm-up were used and why."""
+    """The run's tables in `out_dir`: incidents, matters, busy and state intervals (the staff's
+    states that reach the window), replications, summary, the job and (`analysis.json`) how
+    many replications and which warm-up were used and why."""
     written = {
         "incidents.parquet": lambda p: write_parquet(result.incidents, p, job),
         "busy.parquet": lambda p: write_parquet(result.busy, p, job),
@@ -55,6 +56,9 @@ def write_results(result: ExperimentResult, job: JobConfig, out_dir: Path) -> li
     if result.matters is not None:
         matters = result.matters
         written["matters.parquet"] = lambda p: write_parquet(matters, p, job)
+    if result.states is not None:
+        states = result.states
+        written["states.parquet"] = lambda p: write_parquet(states, p, job)
     if result.analysis is not None:
         analysis = dataclasses.asdict(result.analysis)
         written["analysis.json"] = lambda p: write_json(analysis, p)
