@@ -99,7 +99,8 @@ def test_the_before_scenarios_load_the_offices_calibrated_caseload():
     fitted = _calibration("agency_desk.yaml")["per_staff_day"]
     for scenario in ("taozhu_2019", "shangcheng_police_room"):
         stations = compose_job([f"scenario={scenario}"]).scenario.stations
-        desks = [d for s in stations.values() for d in s.desk_work.values()]
+        offices = [s for s in stations.values() if s.kind == "agency_office"]
+        desks = [d for s in offices for d in s.desk_work.values()]
         assert len(desks) == 3 and {d.per_staff_day for d in desks} == {fitted}
 
 

@@ -41,6 +41,15 @@ def deadline(seconds: int) -> Iterator[None]:
         signal.signal(signal.SIGALRM, previous)
 
 
+def _address_space_bytes() -> int:
+    """This process's virtual size now (Linux `/proc/self/statm`; 0 where there is none)."""
+    try:
+        pages = int(Path("/proc/self/statm").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 0
+    return pages * resource.getpagesize()
+
+
 def limit_memory(limit_bytes: int) -> Callable[[], None]:
     """A `preexec_fn` that caps the child's address space."""
 
@@ -98,7 +107,10 @@ def run_isolated(
     queue = context.SimpleQueue()
 
     def child() -> None:
-        resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
+        # The fork inherits the test process's address space (every library the suite has
+        # imported so far): the case may add `memory_bytes` to it, whatever ran before.
+        limit = _address_space_bytes() + memory_bytes
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
         try:
             queue.put(function(*args))
         except BaseException:  # every failure, KeyboardInterrupt aside, goes to the parent
