@@ -71,3 +71,17 @@ def test_the_summary_says_when_a_conclusion_does_not_hold_in_every_row():
     assert "In every row, settlement is faster" in holds and "10% to 20% of before" in holds
     fails = summarise_identifiability([_row("a", (600.0, 60.0)), _row("b", (100.0, 150.0), False)])
     assert "NOT in every row" in fails and "Not fitted" in fails and "x b" in fails
+
+
+def test_the_share_presence_explains_is_the_added_prevention_over_the_area_before():
+    from sim.calibration.notes import presence_share
+    from sim.calibration.published import AFTER, BEFORE
+
+    area = "area_future_city"
+    runs = {
+        BEFORE: [{f"{area}_prevented_per_day": 0.3, f"{area}_incidents_per_day": 8.0}],
+        AFTER: [{f"{area}_prevented_per_day": 0.7, f"{area}_incidents_per_day": 5.5}],
+    }
+    assert presence_share(runs) == pytest.approx(0.05)
+    del runs[AFTER][0][f"{area}_prevented_per_day"]  # a scenario without presence
+    assert presence_share(runs) != presence_share(runs)  # NaN
