@@ -20,7 +20,7 @@ aliases would expand beyond `MAX_YAML_NODES` nodes or that nests deeper than
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from pathlib import Path
 
 import yaml
@@ -28,12 +28,12 @@ import yaml
 from sim.config.schema import ConfigError
 
 ALLOWED_TARGET_PREFIXES: tuple[str, ...] = (
-    # A `_target_` name, not an import: Hydra's own default configs name its basic launcher
-    # and sweeper under this module, so every composed config contains them.
-    "hydra._internal.core_plugins.",
     "hydra_plugins.",  # installed Hydra launcher and sweeper plugins (joblib, ray, submitit, ...)
     "sim.",  # the package's own classes
 )
+"""Besides these, the exact class names of the launchers and sweepers Hydra itself discovers
+(its basic ones included), which `sim.sweep.compose.hydra_plugin_targets` finds through Hydra's
+public plugin registry and passes as `known`."""
 PLAIN_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 TOP_LEVEL_TEXT_KEYS = ("name", "description")  # top-level keys that hold text, not a group
 PATH_LIKE = re.compile(r"\.\.|[/\\\x00]|^['\"]?~")
@@ -97,12 +97,16 @@ def check_group_values(overrides: Sequence[str]) -> None:
             raise ConfigError(key, value, "must be an option name of the group, not a path")
 
 
-def check_targets(config: object, key: str = "") -> None:
-    """Refuse any `_target_` that is not under an allowed prefix."""
+def check_targets(config: object, key: str = "", known: Collection[str] = ()) -> None:
+    """Refuse any `_target_` that is neither under an allowed prefix nor one of `known`."""
     for target_key, target in _targets(config, key):
-        if not isinstance(target, str) or not target.startswith(ALLOWED_TARGET_PREFIXES):
-            allowed = ", ".join(p + "*" for p in ALLOWED_TARGET_PREFIXES)
-            raise ConfigError(target_key, target, f"is not an allowed _target_; allowed: {allowed}")
+        if isinstance(target, str) and (
+            target.startswith(ALLOWED_TARGET_PREFIXES) or target in known
+        ):
+            continue
+        allowed = ", ".join(p + "*" for p in ALLOWED_TARGET_PREFIXES)
+        allowed += ", Hydra's own launchers and sweepers" if known else ""
+        raise ConfigError(target_key, target, f"is not an allowed _target_; allowed: {allowed}")
 
 
 def check_plain_name(key: str, name: str) -> None:

@@ -29,6 +29,8 @@ import yaml
 from hydra import compose, initialize_config_dir
 from hydra.core.plugins import Plugins
 from hydra.errors import HydraException, MissingConfigException
+from hydra.plugins.launcher import Launcher
+from hydra.plugins.sweeper import Sweeper
 from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
@@ -50,11 +52,24 @@ def register_scenarios() -> None:
     Plugins.instance().register(ScenarioSearchPath)
 
 
+@functools.cache
+def hydra_plugin_targets() -> frozenset[str]:
+    """The class names of every launcher and sweeper Hydra discovers, its own basic ones
+    included (`Plugins.discover`, Hydra's public plugin registry): the `_target_`s a composed
+    `hydra` node may name besides ours and the installed plugins'."""
+    plugins = Plugins.instance()
+    return frozenset(
+        f"{cls.__module__}.{cls.__qualname__}"
+        for kind in (Launcher, Sweeper)
+        for cls in plugins.discover(kind)
+    )
+
+
 def compose_config(overrides: Sequence[str] = ()) -> dict[str, object]:
     """The composed config as a plain dict (interpolations resolved), or `ConfigError`; a
     `_target_` outside the allow-list (`sim.config.checks`) is refused."""
     plain = to_plain(compose_node(overrides, with_hydra=False))
-    check_targets(plain)
+    check_targets(plain, known=hydra_plugin_targets())
     return plain
 
 
@@ -62,7 +77,7 @@ def check_composed_targets(overrides: Sequence[str] = ()) -> None:
     """Compose with the `hydra` node (launcher, sweeper, plugins) and refuse any `_target_`
     outside the allow-list, before Hydra gets to instantiate it."""
     composed = OmegaConf.to_container(compose_node(overrides, with_hydra=True), resolve=False)
-    check_targets(composed)
+    check_targets(composed, known=hydra_plugin_targets())
 
 
 def sweeper_params(overrides: Sequence[str] = ()) -> dict[str, str]:

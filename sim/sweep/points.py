@@ -30,7 +30,7 @@ from sim.config.checks import validate
 from sim.config.safety import check_targets
 from sim.config.scenario import JobConfig
 from sim.config.schema import ConfigError
-from sim.sweep.compose import sweeper_params, sweeper_params_in, to_plain
+from sim.sweep.compose import hydra_plugin_targets, sweeper_params, sweeper_params_in, to_plain
 from sim.sweep.sources import (
     ConfigSource,
     check_hydra_settings,
@@ -70,7 +70,7 @@ def validate_sweep_points(
         [*hydra_overrides, *_first_values(_parse_overrides(_model_overrides(args)))],
         with_hydra=True,
     )
-    check_targets(OmegaConf.to_container(first, resolve=False))
+    check_targets(OmegaConf.to_container(first, resolve=False), known=hydra_plugin_targets())
     check_hydra_settings(first)
     choices = _choices(args, sweeper_params_in(first))
     if on_first is not None:
@@ -78,7 +78,7 @@ def validate_sweep_points(
     derive = PointDeriver(source, hydra_overrides, first)
     for overrides in _grid_of(choices):
         plain = derive(overrides)
-        check_targets(plain)
+        check_targets(plain, known=hydra_plugin_targets())
         _placed(validate(plain))
     return first
 

@@ -7,21 +7,29 @@ import pytest
 from sim.config.checks import validate
 from sim.config.safety import check_targets
 from sim.config.schema import ConfigError
+from sim.sweep.compose import check_composed_targets, hydra_plugin_targets
 from tests.builders import tiny
 
 
-def test_hydra_and_package_targets_are_allowed():
+def test_hydra_s_own_plugins_and_package_targets_are_allowed():
+    known = hydra_plugin_targets()  # Hydra's registry: its basic launcher and sweeper among them
+    basic = next(name for name in known if name.endswith(".BasicLauncher"))
     check_targets(
         {
             "hydra": {
-                "launcher": {
-                    "_target_": "hydra._internal.core_plugins.basic_launcher.BasicLauncher"
-                },
+                "launcher": {"_target_": basic},
                 "sweeper": {"_target_": "hydra_plugins.hydra_joblib_launcher.JoblibLauncher"},
             },
             "x": [{"_target_": "sim.sweep.sweeper.ResumingSweeper"}],
-        }
+        },
+        known=known,
     )
+    with pytest.raises(ConfigError, match="is not an allowed _target_"):
+        check_targets({"hydra": {"launcher": {"_target_": basic}}})  # not known: refused
+
+
+def test_every_shipped_config_composes_with_hydra_s_own_targets_allowed():
+    check_composed_targets(["+experiment=staffing_sweep", "hydra/launcher=joblib"])
 
 
 @pytest.mark.parametrize("target", ["os.system", "builtins.eval", "subprocess.Popen", 42])
