@@ -3,10 +3,11 @@
 Staff: utilisation (busy share of on-duty time, overtime counted as on duty), cost per day,
 overtime and volunteer hours per day; and from the units' state intervals
 (`sim.model.agents`), how each role's time on duty splits into reactive (jobs), proactive
-(patrol, grid walks, posts), desk and station (waiting) time. Mechanisms: repeat calls,
-matters settled at their root, deterred incidents, later sessions, joint handlings per year
-(a job served by two or more roles at once) split into the scenario's joint categories, and
-incidents, repeat calls and same-day share inside each named area. Everything is measured
+(patrol, grid walks, posts), counter (desk work done) and waiting time. Mechanisms: repeat calls,
+matters settled at their root, deterred incidents, later sessions, an agency's turnaround of
+a referral, joint handlings per year (a job served by two or more roles at once) split into
+the scenario's joint categories, incidents, repeat calls and same-day share inside each named
+area, and the calls presence prevented (by effect and area). Everything is measured
 inside the window after warm-up; pure pandas/numpy.
 """
 
@@ -173,8 +174,8 @@ def prevention_kpis(
     for effect in scenario.prevention.effects:
         kpis[f"prevented_{effect}_per_day"] = float((prevented["effect"] == effect).sum()) / days
     for name, area in scenario.areas.items():
-        inside = np.hypot(prevented["x_km"] - area.x_km, prevented["y_km"] - area.y_km)
-        kpis[f"area_{name}_prevented_per_day"] = float((inside <= area.radius_km).sum()) / days
+        inside = _inside(prevented, area.x_km, area.y_km, area.radius_km)
+        kpis[f"area_{name}_prevented_per_day"] = float(inside.sum()) / days
     return kpis
 
 
@@ -182,14 +183,18 @@ def area_kpis(
     name: str, incidents: pd.DataFrame, x_km: float, y_km: float, radius_km: float, days: float
 ) -> dict[str, float]:
     """Incidents, repeat calls and same-day share of the incidents inside one area."""
-    inside = np.hypot(incidents["x_km"] - x_km, incidents["y_km"] - y_km) <= radius_km
-    local = incidents[inside]
+    local = incidents[_inside(incidents, x_km, y_km, radius_km)]
     same_day = (local["t_resolved"] // MIN_PER_DAY) == (local["t_arrival"] // MIN_PER_DAY)
     return {
         f"area_{name}_incidents_per_day": len(local) / days,
         f"area_{name}_repeat_calls_per_day": float(local["is_repeat"].sum()) / days,
         f"area_{name}_call_closed_same_day_share": float(same_day.mean()) if len(local) else np.nan,
     }
+
+
+def _inside(table: pd.DataFrame, x_km: float, y_km: float, radius_km: float) -> pd.Series:
+    """Which rows' places (`x_km`, `y_km` columns) lie in the circle."""
+    return np.hypot(table["x_km"] - x_km, table["y_km"] - y_km) <= radius_km
 
 
 def _by_role(minutes: np.ndarray, roles: pd.Series) -> dict[str, float]:
