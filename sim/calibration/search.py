@@ -17,9 +17,9 @@ the outcome it mainly drives (the targets of `sim.calibration.published` are nea
 Every evaluation runs the same replications on the same seed (common random numbers, CRN), so
 the estimates move smoothly with the parameters and the search sees no sampling noise between
 steps. The before scenario depends on `per_day` and `desk_per_staff_day` only, so they are solved
-first: `per_day` by proportional steps (incidents scale with the call rate), the caseload by a
-secant step on the logarithm of the median turnaround (which rises steeply as the office fills
-up), both in each step. With it fixed, the other four are
+first: `per_day` by proportional steps (incidents scale with the call rate), and inside each of
+its steps the caseload by a bounded secant step on the logarithm of the median turnaround (which
+rises steeply as the office fills up). With them fixed, the other four are
 solved together by a diagonal quasi-Newton iteration: each step runs the after scenario once
 and moves each parameter along its own outcome, a joint-operation rate in proportion (the count
 is proportional to it), the deterrence factor by Newton's step (the area's deterrable incidents
@@ -235,6 +235,9 @@ def _fit_before(
                 f"{_show(turnaround.name, found_turnaround)}"
             )
             if _close(turnaround, found_turnaround, settings.tolerance):
+                break
+            if not found_turnaround.mean > 0:  # no referral finished in the window (NaN or 0)
+                note("    no referral turnaround to fit the caseload to: it is kept as it is")
                 break
             log_found = math.log(found_turnaround.mean)
             caseload = _next_caseload(point.desk_per_staff_day, log_found, turnaround, previous)

@@ -176,3 +176,18 @@ def test_a_data_check_is_met_when_its_interval_before_meets_the_data_within_a_qu
             kpis[check.metric] = check.value * scale * (1 + 0.01 * (i % 3 - 1))  # a tight CI
         row = next(r for r in held_out_rows(runs) if r.check is check)
         assert row.met is met, scale
+
+
+def test_a_before_run_without_any_referral_keeps_the_caseload_instead_of_failing():
+    from types import SimpleNamespace
+
+    from sim.calibration.search import FitPoint, SearchSettings, _fit_before
+
+    runs = [{"incidents_per_day": 35.0 + 0.1 * i, "referral_turnaround_min_median": np.nan}
+            for i in range(4)]  # fmt: skip
+    evaluator = SimpleNamespace(settings=SearchSettings(max_steps=3), run=lambda *_: runs)
+    notes: list[str] = []
+    start = FitPoint(27.0, 0.4, 0.25, 0.05, 0.06, desk_per_staff_day=2.0)
+    point, _ = _fit_before(start, evaluator, notes.append)
+    assert point.desk_per_staff_day == 2.0
+    assert any("no referral turnaround" in line for line in notes)
