@@ -38,8 +38,8 @@ MAX_SPEED_KMH = 1e10
 MAX_TURNOUT_MIN = 1440.0
 MAX_DETOUR_FACTOR = 10.0
 MAX_DURATION_MIN = 1e6  # about 694 days: any handling, delay or call-out time
-# A moving routine (patrol, grid walk) is one timeout per leg: these keep legs from being so
-# short that a day takes millions of them (walking, cycling or a slow patrol car).
+# A moving routine walks (or cycles, or drives slowly) a route of stops: these keep its speed,
+# its beat and its visits in the range of a foot, bicycle or slow car patrol.
 MAX_ROUTINE_SPEED_KMH = 60.0
 MIN_BEAT_RADIUS_KM = 0.1
 MIN_VISIT_MIN = 1.0  # a grid worker's visit to a household
@@ -70,12 +70,13 @@ class RoutineConfig:
     """What a unit of the role does on duty while no job has it (`sim.model.agents`).
 
     `station` waits at its station and `desk` works at it (both drive back there after a
-    job); `patrol` walks legs between random points of a beat of `beat_radius_km` around the
-    station, stopping `stop_min` at each; `grid_walk` walks a block of `n_households`
-    households within `beat_radius_km` of the station, visiting each for `stop_min`; `post`
-    stands at a point of the beat. The moving routines carry on from where a job left them,
-    at `speed_kmh` (the role's speed if not given; at most 60 km/h, and a grid worker's
-    visit takes at least a minute, so that a day is a few hundred legs, not millions).
+    job); `patrol` walks a route round `n_points` random points of a beat of
+    `beat_radius_km` around the station, stopping `stop_min` at each; `grid_walk` walks round
+    a block of `n_households` households within `beat_radius_km` of the station, visiting
+    each for `stop_min`; `post` stands at a point of the beat. A seat's route is drawn once
+    (`sim.model.routes`). After a job the moving routines walk from the scene back to the
+    route's next stop, at `speed_kmh` (the role's speed if not given; at most 60 km/h, and a
+    grid worker's visit takes at least a minute).
     """
 
     kind: RoutineKind = "station"
@@ -85,6 +86,7 @@ class RoutineConfig:
     )
     stop_min: float = field(default=0.0, metadata=bounded(ge=0, le=MAX_TURNOUT_MIN))
     n_households: int = field(default=20, metadata=bounded(ge=1, le=10_000))
+    n_points: int = field(default=12, metadata=bounded(ge=1, le=10_000))
 
 
 @dataclass(frozen=True)

@@ -1,45 +1,43 @@
 """Agents: every member of staff on duty is a SimPy process living a duty day.
 
 A unit comes on duty at its station and starts `live_duty_day`: while no job has it, it runs
-its role's routine (`sim.config.scenario.RoutineConfig`):
+its routine (`sim.config.scenario.RoutineConfig`):
 - `station` and `desk` (`wait_at_station`): it waits, or works its desk, at the station. The
   process waits for the end of its duty, so such a unit costs no event between coming on
   duty and going off it, however many jobs it does.
-- `patrol`: legs from where it is to a random point of a beat around its station, a stop at
-  each point (officer-initiated work), and again.
-- `grid_walk` (`walk_grid_block`): it owns a block of households near its station, drawn once
-  per seat, and walks from household to household, visiting each.
-- `post` (`stand_post`): it goes to its post, a point of the beat drawn once per seat, and
-  stands there.
-A leg or a stop is one timeout: where the unit is at any moment is interpolated along its
-leg (`where`), so nothing ticks per minute.
+- `patrol`, `grid_walk` and `post` (`follow_route`): it sets out for its route's next stop
+  (from the station when it comes on duty, from the scene after a job), walks there, then
+  round and round the route (`sim.model.routes`: a beat's points, a grid block's
+  households, a post), stopping at each stop, until a dispatch or the end of its duty wakes
+  it (`wake`). Every time of the walk and the rounds is known when it sets out, so they need
+  no event: where the unit is follows from the time (`where`), however many legs and stops
+  it has walked, and nothing ticks.
 
-A dispatch interrupts a moving routine (`leave_routine`: SimPy's `Process.interrupt`); a unit
-waiting at its station has nothing to stop, so its process waits on. The unit travels from
-where it is (the model computes the trip from `where`), handles the job with its team, and
-when the job releases it (`back_from_job`) it resumes its routine: a moving routine carries
-on from the scene; `station` and `desk` units are released at their station, after the drive
-back, as before. Going off duty (`go_off_duty`) ends the process.
+A dispatch wakes a moving unit (`leave_routine` triggers `wake` with the job); a unit waiting
+at its station has nothing to stop, so its process waits on. The unit travels from where it is
+(the model computes the trip from `where`), handles the job with its team, and when the job
+releases it (`back_from_job` triggers `back`) it sets out again: a moving unit from the
+scene, for the stop it was heading for; `station` and `desk` units are released at their
+station, after the drive back. Going off duty (`go_off_duty`) ends the process.
 
 Each unit's day is recorded as state intervals (`STATE_FIELDS`, one flat list for all units):
-the routine's intervals (each leg or stop, or the wait at the station) and each job from its
-dispatch to its release, with the mean position over the interval (a leg's midpoint, the
-point of a stop, the incident's place for a job), for presence and for utilisation split
-into reactive, proactive and desk time.
+its walks to its route (with their mean position, halfway), its rounds (with the route's mean
+position), its waits at the station, and each job from its dispatch to its release (at the
+incident's place); they give utilisation split into reactive, proactive and desk time. The
+intervals in a state that counts as presence (`sim.model.presence`) go to the presence ledger:
+a walk when it ends, a round from when it begins (over its route's cells, in their shares of a
+round) to when it ends, so that calls during a round already see it.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Generator
 from typing import Final
 
-import numpy as np
 import simpy
 
-from sim.config.scenario import RoleConfig, RoutineConfig, ScenarioConfig, TravelConfig
-from sim.model.pool import Unit
-from sim.model.streams import Streams
+from sim.model.presence import PresenceSeries, Prevention
+from sim.model.routes import Point, Route
 
 STATE_NAMES: Final = ("station", "desk", "patrol", "grid_walk", "post", "job", "counter")
 """The states of a unit's interval: its routine's kind, or `job` (dispatch to release)."""
@@ -49,8 +47,6 @@ STATE_FIELDS: Final = ("unit_id", "state", "t_start", "t_end", "x_km", "y_km")
 JOB: Final = STATE_NAMES.index("job")
 COUNTER: Final = STATE_NAMES.index("counter")  # desk work done (a station's own caseload)
 MOVING_KINDS: Final = frozenset({"patrol", "grid_walk", "post"})
-MIN_PER_HOUR: Final = 60.0
-BLOCK_SHARE_OF_BEAT: Final = 0.25  # a grid block's radius, as a share of the beat's
 
 Note = Callable[[str, int, str], None]  # the model's event log: (event, incident id, detail)
 
@@ -62,36 +58,52 @@ class OffDuty:
 OFF_DUTY: Final = OffDuty()
 
 
-def road_km(travel: TravelConfig, x0_km: float, y0_km: float, x1_km: float, y1_km: float) -> float:
-    """Road distance between two points (`geography.road_distance_km`, for one pair)."""
-    if travel.metric == "zero":
-        return 0.0
-    dx_km, dy_km = abs(x0_km - x1_km), abs(y0_km - y1_km)
-    if travel.metric == "manhattan":
-        return dx_km + dy_km
-    return travel.detour_factor * math.hypot(dx_km, dy_km)
+class Presence:
+    """What one role's agents tell the presence ledger (`sim.model.presence`): which of their
+    states count, for which effects, and the series they report to. None of it without
+    prevention. An agent reports its walks and rounds as it sets out, so at times no earlier
+    than now, straight to their series (`PresenceSeries`)."""
 
+    __slots__ = ("counted", "effects", "prevention", "role")
 
-def point_in_disc(
-    rng: np.random.Generator,
-    centre_km: tuple[float, float],
-    radius_km: float,
-    region_km: tuple[float, float],
-) -> tuple[float, float]:
-    """A uniform random point of the disc of `radius_km` around `centre_km`, moved onto the
-    district (`region_km`: its width and height) if it falls outside."""
-    u_radius, u_angle = rng.random(2).tolist()
-    r_km, angle = radius_km * math.sqrt(u_radius), 2.0 * math.pi * u_angle
-    x_km = min(max(centre_km[0] + r_km * math.cos(angle), 0.0), region_km[0])
-    y_km = min(max(centre_km[1] + r_km * math.sin(angle), 0.0), region_km[1])
-    return x_km, y_km
+    def __init__(self, prevention: Prevention, role: str) -> None:
+        self.prevention, self.role = prevention, role
+        self.effects = {
+            state: effects
+            for state, name in enumerate(STATE_NAMES)
+            if (effects := prevention.counting(role, name))
+        }
+        self.counted = frozenset(self.effects)
+
+    def record(self, state: int, t_start: float, t_end: float, x_km: float, y_km: float) -> None:
+        """A closed interval at one place (a job at its scene, a wait at a desk)."""
+        area = self.prevention.areas.area_of(x_km, y_km)
+        self.prevention.record(self.role, STATE_NAMES[state], area, t_start, t_end)
+
+    def walk(
+        self, state: int, t_start: float, t_end: float, x_km: float, y_km: float
+    ) -> list[PresenceSeries]:
+        """A walk to the route, reported as it sets out, at its midpoint; returns its series
+        (a dispatch may cut it short: `PresenceSeries.cut`)."""
+        prevention = self.prevention
+        area = prevention.areas.area_of(x_km, y_km)
+        walked = [prevention.ledger.series(effect, area) for effect in self.effects[state]]
+        for series in walked:
+            series.add(t_start, t_end)
+        return walked
+
+    def rounds(self, state: int, footprint: int) -> tuple[PresenceSeries, ...]:
+        """The series a route's rounds are reported to (`Prevention.add_route`'s key)."""
+        ledger = self.prevention.ledger
+        return tuple(ledger.series(effect, footprint) for effect in self.effects.get(state, ()))
 
 
 class Agent:
     """One unit's duty day: its routine between jobs, and where it is at any moment.
 
-    `rows` is the model's flat list of `STATE_FIELDS`; `rng` draws the points of a moving
-    routine (not needed for `station` and `desk`); `note`, if given, logs a moving unit's legs.
+    `rows` is the model's flat list of `STATE_FIELDS`. A moving unit has a `route` (and
+    `rounds`, the presence series its rounds go to, if they count as presence); `presence`
+    gets the other intervals that count; `note`, if given, logs a moving unit's setting out.
     """
 
     __slots__ = (
@@ -99,197 +111,143 @@ class Agent:
         "duty_over",
         "env",
         "home",
-        "is_done",
-        "kind",
         "leg",
         "moving",
-        "next_place",
+        "next_stop",
         "note",
-        "off_duty",
         "on_job",
-        "places",
+        "presence",
         "process",
-        "region_km",
-        "rng",
-        "routine",
+        "rounds",
+        "route",
         "rows",
-        "speed_kmh",
         "state",
         "t_since",
-        "travel",
         "unit_id",
+        "wake",
+        "walked",
     )
 
     def __init__(
         self,
         unit_id: int,
         env: simpy.Environment,
-        routine: RoutineConfig,
-        home_km: tuple[float, float],
-        region_km: tuple[float, float],
-        travel: TravelConfig,
-        role_speed_kmh: float,
+        kind: str,
+        home_km: Point,
         rows: list[float],
-        rng: np.random.Generator | None = None,
+        route: Route | None = None,
+        rounds: tuple[PresenceSeries, ...] = (),
+        presence: Presence | None = None,
         note: Note | None = None,
-        is_done: Callable[[], bool] | None = None,
     ) -> None:
-        self.unit_id, self.env, self.routine, self.kind = unit_id, env, routine, routine.kind
-        self.state = STATE_NAMES.index(routine.kind)
-        self.moving = routine.kind in MOVING_KINDS
-        self.home, self.region_km, self.travel, self.rows = home_km, region_km, travel, rows
-        self.speed_kmh = routine.speed_kmh or role_speed_kmh
-        self.rng = rng
+        self.unit_id, self.env, self.home, self.rows = unit_id, env, home_km, rows
+        self.state = STATE_NAMES.index(kind)
+        self.moving = kind in MOVING_KINDS
+        self.route, self.rounds = route, rounds
+        self.presence = presence if presence is not None and presence.counted else None
         self.note = note if self.moving else None  # station units keep the log as it was
-        self.is_done = is_done
-        self.places: list[tuple[float, float]] = []  # a grid block's households, or a post
-        self.next_place = 0
         x_km, y_km = home_km
-        self.leg = (x_km, y_km, 0.0, x_km, y_km, 0.0)  # (x0, y0, t0, x1, y1, t1) of its leg
+        # a moving unit's walk to its route: from (x0, y0) at t0 to its next stop (x1, y1),
+        # reached at t1, where its rounds begin
+        self.leg = (x_km, y_km, 0.0, x_km, y_km, 0.0)
+        self.next_stop = 0  # the stop it walks to, where its rounds begin
+        self.walked: list[PresenceSeries] = []  # where its walk's presence was reported
         self.t_since = 0.0  # when its current interval began
         self.on_job = False
         self.process: simpy.Process | None = None
+        self.wake: simpy.Event | None = None  # a moving unit's routine ends: a job, or off duty
         self.back: simpy.Event | None = None  # a moving unit's release from its job
         self.duty_over: simpy.Event | None = None  # a station unit's end of duty
-        self.off_duty = False
 
     # --- the process: a duty day ---------------------------------------------------------
 
-    def start(self, places: list[tuple[float, float]] | None = None) -> None:
-        """Come on duty at the station now, and start the day."""
+    def start(self) -> None:
+        """Come on duty at the station now, and start the day: a moving unit sets out for its
+        route at once (the model may dispatch it in this very instant)."""
         now = self.env.now
         x_km, y_km = self.home
         self.leg, self.t_since = (x_km, y_km, now, x_km, y_km, now), now
-        self.places = places or []
+        if self.moving:
+            self._set_out()
+        else:
+            self.duty_over = self.env.event()  # triggered when it goes off duty (`_end`)
         self.process = self.env.process(self.live_duty_day())
 
     def live_duty_day(self) -> Generator[simpy.Event, object, None]:
-        """The routine whenever free; a dispatch interrupts a moving routine, which carries on
-        once the job releases the unit; going off duty ends the day."""
-        routine = {
-            "patrol": self.patrol,
-            "grid_walk": self.walk_grid_block,
-            "post": self.stand_post,
-        }.get(self.kind, self.wait_at_station)
-        while True:
-            try:
-                if self.moving and self.on_job:  # the model's calls carry the job
-                    self.back = self.env.event()
-                    yield self.back  # released: back to the routine
-                else:
-                    yield from routine()
-                    return  # off duty (station), or the run is over (moving routines)
-            except simpy.Interrupt as interrupt:  # dispatched, or off duty
-                if interrupt.cause is OFF_DUTY:
-                    return
+        """The routine whenever free, until the end of duty."""
+        if self.moving:
+            yield from self.follow_route()
+        else:
+            yield from self.wait_at_station()
 
     def wait_at_station(self) -> Generator[simpy.Event, object, None]:
         """Wait (or work the desk) at the station until the end of duty: a dispatch takes the
         unit away and the drive back brings it here (the model's calls), without stopping
         this wait (`leave_routine`)."""
-        self.duty_over = self.env.event()  # triggered when it goes off duty (`_end`)
-        yield self.duty_over
+        yield self.duty_over  # type: ignore[misc]
 
-    def patrol(self) -> Generator[simpy.Event, object, None]:
-        """Walk the beat: to a random point of it, stop there a while, and on to the next."""
-        assert self.rng is not None
-        while not self._run_is_over():
-            t_start = self.env.now
-            point = point_in_disc(self.rng, self.home, self.routine.beat_radius_km, self.region_km)
-            yield from self.walk_to(*point)
-            yield from self.stay(self.routine.stop_min)
-            if self.env.now == t_start:  # legs take no time (travel.metric zero): stand still
-                yield from self.stay(math.inf)
+    def follow_route(self) -> Generator[simpy.Event, object, None]:
+        """Walk the route (set out from the station, `start`) until woken: by a job, which it
+        handles with its team until the job releases it on scene and it sets out again from
+        there (`back_from_job`), or by the end of duty.
 
-    def walk_grid_block(self) -> Generator[simpy.Event, object, None]:
-        """Walk the block: to the next household, visit it, and on round the block."""
-        while not self._run_is_over():
-            t_start = self.env.now
-            yield from self.walk_to(*self.places[self.next_place])
-            yield from self.stay(self.routine.stop_min)
-            self.next_place = (self.next_place + 1) % len(self.places)
-            if self.env.now == t_start:  # visits take no time: stand still
-                yield from self.stay(math.inf)
+        The model's calls change the unit's state at once (a dispatch and a release may come
+        in one instant); the process follows the story from the latest events."""
+        while (yield self.wake) is not OFF_DUTY:  # type: ignore[misc]
+            if (yield self.back) is OFF_DUTY:  # type: ignore[misc]
+                return  # released at the end of its overtime
 
-    def stand_post(self) -> Generator[simpy.Event, object, None]:
-        """Go to the post and stand there until needed."""
-        yield from self.walk_to(*self.places[0])
-        if not self._run_is_over():
-            yield from self.stay(math.inf)
-
-    def walk_to(self, x1_km: float, y1_km: float) -> Generator[simpy.Event, object, None]:
-        """One leg from where the unit is to (x1, y1), at the routine's speed."""
-        x0_km, y0_km = self.leg[3], self.leg[4]
-        leg_min = road_km(self.travel, x0_km, y0_km, x1_km, y1_km) / self.speed_kmh * MIN_PER_HOUR
-        if leg_min > 0:
-            yield from self._spend(leg_min, x1_km, y1_km)
-
-    def stay(self, duration_min: float) -> Generator[simpy.Event, object, None]:
-        """Stay where the unit is (a stop, a visit, a post) for `duration_min`."""
-        if duration_min > 0:
-            yield from self._spend(duration_min, self.leg[3], self.leg[4])
-
-    def _spend(
-        self, duration_min: float, x1_km: float, y1_km: float
-    ) -> Generator[simpy.Event, object, None]:
-        """One leg (or stop) as one timeout; an interrupt leaves it where `where` says."""
-        now = self.env.now
-        x0_km, y0_km = self.leg[3], self.leg[4]
-        self.leg, self.t_since = (x0_km, y0_km, now, x1_km, y1_km, now + duration_min), now
-        if self.note is not None:  # a leg goes to (x1, y1); a stop stays there
-            event = self.kind if (x1_km, y1_km) != (x0_km, y0_km) else "stop"
-            self.note(event, -1, f"u{self.unit_id} {x1_km:.3f},{y1_km:.3f}")
-        if duration_min == math.inf:
-            yield self.env.event()  # until interrupted
-            return
-        yield self.env.timeout(duration_min)
-        t_end = self.env.now
-        self.rows += (
-            self.unit_id,
-            self.state,
-            now,
-            t_end,
-            (x0_km + x1_km) / 2,
-            (y0_km + y1_km) / 2,
-        )
-        self.leg, self.t_since = (x1_km, y1_km, t_end, x1_km, y1_km, t_end), t_end
-
-    def _run_is_over(self) -> bool:
-        return self.is_done is not None and self.is_done()
+    def _set_out(self) -> None:
+        """From where it is now, walk to the route's next stop, then round and round, until
+        `wake`."""
+        assert self.route is not None
+        now, x0_km, y0_km = self.env.now, self.leg[3], self.leg[4]
+        x1_km, y1_km = self.route.stops[self.next_stop]
+        t_arrive = now + self.route.walk_min(x0_km, y0_km, x1_km, y1_km)
+        self.leg, self.t_since = (x0_km, y0_km, now, x1_km, y1_km, t_arrive), now
+        presence = self.presence
+        if presence is not None and t_arrive > now and self.state in presence.counted:
+            x_mid_km, y_mid_km = (x0_km + x1_km) / 2, (y0_km + y1_km) / 2
+            self.walked = presence.walk(self.state, now, t_arrive, x_mid_km, y_mid_km)
+        for series in self.rounds:  # its rounds, from the first stop on
+            series.open(t_arrive)
+        self.wake = self.env.event()
+        if self.note is not None:
+            self.note(STATE_NAMES[self.state], -1, f"u{self.unit_id} {x1_km:.3f},{y1_km:.3f}")
 
     # --- what the model calls ------------------------------------------------------------
 
-    def where(self) -> tuple[float, float]:
-        """Where the unit is now: interpolated along its leg."""
-        x0_km, y0_km, t0, x1_km, y1_km, t1 = self.leg
+    def where(self) -> Point:
+        """Where the unit is now: on its way to its route, or on its round."""
         now = self.env.now
+        x0_km, y0_km, t0, x1_km, y1_km, t1 = self.leg
         if now >= t1:
-            return x1_km, y1_km
-        share = (now - t0) / (t1 - t0) if t1 != math.inf else 0.0
+            if self.route is None or self.on_job:
+                return x1_km, y1_km
+            return self.route.position_at(self.next_stop, now - t1)[0]
+        share = (now - t0) / (t1 - t0)
         return x0_km + share * (x1_km - x0_km), y0_km + share * (y1_km - y0_km)
 
-    def leave_routine(self, cause: object) -> tuple[float, float]:
+    def leave_routine(self, cause: object) -> Point:
         """A dispatch (`cause`: the job) takes the unit from its routine; returns where it is.
 
-        A moving routine is interrupted where its leg has got to. A unit waiting at its
+        A moving unit is woken where its walk or round has got to. A unit waiting at its
         station has nothing to stop: its process waits on for the end of its duty, and the
-        model's calls carry the job (an interrupt would cost an event, an exception and a
-        resumption per member for nothing, half as much again as the rest of a dispatch).
+        model's calls carry the job (waking it would cost an event and a resumption per
+        member for nothing).
         """
         if not self.moving:
             now = self.env.now
             if now > self.t_since:
-                x_km, y_km = self.home
-                self.rows += (self.unit_id, self.state, self.t_since, now, x_km, y_km)
+                self._record(self.state, self.t_since, now, *self.home)
             self.on_job = True
             return self.home
-        x_km, y_km = self.where()
-        self._close_routine(x_km, y_km)
+        x_km, y_km = self._close_route()
         if self.note is not None:
             self.note("interrupted", -1, f"u{self.unit_id} {x_km:.3f},{y_km:.3f}")
         self.on_job = True
-        if self.process is not None and self.process.is_alive:
-            self.process.interrupt(cause)
+        self.back = self.env.event()  # the job's release (`back_from_job`)
+        self._wake(cause)
         return x_km, y_km
 
     def back_from_job(
@@ -304,124 +262,88 @@ class Agent:
         work (`at_desk`: the station's own caseload or counter) is recorded as `counter` time."""
         now = self.env.now
         if now > t_dispatch:  # (a job handed over the instant it was sent took no time)
-            state = COUNTER if at_desk else JOB
-            self.rows += (self.unit_id, state, t_dispatch, now, x_job_km, y_job_km)
+            self._record(COUNTER if at_desk else JOB, t_dispatch, now, x_job_km, y_job_km)
         x_km, y_km = (x_job_km, y_job_km) if self.moving else self.home
         self.leg, self.t_since, self.on_job = (x_km, y_km, now, x_km, y_km, now), now, False
         if off_duty:
             self._end()
-        elif self.back is not None and not self.back.triggered:
-            self.back.succeed()
+        elif self.moving:  # on from the scene
+            self._set_out()
+            self.back.succeed()  # type: ignore[union-attr]
 
     def go_off_duty(self) -> None:
         """The shift is over for a free unit, or for one whose overtime just ended."""
         if self.on_job:
             return  # it goes off duty when the job releases it (`back_from_job`)
-        x_km, y_km = self.where() if self.moving else self.home
-        self._close_routine(x_km, y_km)
+        self._close_routine()
         self._end()
 
     def end_of_run(self) -> None:
         """The run stopped with the unit still on duty and free: close its interval."""
-        if not self.on_job and not self.off_duty:
-            x_km, y_km = self.where() if self.moving else self.home
-            self._close_routine(x_km, y_km)
+        if not self.on_job and self.process is not None and self.process.is_alive:
+            self._close_routine()
 
     def _end(self) -> None:
-        self.off_duty = True
         if self.note is not None:
             self.note("off_duty", -1, f"u{self.unit_id}")
         if self.duty_over is not None:  # waiting at the station: the wait is over
-            self.duty_over.succeed(OFF_DUTY)  # (cheaper than an interrupt: no exception)
-        elif self.process is not None and self.process.is_alive:
-            self.process.interrupt(OFF_DUTY)
+            self.duty_over.succeed(OFF_DUTY)
+        elif self.back is not None and not self.back.triggered:  # released off duty
+            self.back.succeed(OFF_DUTY)
+        else:
+            self._wake(OFF_DUTY)
 
-    def _close_routine(self, x_km: float, y_km: float) -> None:
-        """The routine's interval since `t_since` ends now, at (x, y): its mean position is
-        halfway between where it began and (x, y)."""
-        now, x0_km, y0_km = self.env.now, self.leg[0], self.leg[1]
-        if now > self.t_since:
-            mid_x_km, mid_y_km = (x0_km + x_km) / 2, (y0_km + y_km) / 2
-            self.rows += (self.unit_id, self.state, self.t_since, now, mid_x_km, mid_y_km)
+    def _wake(self, cause: object) -> None:
+        if self.wake is not None and not self.wake.triggered:
+            self.wake.succeed(cause)
 
+    # --- closing intervals ----------------------------------------------------------------
 
-class Staff:
-    """Starts the agents of the units that come on duty: one per unit, its routine its
-    station's for its role if the station has one, else its role's.
+    def _close_routine(self) -> Point:
+        """The routine's interval since `t_since` ends now. Returns where the unit is."""
+        if self.moving:
+            return self._close_route()
+        if self.env.now > self.t_since:
+            self._record(self.state, self.t_since, self.env.now, *self.home)
+        return self.home
 
-    A moving routine's random points come from the `agents` stream, spawned per seat (the
-    station, the role and the unit's place in its group): a grid block and a post are drawn
-    once per seat, so every shift's worker on that seat walks the same block and adding a
-    worker does not move the others'; patrol points are drawn per seat and duty.
-    """
+    def _close_route(self) -> Point:
+        """The walk to the route, and the rounds since, end now where they have brought the
+        unit; it will head on to the stop it was walking to (or stands at)."""
+        assert self.route is not None
+        now = self.env.now
+        x0_km, y0_km, t0, x1_km, y1_km, t1 = self.leg
+        if now <= t1:  # still on its way: the walk ends here, its rounds never began
+            x_km, y_km = self.where()
+            if now > t0:
+                self.rows += (
+                    self.unit_id,
+                    self.state,
+                    t0,
+                    now,
+                    (x0_km + x_km) / 2,
+                    (y0_km + y_km) / 2,
+                )
+            if now < t1:  # its walk's presence was reported up to t1
+                for series in self.walked:
+                    series.cut(now, t1)
+            for series in self.rounds:  # (rounds that would have begun at t1: none)
+                series.close(t1)
+        else:
+            if t1 > t0:
+                x_mid_km, y_mid_km = (x0_km + x1_km) / 2, (y0_km + y1_km) / 2
+                self.rows += (self.unit_id, self.state, t0, t1, x_mid_km, y_mid_km)
+            (x_km, y_km), self.next_stop = self.route.position_at(self.next_stop, now - t1)
+            x_mean_km, y_mean_km = self.route.centre
+            self.rows += (self.unit_id, self.state, t1, now, x_mean_km, y_mean_km)
+            for series in self.rounds:
+                series.close(now)
+        self.walked = []
+        self.leg, self.t_since = (x_km, y_km, now, x_km, y_km, now), now
+        return x_km, y_km
 
-    def __init__(
-        self,
-        env: simpy.Environment,
-        scenario: ScenarioConfig,
-        streams: Streams,
-        rows: list[float],
-        note: Note | None,
-        is_done: Callable[[], bool],
-    ) -> None:
-        self.env, self.streams, self.rows, self.note, self.is_done = (
-            env,
-            streams,
-            rows,
-            note,
-            is_done,
-        )
-        self.travel = scenario.travel
-        self.roles: dict[str, RoleConfig] = dict(scenario.roles)
-        self.role_index = {role: index for index, role in enumerate(scenario.roles)}
-        self.homes = [(s.x_km, s.y_km) for s in scenario.stations.values()]
-        self.station_routines = [s.routines for s in scenario.stations.values()]
-        self.region_km = (scenario.region.width_km, scenario.region.height_km)
-
-    def start(self, units: list[Unit]) -> None:
-        """The units (one group: same station and role) come on duty now."""
-        if not units:
-            return
-        station, role_name = units[0].station, units[0].role
-        role, home_km = self.roles[role_name], self.homes[station]
-        routine = self.station_routines[station].get(role_name, role.routine)
-        moving = routine.kind in MOVING_KINDS
-        for seat, unit in enumerate(units):
-            key = (station, self.role_index[role_name], seat)
-            rng = self._rng(*key, 1 + int(self.env.now)) if moving else None
-            agent = Agent(
-                unit.unit_id,
-                self.env,
-                routine,
-                home_km,
-                self.region_km,
-                self.travel,
-                role.speed_kmh,
-                self.rows,
-                rng,
-                self.note,
-                self.is_done,
-            )
-            unit.agent = agent
-            agent.start(self._places(routine, home_km, key) if moving else None)
-
-    def _places(
-        self, routine: RoutineConfig, home_km: tuple[float, float], key: tuple[int, int, int]
-    ) -> list[tuple[float, float]]:
-        """A seat's grid block (households around a centre in the beat) or post (a point)."""
-        if routine.kind == "patrol":
-            return []
-        rng = self._rng(*key)
-        centre = point_in_disc(rng, home_km, routine.beat_radius_km, self.region_km)
-        if routine.kind == "post":
-            return [centre]
-        radius_km = routine.beat_radius_km * BLOCK_SHARE_OF_BEAT
-        return [
-            point_in_disc(rng, centre, radius_km, self.region_km)
-            for _ in range(routine.n_households)
-        ]
-
-    def _rng(self, *key: int) -> np.random.Generator:
-        stream = self.streams.seed_sequence("agents")
-        seed = np.random.SeedSequence(stream.entropy, spawn_key=(*stream.spawn_key, *key))
-        return np.random.default_rng(seed)
+    def _record(self, state: int, t_start: float, t_end: float, x_km: float, y_km: float) -> None:
+        """A closed interval: to the records, and to the presence ledger if it counts."""
+        self.rows += (self.unit_id, state, t_start, t_end, x_km, y_km)
+        if self.presence is not None and state in self.presence.counted:
+            self.presence.record(state, t_start, t_end, x_km, y_km)

@@ -57,13 +57,14 @@ import numpy as np
 
 from sim.config.prevention import PreventionConfig, PreventionEffectConfig
 from sim.model.areas import GridAreas
-from sim.model.presence_ledger import MIN_PER_DAY, PresenceLedger
+from sim.model.presence_ledger import MIN_PER_DAY, PresenceLedger, PresenceSeries
 
 __all__ = [
     "MIN_PER_DAY",
     "Fate",
     "GridAreas",
     "PresenceLedger",
+    "PresenceSeries",
     "Prevention",
     "draw_prevention_uniforms",
     "response",
@@ -144,10 +145,16 @@ class Prevention:
             self._of_state[(role, state)] = effects
         return effects
 
+    def add_route(self, shares: dict[int, float]) -> int:
+        """A route's cells and their shares of a round (`Route.cell_shares`); returns the key
+        to report its rounds under, in place of an area (`PresenceLedger.add_footprint`)."""
+        return self.ledger.add_footprint(shares)
+
     def start(
         self, role: str, state: str, area: int, t_start_min: float, weight: float = 1.0
     ) -> int:
-        """An agent enters a state in an area; returns the token to `stop` it with."""
+        """An agent enters a state in an area (or on a route: `add_route`'s key); returns the
+        token to `stop` it with."""
         effects = self.counting(role, state)
         for effect in effects:
             self.ledger.start(effect, area, t_start_min, weight)
@@ -177,6 +184,11 @@ class Prevention:
         """A closed state interval of an agent (e.g. from an agent's state-interval record)."""
         for effect in self.counting(role, state):
             self.ledger.add_interval(effect, area, t_start_min, t_end_min, weight)
+
+    def cut(self, role: str, state: str, area: int, t_from_min: float, t_to_min: float) -> None:
+        """Part of an interval `record`ed in advance did not happen (`cut_interval`)."""
+        for effect in self.counting(role, state):
+            self.ledger.cut_interval(effect, area, t_from_min, t_to_min)
 
     def forget(self, t_now_min: float) -> None:
         """Drop presence older than every window a call at or after `t_now_min` looks at

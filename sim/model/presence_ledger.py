@@ -2,7 +2,10 @@
 exactly and without ticking.
 
 Agents report state intervals as they enter and leave states (`start`, `stop`) or after the
-fact (`add_interval`); an interval may stay open. For each effect and area the ledger keeps the
+fact (`add_interval`); an interval may stay open. An interval is reported in one area, or over
+a footprint (`add_footprint`: a route's cells, each with its share of the route's time), which
+then counts in each of its areas with its share: so a round of a route is two reports, not two
+per cell it crosses. For each effect and area (or footprint) the ledger keeps the
 sorted start times and the sorted end times, each with running sums of weight (staff) and of
 weight × time. The staff-minutes present in [a, b] are then
 
@@ -20,7 +23,7 @@ from __future__ import annotations
 import math
 from array import array
 from bisect import bisect_left, bisect_right
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from sim.model.areas import GridAreas
 
@@ -65,14 +68,34 @@ class _Events:
             self.n_forgotten += k
 
 
-class _Presence:
-    """The presence intervals of one effect in one area: their starts and their ends."""
+class PresenceSeries:
+    """The presence intervals of one effect in one area (or footprint): their starts and
+    their ends. An agent may report to its series directly (`PresenceLedger.series`), at
+    times no earlier than now: the ledger never forgets the present."""
 
     __slots__ = ("ends", "starts")
 
     def __init__(self) -> None:
         self.starts = _Events()
         self.ends = _Events()
+
+    def add(self, t_start_min: float, t_end_min: float) -> None:
+        """One member of staff present from t_start to t_end (either may be in the future)."""
+        self.starts.add(t_start_min, 1.0)
+        self.ends.add(t_end_min, 1.0)
+
+    def cut(self, t_from_min: float, t_to_min: float) -> None:
+        """[t_from, t_to] of an interval `add`ed before did not happen: its opposite, an end at
+        t_from and a start at t_to (`PresenceLedger.cut_interval`)."""
+        self.ends.add(t_from_min, 1.0)
+        self.starts.add(t_to_min, 1.0)
+
+    def open(self, t_min: float) -> None:
+        """One member of staff present from t (until `close`)."""
+        self.starts.add(t_min, 1.0)
+
+    def close(self, t_min: float) -> None:
+        self.ends.add(t_min, 1.0)
 
     def staff_min(self, a: float, b: float) -> float:
         """Staff-minutes present in [a, b] (a < b): Σ w · |[s, e] ∩ [a, b]|, open e = +∞."""
@@ -105,7 +128,30 @@ class PresenceLedger:
         self.window_min = tuple(window_min)
         self.t_origin_min = t_origin_min
         self._horizon_min = [-math.inf] * len(self.window_min)  # nothing known before this
-        self._presence: dict[tuple[int, int], _Presence] = {}
+        self._presence: dict[tuple[int, int], PresenceSeries] = {}  # by (effect, area or footprint)
+        # per area: (key, share) of what counts there: the area itself, and footprints over it
+        self._covering: list[list[tuple[int, float]]] = [
+            [(area, 1.0)] for area in range(areas.n_areas)
+        ]
+        self._n_keys = areas.n_areas  # areas are keys 0..n_areas-1, footprints the next ones
+
+    def add_footprint(self, shares: Mapping[int, float]) -> int:
+        """A place spread over areas in fixed shares (e.g. a route: each cell's share of a
+        round); returns its key, to report presence there with `start`, `stop` and
+        `add_interval` like an area's."""
+        if not shares:
+            raise ValueError("presence footprint: needs at least one area")
+        for area, share in shares.items():
+            if not 0 <= area < self.areas.n_areas:
+                raise ValueError(
+                    f"presence footprint: area={area}: must be 0..{self.areas.n_areas - 1}"
+                )
+            _check_weight(share)
+        key = self._n_keys
+        self._n_keys += 1
+        for area, share in sorted(shares.items()):
+            self._covering[area].append((key, share))
+        return key
 
     def start(self, effect: int, area: int, t_start_min: float, weight: float = 1.0) -> None:
         """Presence of `weight` staff begins (it counts up to any later query until stopped)."""
@@ -125,21 +171,48 @@ class PresenceLedger:
             raise ValueError(
                 f"presence interval: t_end_min={t_end_min}: must be >= t_start_min={t_start_min}"
             )
-        self.start(effect, area, t_start_min, weight)
-        self.stop(effect, area, t_end_min, weight)
+        _check_weight(weight)
+        series = self._series(effect, area, t_start_min)
+        series.starts.add(t_start_min, weight)
+        series.ends.add(t_end_min, weight)
+
+    def cut_interval(
+        self, effect: int, area: int, t_from_min: float, t_to_min: float, weight: float = 1.0
+    ) -> None:
+        """Presence reported in advance that did not happen: [t_from, t_to] is taken out of an
+        interval added before that covers it (e.g. a walk cut short by a dispatch). It is the
+        interval's algebraic opposite: an end at t_from and a start at t_to."""
+        if not t_to_min >= t_from_min:
+            raise ValueError(
+                f"presence cut: t_to_min={t_to_min}: must be >= t_from_min={t_from_min}"
+            )
+        _check_weight(weight)
+        series = self._series(effect, area, t_from_min)
+        series.ends.add(t_from_min, weight)
+        series.starts.add(t_to_min, weight)
+
+    def series(self, effect: int, area: int) -> PresenceSeries:
+        """The series of an effect in an area or footprint, for an agent to report to directly
+        (each time no earlier than now)."""
+        return self._series(effect, area, self._horizon_min[effect])
 
     def staff_min(self, effect: int, area: int, t0_min: float, t1_min: float) -> float:
-        """Staff-minutes of presence of an effect in an area during [t0_min, t1_min]."""
+        """Staff-minutes of presence of an effect in an area during [t0_min, t1_min]: its
+        own, and each footprint's over it times the area's share."""
         self._check_effect(effect)
         if t0_min < self._horizon_min[effect]:
             raise ValueError(
                 f"presence: t0_min={t0_min}: must be >= {self._horizon_min[effect]} "
                 "(the ledger has forgotten what came before)"
             )
-        series = self._presence.get((effect, area))
-        if series is None or not t1_min > t0_min:
+        if not t1_min > t0_min:
             return 0.0
-        return series.staff_min(t0_min, t1_min)
+        total, presence = 0.0, self._presence
+        for key, share in self._covering[area]:
+            series = presence.get((effect, key))
+            if series is not None:
+                total += share * series.staff_min(t0_min, t1_min)
+        return total
 
     def dose_h_per_km2_day(self, effect: int, area: int, t_min: float) -> float:
         """Presence-hours per km² per day in the area over the effect's trailing window."""
@@ -166,7 +239,7 @@ class PresenceLedger:
         if not 0 <= effect < len(self.window_min):
             raise ValueError(f"presence: effect={effect}: must be 0..{len(self.window_min) - 1}")
 
-    def _series(self, effect: int, area: int, t_min: float) -> _Presence:
+    def _series(self, effect: int, area: int, t_min: float) -> PresenceSeries:
         self._check_effect(effect)
         if t_min < self._horizon_min[effect]:
             raise ValueError(
@@ -175,9 +248,14 @@ class PresenceLedger:
             )
         series = self._presence.get((effect, area))
         if series is None:
-            if not 0 <= area < self.areas.n_areas:
-                raise ValueError(f"presence: area={area}: must be 0..{self.areas.n_areas - 1}")
-            series = self._presence[(effect, area)] = _Presence()
+            if not 0 <= area < self._n_keys:
+                raise ValueError(
+                    f"presence: area={area}: must be an area 0..{self.areas.n_areas - 1} "
+                    f"or a footprint {self.areas.n_areas}..{self._n_keys - 1}"
+                    if self._n_keys > self.areas.n_areas
+                    else f"presence: area={area}: must be 0..{self.areas.n_areas - 1}"
+                )
+            series = self._presence[(effect, area)] = PresenceSeries()
         return series
 
 

@@ -31,11 +31,12 @@ office's queue, not a drawn delay.
 
 The story of one unit (`sim.model.agents`): every unit on duty is a SimPy process living its
 duty day, `Agent.live_duty_day`. While free it runs its role's routine (waits at the station,
-works its desk, patrols its beat, walks its grid block, stands at its post). A dispatch
-interrupts it (`_send_team`: `Process.interrupt`); it travels from where it is, its position
-interpolated along its current leg; `_release` hands it back to its routine; going off duty
-(`_end_shift`, or the end of its overtime) ends its process. Its state intervals (routine and
-jobs, with where they were) are recorded for presence and for utilisation.
+works its desk, walks its route: a beat's points, a grid block's households, a post). A
+dispatch interrupts it (`_send_team`: `Process.interrupt`); it travels from where it is on its
+route; `_release` hands it back to its routine; going off duty (`_end_shift`, or the end of
+its overtime) ends its process. Its state intervals (routine and jobs, with where they were)
+are recorded for utilisation, and those that count as presence go to the presence ledger as
+they happen (`sim.model.presence`), for the prevention of later calls.
 
 The processes are the units' and the rosters' (`work_shifts`). Calls and jobs, which are most
 of the model's work, are chains of plain calls on the clock (`sim.model.clock.Clock.call_after`):
@@ -65,7 +66,6 @@ import simpy
 from sim.config.rosters import ShiftInstance, iter_shift_instances, max_on_duty
 from sim.config.scenario import ScenarioConfig, StageConfig
 from sim.config.teams import TeamSlots, field_team, team_slots
-from sim.model.agents import STATE_FIELDS, STATE_NAMES, Staff, road_km
 from sim.model.clock import Clock
 from sim.model.dispatch import POLICIES, Assign, Queue
 from sim.model.distributions import make_distribution
@@ -77,9 +77,12 @@ from sim.model.pool import Unit, UnitPool
 from sim.model.presence import GridAreas, Prevention, draw_prevention_uniforms
 from sim.model.records import EventLog, ReplicationRecords, build_records
 from sim.model.replay import incident_stream
+from sim.model.routes import road_km
+from sim.model.staff import Staff
 from sim.model.streams import Streams
 
 DESK = -1  # the incident id and stage of desk work (`bring_desk_work`): no incident
+FORGET_EVERY_MIN = 7 * 1440.0  # how often the presence no call can reach is dropped
 DRAIN_LIMIT_MIN = 60 * 1440.0  # rosters stop this long after the horizon, even with open work
 Place = tuple[Sequence[float] | Distances, Sequence[int]]  # (km to each station, station order)
 
@@ -135,8 +138,6 @@ class Model:
         self.policy = POLICIES[scenario.dispatch.policy]
         self._build_stations()
         self.prevention, self._u_prevention = self._build_prevention()
-        self._n_states_fed = 0  # state-interval fields already given to the presence ledger
-        self._counts: dict[tuple[str, float], bool] = {}  # (role, state): counted by an effect
         self.prevented = np.zeros(len(incidents.t_arrival_min), dtype=bool)  # by presence
         self.prevented_by: dict[int, str] = {}  # candidate -> the effect that prevented it
         # per station (or one shared): (priority, t_ready, job id, station, job), in that order
@@ -153,7 +154,7 @@ class Model:
             streams,
             self.states,
             self._note if event_log is not None else None,
-            self._duty_is_over,
+            self.prevention,
         )
         self.overtime: list[tuple[int, float, float]] = []
         self.job_rows: list[object] = []  # flat rows of `records.JOB_FIELDS`
@@ -198,7 +199,6 @@ class Model:
         it happens, does not (prevented), or happens in a neighbouring area (displaced). Of
         what presence leaves, the station-kind deterrence then takes its share: so presence's
         count does not depend on the residual's, and the residual is what presence left."""
-        self._feed_presence()
         x_km, y_km = self.incidents.x_km, self.incidents.y_km
         u_prevent, u_displace = self._u_prevention[incident_id]
         fate = self.prevention.fate(  # type: ignore[union-attr]
@@ -224,24 +224,6 @@ class Model:
             place = self.station_order.for_block_row(incident_id, x_km, y_km)
         self.ledger.t_arrival[incident_id] = self.env.now
         self.open_incident(incident_id, place)
-
-    def _feed_presence(self) -> None:
-        """The state intervals the agents closed since the last call go to the presence
-        ledger, each in the cell of its mean position: presence comes from the agents'
-        intervals, not from ticking. An interval still open (a post, a wait at the station)
-        counts once it closes, for the calls after that within its window."""
-        prevention, rows, width = self.prevention, self.states, len(STATE_FIELDS)
-        assert prevention is not None
-        units, area_of, counts = self.pool.units, prevention.areas.area_of, self._counts
-        for i in range(self._n_states_fed, len(rows), width):
-            unit_id, state, t_start, t_end, x_km, y_km = rows[i : i + width]
-            role = units[int(unit_id)].role
-            if counts.get((role, state)) is False:  # (most job and station intervals)
-                continue
-            state_name = STATE_NAMES[int(state)]
-            counts[(role, state)] = bool(prevention.counting(role, state_name))
-            prevention.record(role, state_name, area_of(x_km, y_km), t_start, t_end)
-        self._n_states_fed = len(rows) - len(rows) % width
 
     def respond(self, job: Job, trips_min: list[float]) -> None:
         """The team travels, handles the job together, and drives back.
@@ -346,11 +328,12 @@ class Model:
             self.dispatch(job)
 
     def forget_old_presence(self) -> Generator[simpy.Event, None, None]:
-        """Once a day, presence no later call's window can reach is forgotten (the calls up
-        to now have been decided: they arrive in time order)."""
+        """Once a week, presence no later call's window can reach is forgotten (the calls up
+        to now have been decided: they arrive in time order); the ledger holds at most a
+        window and a week of presence."""
         assert self.prevention is not None
         while self.env.now < self.t_end_min:
-            yield self.env.timeout(MIN_PER_DAY)
+            yield self.env.timeout(FORGET_EVERY_MIN)
             self.prevention.forget(self.env.now)
 
     def work_shifts(self, station: int, role: str) -> Generator[simpy.Event, None, None]:
@@ -363,11 +346,11 @@ class Model:
             if done or self.env.now >= self.t_end_min + DRAIN_LIMIT_MIN:
                 return
             yield self.env.timeout(max(0.0, shift.t_start_min - self.env.now))
+            if self.log is not None:
+                self._note("shift_start", -1, f"{self.station_names[station]} {role} {shift.count}")
             group = self.pool.add_units(station, role, shift.count)
             self.staff.start(group)  # each unit's duty day (`sim.model.agents`)
             self._shifts.append((group[0].unit_id, shift))
-            if self.log is not None:
-                self._note("shift_start", -1, f"{self.station_names[station]} {role} {shift.count}")
             self._hand_over(handing_over)
             self._retry_queue(station, role)
             yield self.env.timeout(shift.t_end_min - self.env.now)
@@ -726,10 +709,6 @@ class Model:
             if unit.agent is not None:  # still on duty
                 unit.agent.end_of_run()
         return build_records(self)
-
-    def _duty_is_over(self) -> bool:
-        """Whether moving routines may stop: the horizon is over and nothing is open."""
-        return self.env.now >= self.t_end_min and self.n_open == 0
 
     # --- set-up helpers --------------------------------------------------------------------
 

@@ -15,10 +15,10 @@ import numpy as np
 import pytest
 
 from sim.analysis.staff_kpis import time_split_kpis
-from sim.config.scenario import RoutineConfig
+from sim.config.scenario import RoutineConfig, TravelConfig
 from sim.config.schema import ConfigError
-from sim.model.agents import point_in_disc
 from sim.model.replication import Model
+from sim.model.routes import Route, draw_route
 from sim.model.streams import STREAM_NAMES, Streams
 from sim.sweep.compose import compose_job
 from tests.builders import hand_made, run_logged, scenario_of, tiny
@@ -44,11 +44,16 @@ def officer_on_patrol(routine: dict | None = None, shift_hours: float = 2.0) -> 
     return data
 
 
-def beat_points(n_points: int) -> list[tuple[float, float]]:
-    """The officer's patrol points: the seat's own stream, drawn in the beat."""
-    seed = np.random.SeedSequence(1, spawn_key=(0, STREAM_NAMES.index("agents"), 0, 0, 0, 1))
-    rng = np.random.default_rng(seed)
-    return [point_in_disc(rng, (3.0, 3.0), 2.0, (10.0, 10.0)) for _ in range(n_points)]
+def seat_route(routine: dict, n_points: int = 3) -> Route:
+    """The officer's route: drawn from the `agents` stream spawned for the seat (station 0,
+    role 0, seat 0) of the run's seed (1), as `sim.model.staff.Staff` draws it."""
+    seed = np.random.SeedSequence(1, spawn_key=(0, STREAM_NAMES.index("agents"), 0, 0, 0))
+    config = RoutineConfig(**{"n_points": n_points, **routine})
+    speed_kmh = config.speed_kmh or 30.0
+    travel = TravelConfig(metric="euclidean", detour_factor=1.0)
+    return draw_route(
+        np.random.default_rng(seed), config, (3.0, 3.0), (10.0, 10.0), speed_kmh, travel
+    )
 
 
 def fmt(point: tuple[float, float]) -> str:
@@ -56,47 +61,66 @@ def fmt(point: tuple[float, float]) -> str:
 
 
 def test_an_officer_patrols_is_interrupted_travels_from_the_beat_and_patrols_again():
-    p1, p2, p3 = beat_points(3)
-    t_leg1 = math.dist((3.0, 3.0), p1) * WALK_MIN_PER_KM
-    t_leg2 = t_leg1 + STOP_MIN
-    leg2_min = math.dist(p1, p2) * WALK_MIN_PER_KM
-    t_call = t_leg2 + leg2_min / 2  # halfway along the second leg
-    where = ((p1[0] + p2[0]) / 2, (p1[1] + p2[1]) / 2)
+    routine = {"kind": "patrol", "beat_radius_km": 2.0, "speed_kmh": 6.0, "stop_min": STOP_MIN}
+    data = officer_on_patrol({**routine, "n_points": 3})
+    route = seat_route(routine)
+    p0, p1, _ = route.stops
+    t_at_route = math.dist((3.0, 3.0), p0) * WALK_MIN_PER_KM
+    leg_min = math.dist(p0, p1) * WALK_MIN_PER_KM
+    t_call = t_at_route + STOP_MIN + leg_min / 2  # halfway along the round's first leg
+    where = ((p0[0] + p1[0]) / 2, (p0[1] + p1[1]) / 2)
     travel_min = math.dist(where, SCENE) * DRIVE_MIN_PER_KM
     t_free = t_call + travel_min + 30.0
-    assert t_free + math.dist(SCENE, p3) * WALK_MIN_PER_KM > SHIFT_MIN  # still walking at 120
+    walk_back_min = math.dist(SCENE, p1) * WALK_MIN_PER_KM
+    assert t_free + walk_back_min > SHIFT_MIN  # still walking back to p1 at 120
+    at_120 = [SCENE[k] + (SHIFT_MIN - t_free) / walk_back_min * (p1[k] - SCENE[k]) for k in (0, 1)]
 
-    records, log, _ = run_logged(
-        officer_on_patrol(), hand_made([t_call], [SCENE], [30.0]), horizon_min=SHIFT_MIN
-    )
+    records, log, _ = run_logged(data, hand_made([t_call], [SCENE], [30.0]), horizon_min=SHIFT_MIN)
 
     def at(t_min: float) -> float:
         return round(t_min, 9)
 
     assert log == [
         (0.0, "shift_start", -1, "a police 1"),
-        (0.0, "patrol", -1, fmt(p1)),
-        (at(t_leg1), "stop", -1, fmt(p1)),
-        (at(t_leg2), "patrol", -1, fmt(p2)),
+        (0.0, "patrol", -1, fmt(p0)),  # sets out for its route's first stop
         (at(t_call), "arrive", 0, "theft"),
         (at(t_call), "interrupted", -1, fmt(where)),
         (at(t_call), "dispatch", 0, "u0"),
         (at(t_call + travel_min), "on_scene", 0, ""),
         (at(t_free), "resolved", 0, ""),
         (at(t_free), "free", 0, "u0"),
-        (at(t_free), "patrol", -1, fmt(p3)),  # on from the scene, no drive back
+        (at(t_free), "patrol", -1, fmt(p1)),  # from the scene to the stop it was heading for
         (SHIFT_MIN, "off_duty", -1, "u0"),
     ]
     assert records.incidents["travel_min"].tolist() == pytest.approx([travel_min], abs=1e-9)
     states = records.states
-    assert states["state"].tolist() == ["patrol", "patrol", "patrol", "job", "patrol"]
-    expected = [0, t_leg1, t_leg1, t_leg2, t_leg2, t_call, t_call, t_free, t_free, SHIFT_MIN]
+    assert states["state"].tolist() == ["patrol", "patrol", "job", "patrol"]
+    expected = [0, t_at_route, t_at_route, t_call, t_call, t_free, t_free, SHIFT_MIN]
     assert states[["t_start", "t_end"]].to_numpy().ravel().tolist() == pytest.approx(expected)
-    # mean positions: the first leg's midpoint, the stop, the walked half of the second leg
-    assert states.loc[2, ["x_km", "y_km"]].tolist() == pytest.approx(
-        [(p1[0] + where[0]) / 2, (p1[1] + where[1]) / 2]
+    # mean positions: the walk's midpoint, the route's mean, the scene, the walk back so far
+    assert states.loc[0, ["x_km", "y_km"]].tolist() == pytest.approx(
+        [(3.0 + p0[0]) / 2, (3.0 + p0[1]) / 2]
     )
-    assert states.loc[3, ["x_km", "y_km"]].tolist() == [6.0, 7.0]
+    assert states.loc[1, ["x_km", "y_km"]].tolist() == pytest.approx(list(route.centre))
+    assert states.loc[2, ["x_km", "y_km"]].tolist() == [6.0, 7.0]
+    assert states.loc[3, ["x_km", "y_km"]].tolist() == pytest.approx(
+        [(SCENE[0] + at_120[0]) / 2, (SCENE[1] + at_120[1]) / 2]
+    )
+
+
+def test_a_route_gives_the_position_at_any_time_of_its_rounds():
+    travel = TravelConfig(metric="euclidean", detour_factor=1.0)
+    route = Route([(0.0, 0.0), (1.0, 0.0)], stop_min=5.0, speed_kmh=6.0, travel=travel)
+    assert route.period_min == pytest.approx(30.0)  # 5 + 10 + 5 + 10
+    assert route.position_at(0, 3.0) == ((0.0, 0.0), 0)  # stopping at the first stop
+    assert route.position_at(0, 10.0) == (pytest.approx((0.5, 0.0)), 1)  # halfway to the second
+    assert route.position_at(0, 17.0) == ((1.0, 0.0), 1)
+    assert route.position_at(1, 13.0) == (pytest.approx((0.2, 0.0)), 0)  # back to the first
+    assert route.position_at(1, 17.0) == ((0.0, 0.0), 0)  # rounds wrap
+    assert route.position_at(0, 30.0 * 7 + 10.0)[0] == pytest.approx((0.5, 0.0))
+    shares = route.cell_shares(lambda x_km, y_km: min(int(x_km // 0.5), 1))
+    assert shares == pytest.approx({0: 0.5, 1: 0.5})  # each half of the way, and a stop each
+    assert route.centre == pytest.approx((0.5, 0.0))
 
 
 def test_a_unit_waiting_at_its_station_keeps_the_event_log_of_a_unit_without_a_routine():
@@ -127,10 +151,12 @@ def test_a_grid_worker_walks_her_block_and_returns_to_it_after_a_call():
     routine = {"kind": "grid_walk", "beat_radius_km": 2.0, "stop_min": 10.0, "n_households": 4}
     data = officer_on_patrol(routine, shift_hours=8.0)
     records, log, _ = run_logged(data, hand_made([100.0], [SCENE], [30.0]), horizon_min=480.0)
-    visits = [detail for _, event, _, detail in log if event == "grid_walk"]
-    assert len(set(visits)) == 4  # her four households, round and round
-    after_call = [e for e in log if e[0] >= 100.0 and e[1] == "grid_walk"]
-    assert after_call[0][3] in visits  # back to her block from the scene
+    households = seat_route({**routine, "speed_kmh": 30.0}).stops
+    assert len(households) == 4
+    set_outs = [(t, detail) for t, event, _, detail in log if event == "grid_walk"]
+    assert set_outs[0] == (0.0, fmt(households[0]))
+    assert len(set_outs) == 2 and set_outs[1][0] > 100.0  # back to her block from the scene
+    assert set_outs[1][1] in {fmt(h) for h in households}
     states = records.states
     assert set(states["state"]) == {"grid_walk", "job"}
     assert np.hypot(states["x_km"] - 3.0, states["y_km"] - 3.0)[states["state"] != "job"].max() < 3
