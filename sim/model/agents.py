@@ -64,7 +64,7 @@ class Presence:
     prevention. An agent reports its walks and rounds as it sets out, so at times no earlier
     than now, straight to their series (`PresenceSeries`)."""
 
-    __slots__ = ("counted", "effects", "prevention", "role")
+    __slots__ = ("_walk_series", "counted", "effects", "prevention", "role")
 
     def __init__(self, prevention: Prevention, role: str) -> None:
         self.prevention, self.role = prevention, role
@@ -74,6 +74,7 @@ class Presence:
             if (effects := prevention.counting(role, name))
         }
         self.counted = frozenset(self.effects)
+        self._walk_series: dict[tuple[int, int], list[PresenceSeries]] = {}  # (state, area)
 
     def record(self, state: int, t_start: float, t_end: float, x_km: float, y_km: float) -> None:
         """A closed interval at one place (a job at its scene, a wait at a desk)."""
@@ -85,9 +86,13 @@ class Presence:
     ) -> list[PresenceSeries]:
         """A walk to the route, reported as it sets out, at its midpoint; returns its series
         (a dispatch may cut it short: `PresenceSeries.cut`)."""
-        prevention = self.prevention
-        area = prevention.areas.area_of(x_km, y_km)
-        walked = [prevention.ledger.series(effect, area) for effect in self.effects[state]]
+        key = (state, self.prevention.areas.area_of(x_km, y_km))
+        walked = self._walk_series.get(key)
+        if walked is None:
+            ledger = self.prevention.ledger
+            walked = self._walk_series[key] = [
+                ledger.series(e, key[1]) for e in self.effects[state]
+            ]
         for series in walked:
             series.add(t_start, t_end)
         return walked

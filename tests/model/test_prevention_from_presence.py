@@ -12,9 +12,11 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+import pytest
 
 from sim.model.replication import Model
 from sim.model.streams import Streams
+from sim.sweep.compose import compose_job
 from tests.builders import scenario_of, tiny
 
 DAYS = 14
@@ -75,3 +77,26 @@ def test_more_grid_workers_prevent_more_disputes_with_diminishing_returns():
     assert (np.diff(calls) < 0).all(), calls  # each added worker prevents more
     per_added_worker = -np.diff(calls) / np.diff([0, 1, 2, 4, 8])
     assert (np.diff(per_added_worker) < 0).all(), per_added_worker  # ... and less each
+
+
+def test_the_presence_ledger_holds_exactly_the_agents_counted_state_intervals():
+    # future_city_2021 for three weeks: patrols, grid walks and posts, dispatches cutting walks
+    # short, releases and dispatches in one instant, shift changes with handovers
+    scenario = compose_job(["scenario=future_city_2021"]).scenario
+    model = Model(scenario, Streams(3, 0), warmup_min=0.0, horizon_min=21 * 1440.0)
+    states = model.run().states
+    prevention = model.prevention
+    assert prevention is not None and states is not None
+    t1 = model.t_stop_min
+    t0 = t1 - 7 * 1440.0  # the ledger forgets at most what is older than a window and a week
+    ledger, state_names = prevention.ledger, states["state"].astype(str)
+    for index, (name, effect) in enumerate(zip(prevention.names, prevention.effects, strict=True)):
+        in_ledger_min = sum(
+            ledger.staff_min(index, area, t0, t1) for area in range(ledger.areas.n_areas)
+        )
+        counted = states[states["role"].isin(effect.roles) & state_names.isin(effect.states)]
+        overlap_min = (np.minimum(counted["t_end"], t1) - np.maximum(counted["t_start"], t0)).clip(
+            0
+        )
+        assert in_ledger_min == pytest.approx(overlap_min.sum(), rel=1e-9), name
+        assert in_ledger_min > 1000.0, name  # (and something to count)
