@@ -135,9 +135,10 @@ def future_city() -> dict[str, object]:
 
 
 def _waiting_at_stations(roles: object) -> dict[str, dict]:
-    """The roles with the `station` routine: a province of moving agents (patrol legs, grid
-    walks) would be several times the events of its calls, so the province's staff wait at
-    their stations between calls, and it has no prevention from presence (only deterrence)."""
+    """The roles with the `station` routine: the province's staff wait at their stations
+    between calls, and it has no prevention from presence (only deterrence). Its rosters put
+    several units on duty for each call; moving agents would add, per unit-shift, a walk to
+    its route and its presence reports, and per job a wake and a release."""
     assert isinstance(roles, dict)
     return {name: {k: v for k, v in role.items() if k != "routine"} for name, role in roles.items()}
 

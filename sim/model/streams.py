@@ -21,7 +21,7 @@ STREAM_NAMES: tuple[str, ...] = (
     "followups",  # whether later stages are needed, their delays and handling times
     "repeats",  # whether a matter is settled, and when and how an unsettled one calls again
     "callouts",  # volunteers' acceptance of a call-out, and their call-out delays
-    "agents",  # points of moving routines: patrol legs, grid blocks, posts (spawned per seat)
+    "agents",  # the routes of moving routines: beat points, grid blocks, posts (per seat)
     "desk_work",  # arrival times and handling times of the stations' desk work
     "prevention",  # each candidate incident's pair of uniforms: prevented, displaced where
 )
