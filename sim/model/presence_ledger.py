@@ -134,6 +134,7 @@ class PresenceLedger:
             [(area, 1.0)] for area in range(areas.n_areas)
         ]
         self._n_keys = areas.n_areas  # areas are keys 0..n_areas-1, footprints the next ones
+        self._area_km2 = [areas.area_km2(area) for area in range(areas.n_areas)]
 
     def add_footprint(self, shares: Mapping[int, float]) -> int:
         """A place spread over areas in fixed shares (e.g. a route: each cell's share of a
@@ -220,7 +221,7 @@ class PresenceLedger:
         if not t_min > t0_min:
             return 0.0
         hours = self.staff_min(effect, area, t0_min, t_min) / MIN_PER_HOUR
-        return hours / self.areas.area_km2(area) / ((t_min - t0_min) / MIN_PER_DAY)
+        return hours / self._area_km2[area] / ((t_min - t0_min) / MIN_PER_DAY)
 
     def forget(self, t_now_min: float) -> None:
         """Drop what no later query needs: events older than each effect's window before
