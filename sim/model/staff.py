@@ -10,9 +10,12 @@ presence ledger (`Prevention.add_route`: its cells and their shares of a round).
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 import simpy
 
+from sim.config.rosters import max_on_duty
 from sim.config.scenario import RoleConfig, RoutineConfig, ScenarioConfig
 from sim.model.agents import MOVING_KINDS, STATE_NAMES, Agent, Note, Presence
 from sim.model.pool import Unit
@@ -43,7 +46,7 @@ class Staff:
         self.region_km = (scenario.region.width_km, scenario.region.height_km)
         self._presence: dict[str, Presence | None] = {}  # by role
         # by seat: its route, and the presence series its rounds go to
-        self._routes: dict[tuple[int, int, int], tuple[Route, tuple[PresenceSeries, ...]]] = {}
+        self.routes: dict[tuple[int, int, int], tuple[Route, tuple[PresenceSeries, ...]]] = {}
 
     def start(self, units: list[Unit]) -> None:
         """The units (one group: same station and role) come on duty now."""
@@ -56,7 +59,7 @@ class Staff:
         moving = routine.kind in MOVING_KINDS
         for seat, unit in enumerate(units):
             route, rounds = (
-                self._route(routine, role, (station, self.role_index[role_name], seat))
+                self.route_of(routine, role, (station, self.role_index[role_name], seat))
                 if moving
                 else (None, ())
             )
@@ -81,13 +84,13 @@ class Staff:
             )
         return self._presence[role]
 
-    def _route(
+    def route_of(
         self, routine: RoutineConfig, role: RoleConfig, seat: tuple[int, int, int]
     ) -> tuple[Route, tuple[PresenceSeries, ...]]:
         """A seat's route, drawn the first time the seat comes on duty, and the presence
         series of its footprint (its cells and their shares of a round), if its rounds count
         as presence."""
-        if seat not in self._routes:
+        if seat not in self.routes:
             speed_kmh = routine.speed_kmh or role.speed_kmh
             home_km = self.homes[seat[0]]
             route = draw_route(
@@ -100,10 +103,37 @@ class Staff:
                 prevention = presence.prevention
                 footprint = prevention.add_route(route.cell_shares(prevention.areas.area_of))
                 rounds = presence.rounds(state, footprint)
-            self._routes[seat] = (route, rounds)
-        return self._routes[seat]
+            self.routes[seat] = (route, rounds)
+        return self.routes[seat]
 
     def _rng(self, *key: int) -> np.random.Generator:
         stream = self.streams.seed_sequence("agents")
         seed = np.random.SeedSequence(stream.entropy, spawn_key=(*stream.spawn_key, *key))
         return np.random.default_rng(seed)
+
+
+class SeatRoute(NamedTuple):
+    """The route a seat walks (`seat_routes`): its station, role, place in its shift group."""
+
+    station: str
+    role: str
+    seat: int
+    kind: str
+    route: Route
+
+
+def seat_routes(scenario: ScenarioConfig, streams: Streams) -> list[SeatRoute]:
+    """Every seat's route, as a run with these streams walks it: for each station and role on
+    a moving routine, one per unit of its largest shift (for a map of where staff walk)."""
+    staff = Staff(simpy.Environment(), scenario, streams, [], None)
+    routes = []
+    for index, (name, station) in enumerate(scenario.stations.items()):
+        for role_name, role in scenario.roles.items():
+            routine = station.routines.get(role_name, role.routine)
+            if routine.kind not in MOVING_KINDS:
+                continue
+            for seat in range(max_on_duty(station.staff.get(role_name, 0))):
+                key = (index, staff.role_index[role_name], seat)
+                route = staff.route_of(routine, role, key)[0]
+                routes.append(SeatRoute(name, role_name, seat, routine.kind, route))
+    return routes

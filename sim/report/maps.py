@@ -13,7 +13,8 @@ caption says so (`settlement_source`). A province (hundreds of stations in named
 is drawn as districts instead: each point of the region belongs to its nearest station's
 district, and each district gets one colour for its KPI (`province_map`).
 
-- `scenario_map`: one panel, stations, hotspots and call density.
+- `scenario_map`: one panel, stations, hotspots and call density, and, if given, the routes the
+  staff walk between calls (`sim.model.staff.seat_routes`: beat routes, grid blocks, posts).
 - `run_map`: call density, median response and median settlement of one run.
 - `comparison_map`: before, after (one colour scale per row) and their difference.
 """
@@ -32,6 +33,7 @@ from sim.analysis.labels import words
 from sim.config.rosters import max_on_duty
 from sim.config.scenario import ScenarioConfig
 from sim.experiment.province import districts_from_names
+from sim.model.staff import SeatRoute
 
 KINDS = {  # kind -> marker, colour
     "police_station": ("s", "#1f3a93"),
@@ -43,6 +45,7 @@ MIN_CALLS_PER_CELL = 3
 MAX_LABELLED_STATIONS = 12
 MIN_PER_DAY = 1440.0
 SURFACE_POINTS = 120  # per side, for the demand surface
+ROUTE_COLOURS = ("#16a085", "#8e44ad", "#c0392b", "#2c3e50", "#d35400")  # by role, in order
 
 
 def is_province(scenario: ScenarioConfig) -> bool:
@@ -335,8 +338,9 @@ def _difference(axes: Axes, scenario: ScenarioConfig, c0, c1):  # type: ignore[n
     )
 
 
-def scenario_map(scenario: ScenarioConfig) -> Figure:
-    """The district from its scenario alone: stations, hotspots, expected call density."""
+def scenario_map(scenario: ScenarioConfig, routes: list[SeatRoute] | None = None) -> Figure:
+    """The district from its scenario alone: stations, hotspots, expected call density, and
+    the routes its staff walk between calls if `routes` are given."""
     if is_province(scenario):
         return province_map(scenario)
     figure = Figure(figsize=(9, 8), layout="constrained")
@@ -345,12 +349,36 @@ def scenario_map(scenario: ScenarioConfig) -> Figure:
     figure.colorbar(
         density, ax=axes, label="Expected call density (calls per day per km²)", shrink=0.8
     )
+    if routes:
+        draw_routes(axes, routes)
     draw_district(axes, scenario)
     axes.legend(fontsize=7, loc="lower right")
-    axes.set_title(
-        f"{scenario.name}: stations (peak staff on duty), hotspots, where calls come from"
-    )
+    title = f"{scenario.name}: stations (peak staff on duty), hotspots, where calls come from"
+    if routes:
+        title += "\nand the routes walked between calls (replication 0 of the run's seed)"
+    axes.set_title(title)
     return figure
+
+
+def draw_routes(axes: Axes, routes: list[SeatRoute]) -> None:
+    """Each seat's route as a closed line through its stops (a post as a dot), one colour per
+    role, labelled once per role and kind (e.g. `police patrol`)."""
+    colours: dict[str, str] = {}
+    labelled: set[tuple[str, str]] = set()
+    for seat in routes:
+        colour = colours.setdefault(seat.role, ROUTE_COLOURS[len(colours) % len(ROUTE_COLOURS)])
+        key = (seat.role, seat.kind)
+        label = f"{words(seat.role)} {words(seat.kind)}" if key not in labelled else None
+        labelled.add(key)
+        xs = [x for x, _ in seat.route.stops]
+        ys = [y for _, y in seat.route.stops]
+        if len(xs) == 1:
+            axes.plot(xs, ys, "o", color=colour, ms=4, zorder=3, label=label)
+        else:
+            axes.plot(
+                [*xs, xs[0]], [*ys, ys[0]], "-", color=colour, lw=0.7, alpha=0.6, zorder=3,
+                label=label,
+            )  # fmt: skip
 
 
 def district_grid(

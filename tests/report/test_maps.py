@@ -10,6 +10,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from sim.model.replication import Model
+from sim.model.staff import seat_routes
+from sim.model.streams import Streams
 from sim.report import maps
 from sim.sweep.compose import compose_job
 
@@ -71,8 +74,6 @@ def test_comparison_map_puts_before_and_after_on_one_scale_and_shows_their_diffe
 
 
 @pytest.mark.slow
-
-
 def test_the_province_is_drawn_as_districts_one_colour_each():
     scenario = compose_job(["scenario=zhejiang_712"]).scenario
     grid, names = maps.district_grid(scenario)
@@ -84,8 +85,6 @@ def test_the_province_is_drawn_as_districts_one_colour_each():
 
 
 @pytest.mark.slow
-
-
 def test_map_command_writes_the_picture_and_refuses_two_scenarios(tmp_path):
     def run(*args: str) -> subprocess.CompletedProcess[str]:
         command = [sys.executable, "-m", "sim", "map", *args]
@@ -97,3 +96,26 @@ def test_map_command_writes_the_picture_and_refuses_two_scenarios(tmp_path):
     refused = run("taozhu_2019", "future_city_2021")
     assert refused.returncode == 2
     assert "SCENARIO" in refused.stderr and "at most one" in refused.stderr
+
+
+def test_the_scenario_map_draws_the_routes_a_run_walks():
+    scenario = compose_job(["scenario=future_city_2021"]).scenario
+    routes = seat_routes(scenario, Streams(7, 0))
+    kinds = {(r.station, r.role, r.kind) for r in routes}
+    assert ("taozhu_police_station", "police", "patrol") in kinds
+    assert ("future_city_joint_duty", "grid_worker", "grid_walk") in kinds
+    assert ("future_city_joint_duty", "volunteer", "post") in kinds
+    model = Model(scenario, Streams(7, 0), warmup_min=0.0, horizon_min=1440.0)
+    model.run()
+    walked = {key: route for key, (route, _) in model.staff.routes.items()}
+    names, roles = list(scenario.stations), list(scenario.roles)
+    for seat in routes:  # the map's routes are those the run's units walked
+        key = (names.index(seat.station), roles.index(seat.role), seat.seat)
+        if key in walked:
+            assert walked[key].stops == seat.route.stops
+    assert len(walked) >= len(routes) // 2
+    axes = maps.scenario_map(scenario, routes).axes[0]
+    legend = [t.get_text() for t in axes.get_legend().get_texts()]
+    assert "police patrol" in legend and "grid worker grid walk" in legend
+    drawn = [line for line in axes.lines if line.get_linestyle() == "-"]
+    assert len(drawn) == sum(r.kind != "post" for r in routes)
