@@ -258,7 +258,7 @@ class Model:
         else:
             first_min = min(trips_min)
             assembly_min = max(trips_min) - first_min
-        now = self.env.now
+        now = job.t_start  # the team was sent just now (`_send_team`)
         t_first = now + first_min  # (adding 0.0 leaves a time as it is)
         t_team = t_first + assembly_min
         if job.stage == 0:
@@ -385,16 +385,18 @@ class Model:
         `later_stages` False for a flare-up's call (its matter's sessions are already planned).
         """
         self.n_open += 1
-        type_index = self.ledger.type_index[incident_id]
+        ledger = self.ledger
+        type_index = ledger.type_index[incident_id]
         if self.log is not None:
             self._note("arrive", incident_id, self.type_names[type_index])
         incident_type = self.types[type_index]
         if incident_type.stages and later_stages:
             self.plans[incident_id] = self._plan_later_stages(incident_id, type_index, place)
-        handling_min = self.ledger.handling_min[incident_id]
         slots, priority = self.type_slots[type_index], incident_type.priority
-        job_id = next(self._job_ids)
-        job = Job(job_id, incident_id, 0, "response", slots, priority, handling_min, place)
+        handling_min = ledger.handling_min[incident_id]
+        job = Job(
+            next(self._job_ids), incident_id, 0, "response", slots, priority, handling_min, place
+        )
         self.dispatch(job)
 
     def dispatch(self, job: Job) -> None:
@@ -448,17 +450,19 @@ class Model:
                 self._release(unit)
 
     def _resolve(self, incident_id: int, place: Place) -> None:
-        self.ledger.t_resolved[incident_id] = self.env.now
-        self.plans.pop(incident_id, None)
+        ledger = self.ledger
+        ledger.t_resolved[incident_id] = self.env.now
+        if self.plans:
+            self.plans.pop(incident_id, None)
         self.n_open -= 1
         if self.log is not None:
             self._note("resolved", incident_id, "")
         if self._flare_calls and incident_id in self._flare_calls:  # the matter still waits
-            self.ledger.settled[incident_id] = 0.0
+            ledger.settled[incident_id] = 0.0
             return
-        settles = self.repeat_draws[self.ledger.type_index[incident_id]] is not None
+        settles = self.repeat_draws[ledger.type_index[incident_id]] is not None
         if settles and self._settle_or_call_again(incident_id):  # the same place calls again
-            self._place_of_repeat[self.ledger.original_id[incident_id]] = place
+            self._place_of_repeat[ledger.original_id[incident_id]] = place
 
     def _settles_now(self, incident_id: int) -> bool:
         """Whether the matter is settled at its root with the roles of its sessions so far.
