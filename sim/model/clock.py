@@ -2,7 +2,7 @@
 
 Much of what happens to a job is "after this delay, carry on": the team arrives, handling
 ends, a member is back at the station, a follow-up falls due. `Clock.call_after` is that, in
-SimPy's public API: a `Timeout` whose value is the call to make, and whose callback makes it.
+SimPy's public API: a `Timeout` that carries the call to make, and whose callback makes it.
 Calls and other events therefore run in SimPy's own order (a call and a timeout made at the
 same moment keep the order they were made in). Everything else is SimPy's `Environment`.
 """
@@ -23,9 +23,11 @@ class Clock(simpy.Environment):
         """Call `function(*args)` when `delay_min` minutes have passed (`delay_min` >= 0)."""
         if delay_min < 0:
             raise ValueError(f"negative delay {delay_min}")
-        # The call rides on the timeout as its value, and one shared callback makes it: no
-        # closure per call (most of the model's events are calls).
-        Timeout(self, delay_min, (function, args)).callbacks.append(_make_call)  # type: ignore[union-attr]
+        # The call rides on the timeout, and one shared callback makes it: no closure per
+        # call (most of the model's events are calls).
+        timeout = _Call(self, delay_min)
+        timeout.call = (function, args)
+        timeout.callbacks.append(_make_call)  # type: ignore[union-attr]
 
     def call_at(self, t_min: float, function: Callable[..., object], *args: Any) -> None:
         """Call `function(*args)` at time `t_min` (not before now)."""
@@ -38,7 +40,13 @@ class Clock(simpy.Environment):
         self.run()
 
 
-def _make_call(timeout: simpy.Event) -> None:
+class _Call(Timeout):
+    """A timeout that carries a call: the function and its arguments."""
+
+    call: tuple[Callable[..., object], tuple[Any, ...]]
+
+
+def _make_call(timeout: _Call) -> None:
     """A call's timeout has fired: make the call it carries."""
-    function, args = timeout.value
+    function, args = timeout.call
     function(*args)
