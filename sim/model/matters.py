@@ -82,8 +82,14 @@ def matter_table(
     joint = np.bincount(job_matter[is_joint], minlength=n) > 0
     t_first, t_end = calls.t_arrival[first], t_settled[first]
     settled = np.isfinite(t_end)
-    masks = roles_seen[first]
-    labels = {int(mask): _roles_label(int(mask), role_names) for mask in np.unique(masks)}
+    # a few distinct role masks for many matters: label and count each once, then index
+    unique_masks, mask_index = np.unique(roles_seen[first], return_inverse=True)
+    labels = [_roles_label(int(mask), role_names) for mask in unique_masks]
+    n_roles = np.array([bin(int(mask)).count("1") for mask in unique_masks], dtype=np.int16)
+    label_order = np.argsort(labels, kind="stable")  # pd.Categorical sorts its categories
+    code_of_mask = np.empty(len(labels), dtype=np.int64)
+    code_of_mask[label_order] = np.arange(len(labels))
+    categories = [labels[i] for i in label_order]
     return pd.DataFrame(
         {
             "matter_id": first.astype(np.int64),
@@ -100,8 +106,8 @@ def matter_table(
             "n_calls": n_calls[first].astype(np.int16),
             "n_referrals": n_referrals[first].astype(np.int16),
             "n_jobs": n_jobs[first].astype(np.int16),
-            "roles": pd.Categorical([labels[int(mask)] for mask in masks]),
-            "n_roles": np.array([bin(int(mask)).count("1") for mask in masks], dtype=np.int16),
+            "roles": pd.Categorical.from_codes(code_of_mask[mask_index], categories),
+            "n_roles": n_roles[mask_index],
             "joint": joint[first],
         },
         columns=list(MATTER_COLUMNS),

@@ -65,7 +65,6 @@ class UnitPool:
         ]
         self.n_free_at = [0] * n_stations
         self.n_free_by_role = dict.fromkeys(roles, 0)
-        self.n_free_total = 0
 
     def add_units(self, station: int, role: str, n_units: int) -> list[Unit]:
         """New units come on duty, free."""
@@ -83,7 +82,6 @@ class UnitPool:
         self.free_counts[station][role] -= n_units  # `_count` written out, as in `put_back`
         self.n_free_at[station] -= n_units
         self.n_free_by_role[role] -= n_units
-        self.n_free_total -= n_units
         return taken
 
     def put_back(self, unit: Unit) -> None:
@@ -94,7 +92,12 @@ class UnitPool:
         self.free_counts[station][role] += 1
         self.n_free_at[station] += 1
         self.n_free_by_role[role] += 1
-        self.n_free_total += 1
+
+    @property
+    def n_free_total(self) -> int:
+        """Free units of every role at every station (summed when asked: few roles, and
+        only a shared queue asks)."""
+        return sum(self.n_free_by_role.values())
 
     def remove_free(self, units: list[Unit]) -> list[Unit]:
         """Take those of `units` that are free off duty; return the ones that were free."""
@@ -111,4 +114,3 @@ class UnitPool:
         self.free_counts[station][role] += change
         self.n_free_at[station] += change
         self.n_free_by_role[role] += change
-        self.n_free_total += change

@@ -238,7 +238,7 @@ def _incident_table(model: Model, jobs: pd.DataFrame) -> tuple[pd.DataFrame, np.
 
 
 def _busy_table(model: Model, codes: UnitCodes) -> pd.DataFrame:
-    rows = np.array(model.busy, dtype=float).reshape(-1, len(BUSY_FIELDS))  # flat rows
+    rows = _flat_rows(model.busy, len(BUSY_FIELDS))
     unit_ids = rows[:, 0].astype(np.int64)
     return pd.DataFrame(
         {
@@ -255,7 +255,7 @@ def _busy_table(model: Model, codes: UnitCodes) -> pd.DataFrame:
 
 def _state_table(model: Model, codes: UnitCodes) -> pd.DataFrame:
     """The units' state intervals, in the order they ended (each kept whole)."""
-    rows = np.array(model.states, dtype=float).reshape(-1, len(STATE_FIELDS))  # flat rows
+    rows = _flat_rows(model.states, len(STATE_FIELDS))
     unit_ids = rows[:, 0].astype(np.int64)
     return pd.DataFrame(
         {
@@ -307,6 +307,12 @@ def _float_rows(rows: Sequence[tuple[float, ...]], width: int) -> np.ndarray:
     """Rows of `width` numbers as a float array (faster than `np.array` on the tuples)."""
     values = itertools.chain.from_iterable(rows)
     return np.fromiter(values, dtype=float, count=width * len(rows)).reshape(-1, width)
+
+
+def _flat_rows(values: list[float], width: int) -> np.ndarray:
+    """A flat list of numbers, `width` to a row, as a float array (`np.fromiter` with its
+    count: faster than `np.array` on a list)."""
+    return np.fromiter(values, dtype=float, count=len(values)).reshape(-1, width)
 
 
 UnitCodes = tuple[np.ndarray, np.ndarray]  # every unit's role code and station code

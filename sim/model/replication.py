@@ -182,16 +182,17 @@ class Model:
         Deterred candidates still step the clock, so that the others' arrival times round
         exactly as they would without deterrence.
         """
+        now = self.env.now
         if self.prevention is not None:  # presence first, then the station-kind residual
             self._arrive_unless_prevented(incident_id)
         elif self._deterred is None or not self._deterred[incident_id]:
             x_km, y_km = self.incidents.x_km, self.incidents.y_km
             place = self.station_order.for_block_row(incident_id, x_km, y_km)  # by blocks
-            self.ledger.t_arrival[incident_id] = self.env.now  # the drawn time, as rounded
+            self.ledger.t_arrival[incident_id] = now  # the drawn time, as rounded
             self.open_incident(incident_id, place)
         next_id = incident_id + 1
         if next_id < len(self._t_calls_min):
-            delay_min = self._t_calls_min[next_id] - self.env.now
+            delay_min = self._t_calls_min[next_id] - now
             self.env.call_after(delay_min if delay_min > 0.0 else 0.0, self._call_arrives, next_id)
 
     def _arrive_unless_prevented(self, incident_id: int) -> None:
@@ -239,14 +240,16 @@ class Model:
         else:
             first_min = min(trips_min)
             assembly_min = max(trips_min) - first_min
-        t_first = self.env.now + first_min  # (adding 0.0 leaves a time as it is)
+        now = job.t_start  # the team was sent just now (`_send_team`)
+        t_first = now + first_min  # (adding 0.0 leaves a time as it is)
         t_team = t_first + assembly_min
         if job.stage == 0:
             self.ledger.t_first_on_scene[job.incident_id] = t_first
             self.ledger.t_team_on_scene[job.incident_id] = t_team
         if self.log is not None:
             self.env.call_at(t_first, self._first_on_scene, job)
-        self.env.call_at(t_team + job.handling_min, self._finish_job, job)
+        # `call_at(t_team + handling_min)`, written out: the same delay, one call less
+        self.env.call_after(t_team + job.handling_min - now, self._finish_job, job)
 
     def _first_on_scene(self, job: Job) -> None:
         """The first member is on scene (for the event log only: `respond` did the rest)."""
@@ -365,16 +368,18 @@ class Model:
         `later_stages` False for a flare-up's call (its matter's sessions are already planned).
         """
         self.n_open += 1
-        type_index = self.ledger.type_index[incident_id]
+        ledger = self.ledger
+        type_index = ledger.type_index[incident_id]
         if self.log is not None:
             self._note("arrive", incident_id, self.type_names[type_index])
         incident_type = self.types[type_index]
         if incident_type.stages and later_stages:
             self.plans[incident_id] = self._plan_later_stages(incident_id, type_index, place)
-        handling_min = self.ledger.handling_min[incident_id]
         slots, priority = self.type_slots[type_index], incident_type.priority
-        job_id = next(self._job_ids)
-        job = Job(job_id, incident_id, 0, "response", slots, priority, handling_min, place)
+        handling_min = ledger.handling_min[incident_id]
+        job = Job(
+            next(self._job_ids), incident_id, 0, "response", slots, priority, handling_min, place
+        )
         self.dispatch(job)
 
     def dispatch(self, job: Job) -> None:
@@ -404,7 +409,7 @@ class Model:
             roles_seen |= role_bit[unit.role]
             unit.job = None
         ledger.roles_seen[incident_id] = roles_seen
-        plan = self.plans.get(incident_id)
+        plan = self.plans.get(incident_id) if self.plans else None
         if plan and plan[0][0].only_if_unsettled and self._settles_now(incident_id):
             plan.clear()  # settled without the referral
         if plan:
@@ -415,29 +420,32 @@ class Model:
             self.watch_for_flare_up(next_job)
         else:
             self._resolve(incident_id, job.place)
-        distance_km, roles = job.place[0], self.roles
+        distance_km, setting_off = job.place[0], self._setting_off
         for unit in members:
-            role = roles[unit.role]  # `geography.return_min`, written out (a call per member)
-            trip_min = distance_km[unit.station] / role.speed_kmh * MIN_PER_HOUR
             if unit.agent is not None and unit.agent.moving:  # its routine resumes on scene
                 self._release(unit)
-            elif trip_min > 0:
+                continue
+            speed_kmh = setting_off[unit.role][1]  # `geography.return_min`, written out
+            trip_min = distance_km[unit.station] / speed_kmh * MIN_PER_HOUR
+            if trip_min > 0:
                 self.env.call_after(trip_min, self._release, unit)
             else:
                 self._release(unit)
 
     def _resolve(self, incident_id: int, place: Place) -> None:
-        self.ledger.t_resolved[incident_id] = self.env.now
-        self.plans.pop(incident_id, None)
+        ledger = self.ledger
+        ledger.t_resolved[incident_id] = self.env.now
+        if self.plans:
+            self.plans.pop(incident_id, None)
         self.n_open -= 1
         if self.log is not None:
             self._note("resolved", incident_id, "")
         if self._flare_calls and incident_id in self._flare_calls:  # the matter still waits
-            self.ledger.settled[incident_id] = 0.0
+            ledger.settled[incident_id] = 0.0
             return
-        settles = self.repeat_draws[self.ledger.type_index[incident_id]] is not None
+        settles = self.repeat_draws[ledger.type_index[incident_id]] is not None
         if settles and self._settle_or_call_again(incident_id):  # the same place calls again
-            self._place_of_repeat[self.ledger.original_id[incident_id]] = place
+            self._place_of_repeat[ledger.original_id[incident_id]] = place
 
     def _settles_now(self, incident_id: int) -> bool:
         """Whether the matter is settled at its root with the roles of its sessions so far.
@@ -562,22 +570,25 @@ class Model:
             queue.remove(entry)
 
     def _send_team(self, job: Job, decision: Assign) -> None:
+        """The decided units leave their routines and set off, each from where it is; the
+        team then responds (`respond`)."""
+        pool = self.pool
         if len(decision) == 1:  # one station: the pool's list is the team
-            ((station, role, n_units),) = decision
-            members = self.pool.take(station, role, n_units)
+            station, role, n_units = decision[0]
+            members = pool.take(station, role, n_units)
         else:
             members = []
             for station, role, n_units in decision:
-                members += self.pool.take(station, role, n_units)
+                members += pool.take(station, role, n_units)
         now, incident_id = self.env.now, job.incident_id
         job.members, job.t_start = members, now
         roles_key = members[0].role if len(members) == 1 else tuple([u.role for u in members])
         job.team = self._labels.get(roles_key) or self._team_label(roles_key, members)
-        distance_km, roles, callouts = job.place[0], self.roles, self.callout_samplers
+        busy_with = (incident_id, job.stage, now)  # one tuple for the team: never changed
+        distance_km, setting_off = job.place[0], self._setting_off
         trips_min = []
         for unit in members:
-            unit.job, unit.busy_with = job, (incident_id, job.stage, now)
-            role = roles[unit.role]  # `geography.travel_min`, written out (a call per member)
+            unit.job, unit.busy_with = job, busy_with
             agent = unit.agent
             assert agent is not None
             x_km, y_km = agent.leave_routine(job)  # the dispatch interrupts its routine
@@ -586,12 +597,12 @@ class Model:
                 from_km = road_km(self.scenario.travel, x_km, y_km, to_x_km, to_y_km)
             else:
                 from_km = distance_km[unit.station]
-            trip_min = role.turnout_min + from_km / role.speed_kmh * MIN_PER_HOUR
-            sampler = callouts.get(unit.role) if callouts else None
-            if sampler is not None:  # on call: the call-out delay before setting off
-                trip_min += sampler.sample_one(self.streams["callouts"])
+            turnout_min, speed_kmh, callout = setting_off[unit.role]  # `geography.travel_min`
+            trip_min = turnout_min + from_km / speed_kmh * MIN_PER_HOUR
+            if callout is not None:  # on call: the call-out delay before setting off
+                trip_min += callout.sample_one(self.streams["callouts"])
             trips_min.append(trip_min)
-        if job.stage == 0:
+        if job.stage == 0:  # the incident's first response: when, from where, which team
             ledger = self.ledger
             ledger.t_dispatch[incident_id] = now
             ledger.station_of[incident_id] = decision[0][0]
@@ -628,16 +639,20 @@ class Model:
 
     def _release(self, unit: Unit) -> None:
         """A member is back at the station: free again, or off duty if their shift is over."""
-        unit_id = unit.unit_id
+        unit_id, agent = unit.unit_id, unit.agent
         incident_id, stage, t_start = unit.busy_with  # type: ignore[misc]
         unit.busy_with = None
         self.busy += (unit_id, incident_id, stage, t_start, self.env.now)
         if self.log is not None:
             self._note("free", incident_id, f"u{unit_id}")
-        leaving = bool(self.leaving) and unit_id in self.leaving
-        assert unit.agent is not None
-        x_km, y_km = self._where(incident_id, unit.station)
-        unit.agent.back_from_job(t_start, x_km, y_km, leaving, at_desk=incident_id == DESK)
+        leaving = unit_id in self.leaving if self.leaving else False
+        assert agent is not None
+        if incident_id == DESK:
+            x_km, y_km = self._where(incident_id, unit.station)
+            agent.back_from_job(t_start, x_km, y_km, leaving, at_desk=True)
+        else:  # `_where`, written out: the incident's place
+            x_km, y_km = self.ledger.x_km[incident_id], self.ledger.y_km[incident_id]
+            agent.back_from_job(t_start, x_km, y_km, leaving)
         if leaving:
             unit.agent = None  # its day is over (a province year has millions of unit-shifts)
             self.overtime.append((unit_id, self.leaving.pop(unit_id), self.env.now))
@@ -748,8 +763,11 @@ class Model:
         self.roles = self.scenario.roles
         role_configs = self.scenario.roles.items()
         self.uncertain_roles = {r: c.p_accept for r, c in role_configs if c.p_accept < 1}
-        self.callout_samplers = {
-            r: make_distribution(c.callout_delay) for r, c in role_configs if c.callout_delay
+        self._setting_off = {  # per role: (turnout_min, speed_kmh, call-out delay or None)
+            r: (c.turnout_min, c.speed_kmh, make_distribution(c.callout_delay))
+            if c.callout_delay
+            else (c.turnout_min, c.speed_kmh, None)
+            for r, c in role_configs
         }
 
     def _build_prevention(self) -> tuple[Prevention | None, list[list[float]]]:
