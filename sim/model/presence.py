@@ -195,6 +195,10 @@ class Prevention:
         (`PresenceLedger.forget`); call it now and then, e.g. once a simulated day."""
         self.ledger.forget(t_now_min)
 
+    def acts_on(self, type_index: int) -> bool:
+        """Whether any effect acts on calls of the type (else presence never prevents one)."""
+        return bool(self._of_type[type_index])
+
     def p_by_effect(self, type_index: int, area: int, t_min: float) -> list[tuple[int, float]]:
         """(effect, share prevented) for the effects acting on the type, in config order."""
         ledger = self.ledger

@@ -74,13 +74,14 @@ from sim.model.geography import MIN_PER_HOUR, Distances, StationOrder
 from sim.model.incidents import IncidentStream
 from sim.model.ledger import IncidentLedger
 from sim.model.pool import Unit, UnitPool
-from sim.model.presence import GridAreas, Prevention, draw_prevention_uniforms
+from sim.model.presence import Fate, GridAreas, Prevention, draw_prevention_uniforms
 from sim.model.records import EventLog, ReplicationRecords, build_records
 from sim.model.replay import incident_stream
 from sim.model.routes import road_km
 from sim.model.staff import Staff
 from sim.model.streams import Streams
 
+KEPT = Fate("kept", -1, float("nan"), float("nan"))  # a call no effect of presence acts on
 DESK = -1  # the incident id and stage of desk work (`bring_desk_work`): no incident
 FORGET_EVERY_MIN = 7 * 1440.0  # how often the presence no call can reach is dropped
 DRAIN_LIMIT_MIN = 60 * 1440.0  # rosters stop this long after the horizon, even with open work
@@ -201,15 +202,20 @@ class Model:
         what presence leaves, the station-kind deterrence then takes its share: so presence's
         count does not depend on the residual's, and the residual is what presence left."""
         x_km, y_km = self.incidents.x_km, self.incidents.y_km
-        u_prevent, u_displace = self._u_prevention[incident_id]
-        fate = self.prevention.fate(  # type: ignore[union-attr]
-            self.ledger.type_index[incident_id],
-            float(x_km[incident_id]),
-            float(y_km[incident_id]),
-            self.env.now,
-            u_prevent,
-            u_displace,
-        )
+        type_index, prevention = self.ledger.type_index[incident_id], self.prevention
+        assert prevention is not None
+        if prevention.acts_on(type_index):
+            u_prevent, u_displace = self._u_prevention[incident_id]
+            fate = prevention.fate(
+                type_index,
+                self.ledger.x_km[incident_id],
+                self.ledger.y_km[incident_id],
+                self.env.now,
+                u_prevent,
+                u_displace,
+            )
+        else:  # no effect acts on its type
+            fate = KEPT
         if fate.outcome == "prevented":
             self.prevented[incident_id] = True
             self.prevented_by[incident_id] = fate.effect or ""
