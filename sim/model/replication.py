@@ -32,7 +32,7 @@ office's queue, not a drawn delay.
 The story of one unit (`sim.model.agents`): every unit on duty is a SimPy process living its
 duty day, `Agent.live_duty_day`. While free it runs its role's routine (waits at the station,
 works its desk, walks its route: a beat's points, a grid block's households, a post). A
-dispatch interrupts it (`_send_team`: `Process.interrupt`); it travels from where it is on its
+dispatch interrupts it (`_send_team`: its process's `wake`); it travels from where it is on its
 route; `_release` hands it back to its routine; going off duty (`_end_shift`, or the end of
 its overtime) ends its process. Its state intervals (routine and jobs, with where they were)
 are recorded for utilisation, and those that count as presence go to the presence ledger as
