@@ -265,3 +265,9 @@ def test_a_station_routine_for_a_role_without_staff_there_is_inert():
     data["stations"]["a"]["routines"] = {"grid_worker": {"kind": "post"}}  # no grid worker at a
     records, _, _ = run_logged(data, hand_made([], [], []), horizon_min=120.0)
     assert set(records.states["role"]) == {"police"}
+
+
+def test_a_beat_route_of_no_points_is_refused_naming_the_field():
+    data = officer_on_patrol({"kind": "patrol", "speed_kmh": 5.0, "n_points": 0})
+    with pytest.raises(ConfigError, match=r"roles\.police\.routine\.n_points = 0"):
+        scenario_of(data)
