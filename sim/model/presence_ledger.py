@@ -79,16 +79,16 @@ class PresenceSeries:
         self.starts = _Events()
         self.ends = _Events()
 
-    def add(self, t_start_min: float, t_end_min: float) -> None:
-        """One member of staff present from t_start to t_end (either may be in the future)."""
-        self.starts.add(t_start_min, 1.0)
-        self.ends.add(t_end_min, 1.0)
+    def add(self, t_start_min: float, t_end_min: float, weight: float = 1.0) -> None:
+        """`weight` staff present from t_start to t_end (either may be in the future)."""
+        self.starts.add(t_start_min, weight)
+        self.ends.add(t_end_min, weight)
 
-    def cut(self, t_from_min: float, t_to_min: float) -> None:
+    def cut(self, t_from_min: float, t_to_min: float, weight: float = 1.0) -> None:
         """[t_from, t_to] of an interval `add`ed before did not happen: its opposite, an end at
         t_from and a start at t_to (`PresenceLedger.cut_interval`)."""
-        self.ends.add(t_from_min, 1.0)
-        self.starts.add(t_to_min, 1.0)
+        self.ends.add(t_from_min, weight)
+        self.starts.add(t_to_min, weight)
 
     def open(self, t_min: float) -> None:
         """One member of staff present from t (until `close`)."""
@@ -173,9 +173,7 @@ class PresenceLedger:
                 f"presence interval: t_end_min={t_end_min}: must be >= t_start_min={t_start_min}"
             )
         _check_weight(weight)
-        series = self._series(effect, area, t_start_min)
-        series.starts.add(t_start_min, weight)
-        series.ends.add(t_end_min, weight)
+        self._series(effect, area, t_start_min).add(t_start_min, t_end_min, weight)
 
     def cut_interval(
         self, effect: int, area: int, t_from_min: float, t_to_min: float, weight: float = 1.0
@@ -188,9 +186,7 @@ class PresenceLedger:
                 f"presence cut: t_to_min={t_to_min}: must be >= t_from_min={t_from_min}"
             )
         _check_weight(weight)
-        series = self._series(effect, area, t_from_min)
-        series.ends.add(t_from_min, weight)
-        series.starts.add(t_to_min, weight)
+        self._series(effect, area, t_from_min).cut(t_from_min, t_to_min, weight)
 
     def series(self, effect: int, area: int) -> PresenceSeries:
         """The series of an effect in an area or footprint, for an agent to report to directly

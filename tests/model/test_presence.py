@@ -99,6 +99,32 @@ def test_an_open_interval_counts_up_to_the_query_and_stops_counting_once_stopped
     assert ledger.staff_min(0, 0, 0.0, 600.0) == pytest.approx(120.0)
 
 
+def test_a_cut_takes_out_exactly_the_part_of_an_interval_that_did_not_happen():
+    areas = GridAreas(1.0, 1.0, 1.0)
+    cut, walked = PresenceLedger(areas, [MIN_PER_DAY]), PresenceLedger(areas, [MIN_PER_DAY])
+    cut.add_interval(0, 0, 100.0, 400.0)  # reported in advance, to 400 ...
+    cut.add_interval(0, 0, 150.0, 200.0)  # (someone else meanwhile)
+    cut.cut_interval(0, 0, 250.0, 400.0)  # ... but it ended at 250
+    walked.add_interval(0, 0, 100.0, 250.0)
+    walked.add_interval(0, 0, 150.0, 200.0)
+    for a, b in [(0.0, 1000.0), (0.0, 260.0), (240.0, 300.0), (260.0, 500.0), (120.0, 180.0)]:
+        assert cut.staff_min(0, 0, a, b) == pytest.approx(walked.staff_min(0, 0, a, b)), (a, b)
+    with pytest.raises(ValueError, match=r"t_to_min=1\.0: must be >= t_from_min=2\.0"):
+        cut.cut_interval(0, 0, 2.0, 1.0)
+
+
+def test_a_footprint_counts_in_each_of_its_areas_with_its_share():
+    areas = GridAreas(2.0, 1.0, 1.0)  # two cells
+    ledger = PresenceLedger(areas, [MIN_PER_DAY])
+    route = ledger.add_footprint({0: 0.25, 1: 0.75})
+    ledger.add_interval(0, route, 0.0, 100.0)
+    ledger.add_interval(0, 1, 0.0, 10.0)  # and someone in cell 1 itself
+    assert ledger.staff_min(0, 0, 0.0, 100.0) == pytest.approx(25.0)
+    assert ledger.staff_min(0, 1, 0.0, 100.0) == pytest.approx(85.0)
+    with pytest.raises(ValueError, match=r"area=2: must be 0\.\.1"):
+        ledger.add_footprint({2: 1.0})
+
+
 def test_a_late_report_is_inserted_in_time_order():
     areas = GridAreas(1.0, 1.0, 1.0)
     in_order, late = PresenceLedger(areas, [MIN_PER_DAY]), PresenceLedger(areas, [MIN_PER_DAY])
