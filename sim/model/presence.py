@@ -102,9 +102,10 @@ def draw_prevention_uniforms(rng: np.random.Generator, n: int) -> np.ndarray:
 class Prevention:
     """The presence ledger of a replication and the prevention decision for each call.
 
-    `incident_types` lists the scenario's type names in type-index order. Agents report their
-    state intervals with `start`/`stop` (or `record` for a closed one); the model asks `fate`
-    (or `prevented`) at each candidate call's arrival.
+    `incident_types` lists the scenario's type names in type-index order. Agents report closed
+    state intervals with `record`, and their walks and rounds straight to the ledger's series
+    (`sim.model.agents.Presence`, `add_route`); the model asks `fate` (or `prevented`) at each
+    candidate call's arrival.
     """
 
     def __init__(
@@ -132,8 +133,6 @@ class Prevention:
             for name in incident_types
         )
         self._of_state: dict[tuple[str, str], tuple[int, ...]] = {}
-        self._open: dict[int, tuple[tuple[int, ...], int, float]] = {}
-        self._n_opened = 0
 
     def counting(self, role: str, state: str) -> tuple[int, ...]:
         """The effects whose presence a role's state counts for (empty: it counts for none)."""
@@ -150,28 +149,6 @@ class Prevention:
         to report its rounds under, in place of an area (`PresenceLedger.add_footprint`)."""
         return self.ledger.add_footprint(shares)
 
-    def start(
-        self, role: str, state: str, area: int, t_start_min: float, weight: float = 1.0
-    ) -> int:
-        """An agent enters a state in an area (or on a route: `add_route`'s key); returns the
-        token to `stop` it with."""
-        effects = self.counting(role, state)
-        for effect in effects:
-            self.ledger.start(effect, area, t_start_min, weight)
-        token = self._n_opened
-        self._n_opened += 1
-        self._open[token] = (effects, area, weight)
-        return token
-
-    def stop(self, token: int, t_end_min: float) -> None:
-        """The agent leaves the state it entered with `start` (each token stops once)."""
-        entry = self._open.pop(token, None)
-        if entry is None:
-            raise ValueError(f"presence: token={token}: not open (never started or stopped twice)")
-        effects, area, weight = entry
-        for effect in effects:
-            self.ledger.stop(effect, area, t_end_min, weight)
-
     def record(
         self,
         role: str,
@@ -184,11 +161,6 @@ class Prevention:
         """A closed state interval of an agent (e.g. from an agent's state-interval record)."""
         for effect in self.counting(role, state):
             self.ledger.add_interval(effect, area, t_start_min, t_end_min, weight)
-
-    def cut(self, role: str, state: str, area: int, t_from_min: float, t_to_min: float) -> None:
-        """Part of an interval `record`ed in advance did not happen (`cut_interval`)."""
-        for effect in self.counting(role, state):
-            self.ledger.cut_interval(effect, area, t_from_min, t_to_min)
 
     def forget(self, t_now_min: float) -> None:
         """Drop presence older than every window a call at or after `t_now_min` looks at

@@ -267,16 +267,6 @@ def test_a_prevention_for_other_incident_types_than_the_scenario_is_refused():
         Prevention(config, GridAreas(1.0, 1.0, 1.0), ["theft", "dispute"])
 
 
-def test_start_and_stop_give_the_same_presence_as_a_recorded_interval():
-    started, recorded = prevention(), prevention()
-    token = started.start("police", "patrol", 3, 60.0, weight=2)
-    started.stop(token, 300.0)
-    recorded.record("police", "patrol", 3, 60.0, 300.0, weight=2)
-    assert started.p_prevent(0, 3, 400.0) == recorded.p_prevent(0, 3, 400.0) > 0
-    with pytest.raises(ValueError, match="token=0: not open"):
-        started.stop(token, 500.0)
-
-
 # --- displacement -----------------------------------------------------------------------------
 
 
