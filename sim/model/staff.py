@@ -59,7 +59,7 @@ class Staff:
         moving = routine.kind in MOVING_KINDS
         for seat, unit in enumerate(units):
             route, rounds = (
-                self.route_of(routine, role, (station, self.role_index[role_name], seat))
+                self.route_of(routine, role_name, (station, self.role_index[role_name], seat))
                 if moving
                 else (None, ())
             )
@@ -85,19 +85,19 @@ class Staff:
         return self._presence[role]
 
     def route_of(
-        self, routine: RoutineConfig, role: RoleConfig, seat: tuple[int, int, int]
+        self, routine: RoutineConfig, role_name: str, seat: tuple[int, int, int]
     ) -> tuple[Route, tuple[PresenceSeries, ...]]:
         """A seat's route, drawn the first time the seat comes on duty, and the presence
         series of its footprint (its cells and their shares of a round), if its rounds count
         as presence."""
         if seat not in self.routes:
-            speed_kmh = routine.speed_kmh or role.speed_kmh
+            speed_kmh = routine.speed_kmh or self.roles[role_name].speed_kmh
             home_km = self.homes[seat[0]]
             route = draw_route(
                 self._rng(*seat), routine, home_km, self.region_km, speed_kmh, self.travel
             )
             rounds: tuple[PresenceSeries, ...] = ()
-            presence = self._presence_of(list(self.roles)[seat[1]])
+            presence = self._presence_of(role_name)
             state = STATE_NAMES.index(routine.kind)
             if presence is not None and state in presence.counted:
                 prevention = presence.prevention
@@ -134,6 +134,6 @@ def seat_routes(scenario: ScenarioConfig, streams: Streams) -> list[SeatRoute]:
                 continue
             for seat in range(max_on_duty(station.staff.get(role_name, 0))):
                 key = (index, staff.role_index[role_name], seat)
-                route = staff.route_of(routine, role, key)[0]
+                route = staff.route_of(routine, role_name, key)[0]
                 routes.append(SeatRoute(name, role_name, seat, routine.kind, route))
     return routes

@@ -109,11 +109,14 @@ def test_the_scenario_map_draws_the_routes_a_run_walks():
     model.run()
     walked = {key: route for key, (route, _) in model.staff.routes.items()}
     names, roles = list(scenario.stations), list(scenario.roles)
+    n_compared = 0
     for seat in routes:  # the map's routes are those the run's units walked
         key = (names.index(seat.station), roles.index(seat.role), seat.seat)
         if key in walked:
             assert walked[key].stops == seat.route.stops
+            n_compared += 1
     assert len(walked) >= len(routes) // 2
+    assert n_compared == len(walked)  # every route walked is one the map draws
     axes = maps.scenario_map(scenario, routes).axes[0]
     legend = [t.get_text() for t in axes.get_legend().get_texts()]
     assert "police patrol" in legend and "grid worker grid walk" in legend
